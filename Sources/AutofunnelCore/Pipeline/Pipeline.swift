@@ -1,0 +1,33 @@
+/// A validated pipeline: ordered open stages, exactly one won stage and at least one lost stage.
+/// Build one from a `PipelineDefinition` with `PipelineDefinition.validated(knownFields:)`.
+public struct Pipeline: Hashable, Sendable {
+    public var key: PipelineKey
+    public var name: Localized
+    public var policy: MovePolicy
+    /// Custom fields this pipeline's definition file declares.
+    public var declaredFields: [FieldDefinition]
+    /// All stages in definition order.
+    public var stages: [Stage]
+
+    public init(key: PipelineKey, name: Localized, policy: MovePolicy, declaredFields: [FieldDefinition], stages: [Stage]) {
+        self.key = key
+        self.name = name
+        self.policy = policy
+        self.declaredFields = declaredFields
+        self.stages = stages
+    }
+
+    /// The stages a deal works through, in order.
+    public var openStages: [Stage] { stages.filter { !$0.isClosing } }
+    /// The single won stage.
+    public var wonStage: Stage { stages.first { $0.outcome == .won }! }
+    /// The lost stages, each a loss reason.
+    public var lostStages: [Stage] { stages.filter { $0.outcome == .lost } }
+    /// The stage new deals start in.
+    public var firstStage: Stage { openStages[0] }
+
+    /// The stage with this key, if the pipeline has it.
+    public func stage(_ key: StageKey) -> Stage? { stages.first { $0.key == key } }
+    /// The position of an open stage among the open stages.
+    public func openIndex(of key: StageKey) -> Int? { openStages.firstIndex { $0.key == key } }
+}

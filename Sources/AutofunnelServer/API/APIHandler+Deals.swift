@@ -1,0 +1,121 @@
+import AutofunnelCore
+import AutofunnelStore
+import Foundation
+import OpenAPIRuntime
+
+extension APIHandler {
+    func listDeals(_ input: Operations.listDeals.Input) async throws -> Operations.listDeals.Output {
+        let q = input.query
+        let filter = DealFilter(
+            pipeline: q.pipeline.map(PipelineKey.init(rawValue:)), stage: q.stage.map(StageKey.init(rawValue:)),
+            status: q.status.flatMap { DealStatus(rawValue: $0.rawValue) }, responsible: q.responsibleId.map(UserID.init(rawValue:)),
+            updatedSince: q.updatedSince.map(SchemaMapping.timestamp))
+        let after = try Cursor.decode(q.cursor)
+        let limit = try Cursor.limit(q.limit)
+        let page = try await store.read { s in try await s.deals(filter, after: after, limit: limit) }
+        return .ok(.init(body: .json(.init(items: try page.items.map(SchemaMapping.deal), nextCursor: Cursor.encode(page.nextAfter)))))
+    }
+
+    func createDeal(_ input: Operations.createDeal.Input) async throws -> Operations.createDeal.Output {
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
+        let deal = try await services.deals.create(
+            pipeline: PipelineKey(body.pipeline), stage: body.stage.map(StageKey.init(rawValue:)),
+            input: DealInput(
+                title: body.title, amount: SchemaMapping.amountInput(body.amount), responsible: body.responsibleId, headOfSales: body.headOfSalesId,
+                contact: body.contactId, company: body.companyId, source: body.source, fields: try SchemaMapping.values(body.fields)),
+            actor: actor)
+        return .created(.init(body: .json(try SchemaMapping.deal(deal))))
+    }
+
+    func getDeal(_ input: Operations.getDeal.Input) async throws -> Operations.getDeal.Output {
+        let deal = try await store.read { s in try await s.deal(DealID(input.path.id)) }
+        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+    }
+
+    func updateDeal(_ input: Operations.updateDeal.Input) async throws -> Operations.updateDeal.Output {
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
+        let deal = try await services.deals.update(
+            DealID(input.path.id),
+            input: DealInput(
+                title: body.title, amount: SchemaMapping.amountInput(body.amount), responsible: body.responsibleId, headOfSales: body.headOfSalesId,
+                contact: body.contactId, company: body.companyId, source: body.source, fields: try SchemaMapping.values(body.fields)),
+            actor: actor)
+        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+    }
+
+    func deleteDeal(_ input: Operations.deleteDeal.Input) async throws -> Operations.deleteDeal.Output {
+        try await services.deals.delete(DealID(input.path.id))
+        return .noContent(.init())
+    }
+
+    func moveDeal(_ input: Operations.moveDeal.Input) async throws -> Operations.moveDeal.Output {
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
+        let deal = try await services.deals.move(
+            DealID(input.path.id), to: StageKey(body.stage),
+            input: DealInput(amount: SchemaMapping.amountInput(body.amount), contact: body.contactId, company: body.companyId, fields: try SchemaMapping.values(body.fields)),
+            lossComment: body.lossComment, actor: actor)
+        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+    }
+
+    func closeDeal(_ input: Operations.closeDeal.Input) async throws -> Operations.closeDeal.Output {
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
+        let deal = try await services.deals.close(
+            DealID(input.path.id), won: body.result == .won, reason: body.reason.map(StageKey.init(rawValue:)), comment: body.comment, actor: actor)
+        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+    }
+
+    func reopenDeal(_ input: Operations.reopenDeal.Input) async throws -> Operations.reopenDeal.Output {
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
+        let deal = try await services.deals.reopen(DealID(input.path.id), reason: body.reason, stage: body.stage.map(StageKey.init(rawValue:)), actor: actor)
+        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+    }
+
+    func copyDealToPipeline(_ input: Operations.copyDealToPipeline.Input) async throws -> Operations.copyDealToPipeline.Output {
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
+        let (closed, copy) = try await services.deals.copy(
+            DealID(input.path.id), to: PipelineKey(body.pipeline), stage: body.stage.map(StageKey.init(rawValue:)), actor: actor)
+        return .created(.init(body: .json(.init(closed: try SchemaMapping.deal(closed), copy: try SchemaMapping.deal(copy)))))
+    }
+
+    func listDealTransitions(_ input: Operations.listDealTransitions.Input) async throws -> Operations.listDealTransitions.Output {
+        let log = try await store.read { s in
+            _ = try await s.deal(DealID(input.path.id))
+            return try await s.stageLog(deal: DealID(input.path.id))
+        }
+        return .ok(.init(body: .json(.init(items: log.map(SchemaMapping.stageLog)))))
+    }
+
+    func listDealTimeline(_ input: Operations.listDealTimeline.Input) async throws -> Operations.listDealTimeline.Output {
+        let entries = try await store.read { s in
+            _ = try await s.deal(DealID(input.path.id))
+            return try await s.timeline(deal: DealID(input.path.id))
+        }
+        return .ok(.init(body: .json(.init(items: entries.map(SchemaMapping.timeline)))))
+    }
+
+    func listDealNotes(_ input: Operations.listDealNotes.Input) async throws -> Operations.listDealNotes.Output {
+        let notes = try await store.read { s in
+            _ = try await s.deal(DealID(input.path.id))
+            return try await s.notes(deal: DealID(input.path.id))
+        }
+        return .ok(.init(body: .json(.init(items: notes.map(SchemaMapping.note)))))
+    }
+
+    func createDealNote(_ input: Operations.createDealNote.Input) async throws -> Operations.createDealNote.Output {
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
+        let text = body.text.trimmed
+        guard !text.isEmpty, text.count <= 20_000 else {
+            throw AppError.refused([.init(rule: .invalidValue, field: "text", message: .init(ru: "Текст заметки: от 1 до 20000 символов", en: "A note has 1 to 20000 characters"))])
+        }
+        let now = services.clock.now()
+        let id = DealID(input.path.id)
+        let actor = self.actor
+        let note = try await store.write { s in
+            _ = try await s.deal(id)
+            let note = try await s.insertNote(deal: id, text: text, author: actor.userID, at: now)
+            try await s.appendTimeline([TimelineEntry(deal: id, at: now, kind: "note", text: text, actor: actor)])
+            return note
+        }
+        return .created(.init(body: .json(SchemaMapping.note(note))))
+    }
+}

@@ -1,0 +1,81 @@
+import AutofunnelCore
+import Foundation
+import OpenAPIRuntime
+
+/// Conversions between domain values and the generated API schemas.
+enum SchemaMapping {
+    static func date(_ t: Timestamp) -> Date { Date(timeIntervalSince1970: Double(t.millis) / 1000) }
+    static func timestamp(_ d: Date) -> Timestamp { Timestamp(millis: Int64((d.timeIntervalSince1970 * 1000).rounded())) }
+
+    static func money(_ m: Money) -> Components.Schemas.Money { .init(value: m.decimalText, currency: m.currency.code) }
+    static func amountInput(_ m: Components.Schemas.Money?) -> DealInput.Amount? { m.map { .init(value: $0.value, currency: $0.currency) } }
+
+    /// Free-form JSON objects cross through their JSON text, which keeps every value exactly as sent.
+    static func container(_ values: [FieldKey: JSONValue]) throws -> OpenAPIObjectContainer {
+        let plain = Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) })
+        return try JSONDecoder().decode(OpenAPIObjectContainer.self, from: JSONEncoder().encode(plain))
+    }
+
+    static func values(_ container: OpenAPIObjectContainer?) throws -> [String: JSONValue]? {
+        guard let container else { return nil }
+        return try JSONDecoder().decode([String: JSONValue].self, from: JSONEncoder().encode(container))
+    }
+
+    static func deal(_ d: Deal) throws -> Components.Schemas.Deal {
+        .init(
+            id: d.id.rawValue, lineageId: d.lineage.rawValue, pipeline: d.pipeline.rawValue, stage: d.stage.rawValue,
+            status: .init(rawValue: d.status.rawValue)!, title: d.title, amount: d.amount.map(money), responsibleId: d.responsible?.rawValue,
+            headOfSalesId: d.headOfSales?.rawValue, contactId: d.contact?.rawValue, companyId: d.company?.rawValue, source: d.source,
+            fields: try container(d.fields), lossComment: d.lossComment, copiedFromId: d.copiedFrom?.rawValue, createdAt: date(d.createdAt),
+            updatedAt: date(d.updatedAt), stageEnteredAt: date(d.stageEnteredAt), closedAt: d.closedAt.map(date))
+    }
+
+    static func contact(_ c: Contact) throws -> Components.Schemas.Contact {
+        .init(
+            id: c.id.rawValue, name: c.name, phones: c.phones, emails: c.emails, companyId: c.company?.rawValue, fields: try container(c.fields),
+            createdAt: date(c.createdAt), updatedAt: date(c.updatedAt))
+    }
+
+    static func company(_ c: Company) throws -> Components.Schemas.Company {
+        .init(id: c.id.rawValue, name: c.name, fields: try container(c.fields), createdAt: date(c.createdAt), updatedAt: date(c.updatedAt))
+    }
+
+    static func user(_ u: User) -> Components.Schemas.User {
+        .init(id: u.id.rawValue, email: u.email, name: u.name, locale: .init(rawValue: u.locale.rawValue)!, createdAt: date(u.createdAt))
+    }
+
+    static func note(_ n: Note) -> Components.Schemas.Note {
+        .init(id: n.id.rawValue, dealId: n.deal.rawValue, text: n.text, authorId: n.author?.rawValue, createdAt: date(n.createdAt))
+    }
+
+    static func actorKind(_ k: ActorKind) -> Components.Schemas.ActorKind { .init(rawValue: k.rawValue)! }
+
+    static func stageLog(_ e: StageLogEntry) -> Components.Schemas.StageLogEntry {
+        .init(
+            seq: e.seq, dealId: e.deal.rawValue, lineageId: e.lineage.rawValue, pipeline: e.pipeline.rawValue, from: e.from?.rawValue, to: e.to.rawValue,
+            at: date(e.at), actorId: e.actor.userID?.rawValue, actorKind: actorKind(e.actor.kind), cause: e.cause, responsibleId: e.responsible?.rawValue,
+            amount: e.amount.map(money))
+    }
+
+    static func timeline(_ e: TimelineEntry) -> Components.Schemas.TimelineEntry {
+        .init(
+            seq: e.seq, dealId: e.deal.rawValue, at: date(e.at), kind: e.kind, field: e.field, old: e.old, new: e.new, text: e.text,
+            actorId: e.actor?.userID?.rawValue, actorKind: e.actor.map { actorKind($0.kind) })
+    }
+
+    /// The generated schema and the Core file format are the same JSON; crossing through JSON keeps them in step.
+    static func definition(_ p: Pipeline) throws -> Components.Schemas.PipelineDefinition {
+        try JSONDecoder().decode(Components.Schemas.PipelineDefinition.self, from: JSONEncoder().encode(p.definition))
+    }
+
+    static func definition(_ d: Components.Schemas.PipelineDefinition) throws -> PipelineDefinition {
+        try JSONDecoder().decode(PipelineDefinition.self, from: JSONEncoder().encode(d))
+    }
+
+    static func field(_ f: FieldDefinition, owner: PipelineKey?) throws -> Components.Schemas.FieldDefinition {
+        .init(
+            entity: .init(rawValue: f.entity.rawValue)!, key: f.key.rawValue, _type: .init(rawValue: f.type.rawValue)!,
+            name: .init(ru: f.name.ru, en: f.name.en), options: f.options?.map { .init(key: $0.key, name: .init(ru: $0.name.ru, en: $0.name.en)) },
+            declaredBy: owner?.rawValue)
+    }
+}

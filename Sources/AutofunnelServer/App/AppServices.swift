@@ -1,0 +1,26 @@
+import AutofunnelCore
+import AutofunnelStore
+import Logging
+
+/// Everything a running server uses, built once and passed to the router, the CLI and tests.
+public struct AppServices: Sendable {
+    public let store: Store
+    public let clock: AppClock
+    public let ids: IDSource
+    public let metrics: AppMetrics
+    public let logger: Logger
+    public let deals: DealService
+    public let pipelines: PipelineService
+    public let parties: PartyService
+
+    public init(store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.metrics = metrics
+        self.logger = logger
+        deals = DealService(store: store, clock: clock, ids: ids, metrics: metrics)
+        pipelines = PipelineService(store: store, clock: clock)
+        parties = PartyService(store: store, clock: clock)
+    }
+}

@@ -1,0 +1,77 @@
+import AutofunnelStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAPIHummingbird
+import OpenAPIRuntime
+
+/// The largest request body the API reads.
+public let maximumBodySize = 1_048_576
+
+/// The router with every route: the OpenAPI-generated REST API under `/api/v1`, the spec itself, health and metrics.
+public func buildRouter(_ services: AppServices) throws -> Router<BasicRequestContext> {
+    let router = Router()
+    router.get("/health") { _, _ -> Response in
+        let up = await services.store.ping()
+        let body = #"{"status":"\#(up ? "ok" : "unavailable")","database":"\#(services.store.backend.name)"}"#
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: up ? .ok : .serviceUnavailable, headers: headers, body: .init(byteBuffer: .init(string: body)))
+    }
+    router.get("/metrics") { _, _ -> Response in
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: services.metrics.exposition())))
+    }
+    router.get("/api/v1/openapi.yaml") { _, _ -> Response in
+        var headers = HTTPFields()
+        headers[.contentType] = "application/yaml"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: try OpenAPISpec.text())))
+    }
+    router.add(middleware: BodyLimitMiddleware(limit: maximumBodySize))
+    router.add(middleware: IdempotencyMiddleware(store: services.store, clock: services.clock))
+    try APIHandler(services: services).registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
+    return router
+}
+
+/// The HTTP application: the router wrapped in `AppResponder` (request ids, problem+json, metrics).
+public func buildApplication(
+    _ services: AppServices, host: String = "127.0.0.1", port: Int = 8080, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    let router = try buildRouter(services)
+    return Application(
+        responder: AppResponder(inner: router.buildResponder(), metrics: services.metrics),
+        configuration: .init(address: .hostname(host, port: port), serverName: "autofunnel"),
+        onServerRunning: onServerRunning,
+        logger: services.logger)
+}
+
+/// The OpenAPI document shipped with the binary.
+public enum OpenAPISpec {
+    /// The text of `openapi.yaml`.
+    public static func text() throws -> String {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else { throw AppError.notFound("openapi.yaml is not bundled") }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+}
+
+/// Preset pipeline definitions shipped with the binary (`Resources/presets/*.yaml`).
+public enum Presets {
+    static var folder: URL? { Bundle.module.bundleURL.appendingPathComponent("Resources/presets") }
+
+    /// Preset names, e.g. `sales-002`.
+    public static func names() -> [String] {
+        guard let folder, let files = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// The definition file of a preset.
+    public static func text(_ name: String) throws -> String {
+        guard let folder, names().contains(name) else {
+            throw AppError.notFound("No preset named \(name); presets: \(names().joined(separator: ", "))")
+        }
+        return try String(contentsOf: folder.appendingPathComponent(name + ".yaml"), encoding: .utf8)
+    }
+}

@@ -1,0 +1,43 @@
+import AutofunnelStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Wraps the router: gives each request an id (logged on every line and returned in `X-Request-Id` and problem bodies),
+/// turns every error — including unknown routes — into problem+json, and records request metrics by route and status.
+public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == BasicRequestContext {
+    public typealias Context = BasicRequestContext
+    let inner: Inner
+    let metrics: AppMetrics
+    static var requestIDField: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let incoming = request.headers[Self.requestIDField].flatMap { $0.count <= 100 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? $0 : nil }
+        let requestID = incoming ?? UUID().uuidString.lowercased()
+        var context = context
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        let logger = context.logger
+        var response = await RequestScope.$current.withValue(RequestScope(requestID: requestID, logger: logger)) { [context] in
+            do {
+                return try await inner.respond(to: request, context: context)
+            } catch {
+                if let problem = Problem.from(error, requestID: requestID) {
+                    logger.info("request refused", metadata: ["status": "\(problem.status)", "detail": "\(problem.detail ?? "")"])
+                    return problem.response()
+                }
+                if error is StoreError || String(reflecting: type(of: error)).contains("SQL") || String(reflecting: type(of: error)).contains("PSQL") {
+                    metrics.databaseError()
+                }
+                logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+                return Problem.internalError(requestID: requestID).response()
+            }
+        }
+        response.headers[Self.requestIDField] = requestID
+        let elapsed = ContinuousClock.now - started
+        let nanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        metrics.request(method: request.method.rawValue, route: context.endpointPath ?? "NotFound", status: response.status.code, nanoseconds: nanos)
+        return response
+    }
+}

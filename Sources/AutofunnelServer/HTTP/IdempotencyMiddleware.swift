@@ -1,0 +1,75 @@
+import AutofunnelStore
+import Crypto
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `Idempotency-Key` on POST, with Stripe's semantics: a retry with the same key and body replays the first response
+/// (errors too); the same key with a different request answers 422; while the first is still running, 409.
+struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let store: Store
+    let clock: AppClock
+    static var keyField: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
+    static var replayedField: HTTPField.Name { HTTPField.Name("Idempotent-Replayed")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post, let key = request.headers[Self.keyField] else { return try await next(request, context) }
+        guard (1...255).contains(key.count) else {
+            throw AppError.badRequest("Idempotency-Key must have 1 to 255 characters", [.init(rule: .invalidValue, field: "Idempotency-Key", message: .init(
+                ru: "Idempotency-Key — от 1 до 255 символов", en: "Idempotency-Key must have 1 to 255 characters"))])
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: .max)
+        var hasher = SHA256()
+        hasher.update(data: Array("\(request.method.rawValue) \(request.uri.path)\n".utf8))
+        hasher.update(data: Array(body.readableBytesView))
+        let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let now = clock.now()
+        let claim = try await store.write { s in try await s.claimIdempotencyKey(key, fingerprint: fingerprint, at: now) }
+        switch claim {
+        case .mismatch: throw AppError.idempotencyMismatch
+        case .inProgress: throw AppError.idempotencyInProgress
+        case .replay(let status, let contentType, let text):
+            var headers = HTTPFields()
+            if let contentType { headers[.contentType] = contentType }
+            headers[Self.replayedField] = "true"
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        case .claimed:
+            let response: Response
+            do {
+                response = try await next(request, context)
+            } catch {
+                guard let problem = Problem.from(error, requestID: RequestScope.current?.requestID), problem.status < 500 else {
+                    try? await store.write { s in try await s.releaseIdempotencyKey(key) }
+                    throw error
+                }
+                return try await remember(problem.response(), key: key)
+            }
+            return try await remember(response, key: key)
+        }
+    }
+
+    /// Stores a response for replay (5xx are forgotten so that a retry runs again) and returns it intact.
+    private func remember(_ response: Response, key: String) async throws -> Response {
+        let collector = BodyCollector()
+        try await response.body.write(collector)
+        let buffer = await collector.buffer
+        var copy = response
+        copy.body = .init(byteBuffer: buffer)
+        if response.status.code >= 500 {
+            try? await store.write { s in try await s.releaseIdempotencyKey(key) }
+        } else {
+            let text = String(buffer: buffer)
+            let contentType = response.headers[.contentType]
+            try await store.write { s in try await s.completeIdempotencyKey(key, status: response.status.code, contentType: contentType, body: text) }
+        }
+        return copy
+    }
+}
+
+/// Collects a response body in memory.
+actor BodyCollector: ResponseBodyWriter {
+    var buffer = ByteBuffer()
+    func write(_ part: ByteBuffer) async throws { buffer.writeImmutableBuffer(part) }
+    nonisolated func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}

@@ -1,0 +1,129 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// Attributes of a deal as a caller sends them, before validation. Nil means "leave as it is".
+public struct DealInput: Sendable {
+    /// An amount as sent: a decimal text and a currency code.
+    public struct Amount: Sendable {
+        public var value: String
+        public var currency: String
+        public init(value: String, currency: String) {
+            self.value = value
+            self.currency = currency
+        }
+    }
+
+    public var title: String?
+    public var amount: Amount?
+    public var responsible: Int64?
+    public var headOfSales: Int64?
+    public var contact: Int64?
+    public var company: Int64?
+    public var source: String?
+    /// Custom field values; `null` clears one.
+    public var fields: [String: JSONValue]?
+
+    public init(
+        title: String? = nil, amount: Amount? = nil, responsible: Int64? = nil, headOfSales: Int64? = nil, contact: Int64? = nil,
+        company: Int64? = nil, source: String? = nil, fields: [String: JSONValue]? = nil
+    ) {
+        self.title = title
+        self.amount = amount
+        self.responsible = responsible
+        self.headOfSales = headOfSales
+        self.contact = contact
+        self.company = company
+        self.source = source
+        self.fields = fields
+    }
+
+    /// Applies the input to `deal`, checking every value; returns all problems at once.
+    func apply(to deal: inout Deal, session s: StoreSession, catalog: FieldCatalog) async throws -> [Violation] {
+        var problems: [Violation] = []
+        if let title {
+            let t = title.trimmed
+            if t.isEmpty || t.count > 500 {
+                problems.append(.init(rule: .invalidValue, field: "title", message: .init(ru: "Название: от 1 до 500 символов", en: "Title must have 1 to 500 characters")))
+            } else {
+                deal.title = t
+            }
+        }
+        if let amount {
+            switch AmountParsing.parse(amount) {
+            case .success(let money): deal.amount = money
+            case .failure(let v): problems.append(v)
+            }
+        }
+        if let source {
+            if source.count > 200 {
+                problems.append(.init(rule: .invalidValue, field: "source", message: .init(ru: "Источник: не длиннее 200 символов", en: "Source: at most 200 characters")))
+            } else {
+                deal.source = source.trimmed.isEmpty ? nil : source.trimmed
+            }
+        }
+        if let id = responsible { if try await exists(user: id, s, "responsibleId", &problems) { deal.responsible = UserID(id) } }
+        if let id = headOfSales { if try await exists(user: id, s, "headOfSalesId", &problems) { deal.headOfSales = UserID(id) } }
+        if let id = contact {
+            if try await Self.found({ _ = try await s.contact(ContactID(id)) }) {
+                deal.contact = ContactID(id)
+            } else {
+                problems.append(Self.unknown("contactId", "контакта", "contact", id))
+            }
+        }
+        if let id = company {
+            if try await Self.found({ _ = try await s.company(CompanyID(id)) }) {
+                deal.company = CompanyID(id)
+            } else {
+                problems.append(Self.unknown("companyId", "компании", "company", id))
+            }
+        }
+        if let fields {
+            switch catalog.validate(fields, entity: .deal) {
+            case .success(let values):
+                for (key, value) in values { deal.fields[key] = value }
+            case .failure(let refusal): problems += refusal.violations
+            }
+        }
+        return problems
+    }
+
+    private func exists(user id: Int64, _ s: StoreSession, _ field: String, _ problems: inout [Violation]) async throws -> Bool {
+        if try await Self.found({ _ = try await s.user(UserID(id)) }) { return true }
+        problems.append(Self.unknown(field, "пользователя", "user", id))
+        return false
+    }
+
+    static func found(_ lookup: () async throws -> Void) async throws -> Bool {
+        do {
+            try await lookup()
+            return true
+        } catch StoreError.notFound {
+            return false
+        }
+    }
+
+    static func unknown(_ field: String, _ ru: String, _ en: String, _ id: Int64) -> Violation {
+        Violation(rule: .unknownReference, field: field, message: .init(ru: "Нет \(ru) с id \(id)", en: "No \(en) with id \(id)"))
+    }
+}
+
+/// Reads `{value, currency}` into money with field-level violations.
+enum AmountParsing {
+    static func parse(_ a: DealInput.Amount, field: String = "amount") -> Result<Money, Violation> {
+        guard let currency = CurrencyCode(a.currency) else {
+            return .failure(.init(rule: .invalidValue, field: field + ".currency", message: .init(
+                ru: "«\(a.currency)» — не код валюты ISO 4217", en: "'\(a.currency)' is not an ISO 4217 currency code")))
+        }
+        switch Money.parse(a.value, currency: currency) {
+        case .success(let m): return .success(m)
+        case .failure(let e):
+            let (ru, en): (String, String) = switch e {
+            case .negative: ("сумма не может быть отрицательной", "the amount cannot be negative")
+            case .notADecimal: ("сумма — десятичное число вида 1500.50", "the amount must be a decimal such as 1500.50")
+            case .tooManyFractionDigits: ("у \(currency.code) не больше \(currency.minorUnitDigits) знаков после запятой", "\(currency.code) takes at most \(currency.minorUnitDigits) decimals")
+            case .tooLarge: ("сумма слишком велика", "the amount is too large")
+            }
+            return .failure(.init(rule: .invalidValue, field: field + ".value", message: .init(ru: "Сумма: " + ru, en: "Amount: " + en)))
+        }
+    }
+}

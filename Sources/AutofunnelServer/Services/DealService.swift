@@ -1,0 +1,163 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// Deal commands. Every stage change goes through `Transitions.transition` and is written with its stage-log row and
+/// timeline entries in one transaction; the API, the CLI, the demo data and the benchmark all call these.
+public struct DealService: Sendable {
+    public let store: Store
+    public let clock: AppClock
+    public let ids: IDSource
+    public let metrics: AppMetrics
+
+    public init(store: Store, clock: AppClock, ids: IDSource, metrics: AppMetrics) {
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.metrics = metrics
+    }
+
+    /// Creates a deal in `stage` (default: the first stage); starting further on needs the fields of the stages before it.
+    public func create(pipeline key: PipelineKey, stage: StageKey?, input: DealInput, actor: Actor) async throws -> Deal {
+        let now = clock.now()
+        let lineage = ids.lineage()
+        return try await store.write { s in
+            guard let pipeline = try await s.pipeline(key) else {
+                throw AppError.refused([.init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))])
+            }
+            let catalog = try await s.fieldCatalog()
+            let start = stage ?? pipeline.firstStage.key
+            var deal = Deal(id: DealID(0), lineage: lineage, pipeline: key, stage: start, title: "", createdAt: now)
+            var problems = try await input.apply(to: &deal, session: s, catalog: catalog)
+            if input.title == nil {
+                problems.append(.init(rule: .requiredField, field: "title", message: .init(ru: "Нужно название сделки", en: "A deal needs a title")))
+            }
+            if problems.isEmpty { problems = Transitions.entry(try await s.snapshot(of: deal), stage: start, pipeline: pipeline, fields: catalog) }
+            guard problems.isEmpty else { throw AppError.refused(problems) }
+            if let email = pipeline.stage(start)?.responsibleOnEntry, let user = try await s.user(email: email) { deal.responsible = user.id }
+            let stored = try await s.insertDeal(deal)
+            try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "created", at: now))
+            try await s.appendTimeline([TimelineEntry(deal: stored.id, at: now, kind: "created", new: stored.stage.rawValue, text: stored.title, actor: actor)])
+            return stored
+        }
+    }
+
+    /// Changes attributes other than the stage; every changed field gets a timeline entry.
+    public func update(_ id: DealID, input: DealInput, actor: Actor) async throws -> Deal {
+        let now = clock.now()
+        return try await store.write { s in
+            let deal = try await s.deal(id, forUpdate: true)
+            var updated = deal
+            let problems = try await input.apply(to: &updated, session: s, catalog: try await s.fieldCatalog())
+            guard problems.isEmpty else { throw AppError.refused(problems) }
+            guard updated != deal else { return deal }
+            updated.updatedAt = now
+            try await s.record(updated, previous: deal, stageLog: nil, actor: actor, at: now)
+            return updated
+        }
+    }
+
+    /// Moves a deal (closing it when the target is a won or lost stage); `input` is applied first, in the same transaction.
+    public func move(_ id: DealID, to stage: StageKey, input: DealInput = DealInput(), lossComment: String? = nil, actor: Actor) async throws -> Deal {
+        try await change(id, input: input, actor: actor) { _ in .move(to: stage, lossComment: lossComment) }
+    }
+
+    /// Closes a deal as won, or as lost into the lost stage named by `reason`.
+    public func close(_ id: DealID, won: Bool, reason: StageKey?, comment: String?, actor: Actor) async throws -> Deal {
+        try await change(id, input: DealInput(), actor: actor) { pipeline in
+            if won { return .move(to: pipeline.wonStage.key, lossComment: nil) }
+            guard let reason else {
+                throw AppError.refused([.init(rule: .requiredField, field: "reason", message: .init(
+                    ru: "Укажите причину отказа: \(pipeline.lostStages.map(\.key.rawValue).joined(separator: ", "))",
+                    en: "Give the loss reason: \(pipeline.lostStages.map(\.key.rawValue).joined(separator: ", "))"))])
+            }
+            guard pipeline.stage(reason)?.outcome == .lost else {
+                throw AppError.refused([.init(rule: .notALostStage, field: "reason", stage: reason, message: .init(
+                    ru: "«\(reason)» — не причина отказа этой воронки", en: "'\(reason)' is not a loss reason of this pipeline"))])
+            }
+            return .move(to: reason, lossComment: comment)
+        }
+    }
+
+    /// Reopens a closed deal into `stage`, or into the stage it was in before it closed.
+    public func reopen(_ id: DealID, reason: String, stage: StageKey?, actor: Actor) async throws -> Deal {
+        try await change(id, input: DealInput(), actor: actor) { pipeline, s in
+            let fallback = try await s.stageBeforeClosing(deal: id) ?? pipeline.firstStage.key
+            return .reopen(reason: reason, to: stage ?? fallback)
+        }
+    }
+
+    /// Close-and-copy: the deal closes as won here and a copy with the same lineage, contact, company, fields and notes
+    /// opens in `stage` of the target pipeline. Both happen in one transaction.
+    public func copy(_ id: DealID, to target: PipelineKey, stage: StageKey?, actor: Actor) async throws -> (closed: Deal, copy: Deal) {
+        let now = clock.now()
+        let result = try await store.write { s in
+            let deal = try await s.deal(id, forUpdate: true)
+            guard let targetPipeline = try await s.pipeline(target) else {
+                throw AppError.refused([.init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(target)»", en: "No pipeline '\(target)'"))])
+            }
+            let copy: Deal
+            switch DealCopy.copy(of: deal, into: targetPipeline, stage: stage, now: now) {
+            case .success(let c): copy = c
+            case .failure(let r): throw AppError.refused(r.violations)
+            }
+            let closed = try await self.decideAndRecord(deal, change: .move(to: try await s.requirePipeline(deal.pipeline).wonStage.key, lossComment: nil),
+                                                        actor: actor, cause: "copy to \(target)", session: s, now: now)
+            let stored = try await s.insertDeal(copy)
+            try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "copy from \(deal.pipeline)", at: now))
+            try await s.appendTimeline([
+                TimelineEntry(deal: stored.id, at: now, kind: "copy", field: "copiedFrom", new: deal.id.description, text: "copy of deal \(deal.id) from \(deal.pipeline)", actor: actor),
+                TimelineEntry(deal: deal.id, at: now, kind: "copy", field: "copiedTo", new: stored.id.description, text: "copied to \(target) as deal \(stored.id)", actor: actor),
+            ])
+            try await s.copyNotes(from: deal.id, to: stored.id)
+            return (closed, stored)
+        }
+        return result
+    }
+
+    /// Deletes a deal; its stage log stays for the reports.
+    public func delete(_ id: DealID) async throws {
+        let now = clock.now()
+        try await store.write { s in try await s.deleteDeal(id, at: now) }
+    }
+
+    private func change(
+        _ id: DealID, input: DealInput, actor: Actor, _ decide: @escaping @Sendable (Pipeline) throws -> StageChange
+    ) async throws -> Deal {
+        try await change(id, input: input, actor: actor) { pipeline, _ in try decide(pipeline) }
+    }
+
+    private func change(
+        _ id: DealID, input: DealInput, actor: Actor, _ decide: @escaping @Sendable (Pipeline, StoreSession) async throws -> StageChange
+    ) async throws -> Deal {
+        let now = clock.now()
+        return try await store.write { s in
+            let deal = try await s.deal(id, forUpdate: true)
+            let pipeline = try await s.requirePipeline(deal.pipeline)
+            var proposed = deal
+            let problems = try await input.apply(to: &proposed, session: s, catalog: try await s.fieldCatalog())
+            guard problems.isEmpty else { throw AppError.refused(problems) }
+            let change = try await decide(pipeline, s)
+            return try await self.decideAndRecord(proposed, previous: deal, change: change, actor: actor, cause: nil, session: s, now: now)
+        }
+    }
+
+    /// Asks the one transition path, then writes the deal, its stage-log row and timeline entries.
+    private func decideAndRecord(
+        _ proposed: Deal, previous: Deal? = nil, change: StageChange, actor: Actor, cause: String?, session s: StoreSession, now: Timestamp
+    ) async throws -> Deal {
+        let pipeline = try await s.requirePipeline(proposed.pipeline)
+        let outcome = Transitions.transition(try await s.snapshot(of: proposed), change, actor: actor.kind, pipeline: pipeline, fields: try await s.fieldCatalog(), now: now)
+        switch outcome {
+        case .failure(let refusal):
+            metrics.moveRefused(rules: refusal.violations.map(\.rule.rawValue))
+            throw AppError.refused(refusal.violations)
+        case .success(let accepted):
+            var updated = accepted.deal
+            if let email = accepted.responsibleOnEntry, let user = try await s.user(email: email) { updated.responsible = user.id }
+            let entry = StageLogEntry(entering: updated, from: accepted.from, actor: actor, cause: cause ?? accepted.cause, at: now)
+            try await s.record(updated, previous: previous ?? proposed, stageLog: entry, actor: actor, at: now)
+            metrics.moveAccepted(direction: accepted.direction.rawValue)
+            return updated
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// Every error the server answers with. Mapped to problem+json in one place (`ProblemMiddleware`).
+public enum AppError: Error, Sendable {
+    /// The request was understood but breaks a rule: 422 with every violation.
+    case refused([Violation])
+    /// The request could not be read (malformed JSON, wrong types, unknown fields): 400.
+    case badRequest(String, [Violation] = [])
+    /// The record does not exist: 404.
+    case notFound(String)
+    /// The state forbids it (a taken key, a pipeline with deals): 409.
+    case conflict(String)
+    /// The body is larger than allowed: 413.
+    case payloadTooLarge(Int)
+    /// An idempotency key reused with a different request: 422.
+    case idempotencyMismatch
+    /// A request with the same idempotency key is still running: 409.
+    case idempotencyInProgress
+
+    /// The HTTP status of the error.
+    public var status: Int {
+        switch self {
+        case .refused, .idempotencyMismatch: 422
+        case .badRequest: 400
+        case .notFound: 404
+        case .conflict, .idempotencyInProgress: 409
+        case .payloadTooLarge: 413
+        }
+    }
+
+    /// Translates store errors; anything else is not ours to explain.
+    public static func from(_ error: any Error) -> AppError? {
+        switch error {
+        case let e as AppError: return e
+        case let r as Refusal: return .refused(r.violations)
+        case let v as Violation: return .refused([v])
+        case StoreError.notFound(let entity, let id): return .notFound("No \(entity) with id \(id)")
+        case StoreError.conflict(let message): return .conflict(message)
+        default: return nil
+        }
+    }
+}

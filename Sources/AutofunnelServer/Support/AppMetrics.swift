@@ -1,0 +1,45 @@
+import CoreMetrics
+import Foundation
+import Prometheus
+
+/// The server's metrics, kept in its own Prometheus registry so that several apps (tests) never share counters.
+public struct AppMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+        ]
+        self.factory = factory
+    }
+
+    /// One HTTP request served: counted by route and status, timed into a histogram.
+    func request(method: String, route: String, status: Int, nanoseconds: Int64) {
+        let dims = [("method", method), ("route", route), ("status", String(status))]
+        Counter(label: "autofunnel_http_requests_total", dimensions: dims, factory: factory).increment()
+        Timer(label: "autofunnel_http_request_duration_seconds", dimensions: [("method", method), ("route", route)], factory: factory)
+            .recordNanoseconds(nanoseconds)
+    }
+
+    /// A stage change accepted by the rules.
+    func moveAccepted(direction: String) {
+        Counter(label: "autofunnel_moves_accepted_total", dimensions: [("direction", direction)], factory: factory).increment()
+    }
+
+    /// A stage change refused: one count per violated rule.
+    func moveRefused(rules: [String]) {
+        for rule in Set(rules) { Counter(label: "autofunnel_moves_refused_total", dimensions: [("rule", rule)], factory: factory).increment() }
+    }
+
+    /// A database operation that failed for a reason other than the caller's input.
+    func databaseError() {
+        Counter(label: "autofunnel_database_errors_total", factory: factory).increment()
+    }
+
+    /// The text exposition of every metric.
+    public func exposition() -> String { registry.emitToString() }
+}

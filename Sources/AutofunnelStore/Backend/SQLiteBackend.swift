@@ -1,0 +1,107 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// The embedded database: one SQLite file in WAL mode with one writer connection (transactions open with
+/// `BEGIN IMMEDIATE`, so a reader never upgrades into `SQLITE_BUSY`) and a few reader connections; or a private
+/// in-memory database on a single connection, for tests.
+public final class SQLiteBackend: StoreBackend {
+    public let name = "sqlite"
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writeLock = AsyncSemaphore(permits: 1)
+    private let nextReader = ReaderCounter()
+    private let logger: Logger
+
+    /// Opens (and creates) the file at `path`, or a private in-memory database when `path` is nil.
+    public static func open(path: String?, readers readerCount: Int = 4, logger: Logger) async throws -> SQLiteBackend {
+        let storage: SQLiteConnection.Storage = path.map { .file(path: $0) } ?? .memory
+        let writer = try await SQLiteConnection.open(storage: storage, logger: logger)
+        var readers: [SQLiteConnection] = []
+        do {
+            try await configure(writer, wal: path != nil)
+            if path != nil {
+                for _ in 0..<readerCount {
+                    let reader = try await SQLiteConnection.open(storage: storage, logger: logger)
+                    readers.append(reader)
+                    try await configure(reader, wal: false)
+                }
+            }
+        } catch {
+            for r in readers { try? await r.close() }
+            try? await writer.close()
+            throw error
+        }
+        return SQLiteBackend(writer: writer, readers: readers, logger: logger)
+    }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    private static func configure(_ c: SQLiteConnection, wal: Bool) async throws {
+        let db = c.sql()
+        if wal { try await db.raw("PRAGMA journal_mode=WAL").run() }
+        // NORMAL survives application crashes in WAL mode; see ENGINEERING-NOTES for the trade-off against FULL.
+        try await db.raw("PRAGMA synchronous=NORMAL").run()
+        try await db.raw("PRAGMA busy_timeout=10000").run()
+        try await db.raw("PRAGMA foreign_keys=ON").run()
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard !readers.isEmpty else {
+            // In memory there is one connection: reads queue with the writers so they never see a half-done transaction.
+            await writeLock.acquire()
+            do {
+                let result = try await body(writer.sql())
+                await writeLock.release()
+                return result
+            } catch {
+                await writeLock.release()
+                throw error
+            }
+        }
+        let reader = readers[await nextReader.next() % readers.count]
+        return try await body(reader.sql())
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        await writeLock.acquire()
+        let db = writer.sql()
+        do {
+            try await db.raw("BEGIN IMMEDIATE").run()
+        } catch {
+            await writeLock.release()
+            throw error
+        }
+        do {
+            let result = try await body(db)
+            try await db.raw("COMMIT").run()
+            await writeLock.release()
+            return result
+        } catch {
+            do { try await db.raw("ROLLBACK").run() } catch { logger.error("rollback failed: \(error)") }
+            await writeLock.release()
+            throw error
+        }
+    }
+
+    public func close() async throws {
+        for r in readers { try await r.close() }
+        try await writer.close()
+    }
+}
+
+/// Spreads reads over the reader connections.
+actor ReaderCounter {
+    private var value = 0
+    func next() -> Int {
+        value &+= 1
+        return value & Int.max
+    }
+}

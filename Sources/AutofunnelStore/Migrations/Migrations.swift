@@ -1,0 +1,159 @@
+import SQLKit
+
+/// The one migration set, run the same on SQLite and PostgreSQL. Each migration runs once, in its own transaction,
+/// and is recorded in `schema_migrations`.
+public enum Migrations {
+    /// A named schema change.
+    struct Migration: Sendable {
+        let id: String
+        let apply: @Sendable (any SQLDatabase) async throws -> Void
+    }
+
+    static let all: [Migration] = [
+        Migration(id: "001_spine", apply: createSpine)
+    ]
+
+    /// Applies every migration not applied yet; returns the ids it applied.
+    @discardableResult
+    public static func run(on backend: any StoreBackend, now: Int64) async throws -> [String] {
+        try await backend.write { db in
+            try await db.create(table: "schema_migrations").ifNotExists()
+                .column("id", type: .text, .primaryKey(autoIncrement: false))
+                .column("applied_at", type: .bigint, .notNull)
+                .run()
+        }
+        var applied: [String] = []
+        for migration in all {
+            let done = try await backend.write { db in
+                let existing = try await db.select().column("id").from("schema_migrations").where("id", .equal, migration.id).first()
+                if existing != nil { return false }
+                try await migration.apply(db)
+                try await db.insert(into: "schema_migrations").columns("id", "applied_at").values(SQLBind(migration.id), SQLBind(now)).run()
+                return true
+            }
+            if done { applied.append(migration.id) }
+        }
+        return applied
+    }
+
+    @Sendable static func createSpine(_ db: any SQLDatabase) async throws {
+        try await db.create(table: "users")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("email", type: .text, .notNull, .unique)
+            .column("name", type: .text, .notNull)
+            .column("locale", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+        try await db.create(table: "pipelines")
+            .column("key", type: .text, .primaryKey(autoIncrement: false))
+            .column("name_ru", type: .text, .notNull)
+            .column("name_en", type: .text, .notNull)
+            .column("definition", type: .text, .notNull)
+            .column("position", type: .bigint, .notNull)
+            .column("version", type: .bigint, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("updated_at", type: .bigint, .notNull)
+            .run()
+        try await db.create(table: "fields")
+            .column("entity", type: .text, .notNull)
+            .column("key", type: .text, .notNull)
+            .column("definition", type: .text, .notNull)
+            .column("declared_by", type: .text)
+            .column("created_at", type: .bigint, .notNull)
+            .primaryKey("entity", "key")
+            .run()
+        try await db.create(table: "companies")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("name", type: .text, .notNull)
+            .column("fields", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("updated_at", type: .bigint, .notNull)
+            .column("deleted_at", type: .bigint)
+            .run()
+        try await db.create(table: "contacts")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("name", type: .text, .notNull)
+            .column("phones", type: .text, .notNull)
+            .column("emails", type: .text, .notNull)
+            .column("company_id", type: .bigint)
+            .column("fields", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("updated_at", type: .bigint, .notNull)
+            .column("deleted_at", type: .bigint)
+            .run()
+        try await db.create(table: "deals")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("lineage_id", type: .text, .notNull)
+            .column("pipeline_key", type: .text, .notNull)
+            .column("stage_key", type: .text, .notNull)
+            .column("status", type: .text, .notNull)
+            .column("title", type: .text, .notNull)
+            .column("amount", type: .bigint)
+            .column("currency", type: .text)
+            .column("responsible_id", type: .bigint)
+            .column("head_of_sales_id", type: .bigint)
+            .column("contact_id", type: .bigint)
+            .column("company_id", type: .bigint)
+            .column("source", type: .text)
+            .column("fields", type: .text, .notNull)
+            .column("loss_comment", type: .text)
+            .column("copied_from_id", type: .bigint)
+            .column("created_at", type: .bigint, .notNull)
+            .column("updated_at", type: .bigint, .notNull)
+            .column("stage_entered_at", type: .bigint, .notNull)
+            .column("closed_at", type: .bigint)
+            .column("deleted_at", type: .bigint)
+            .run()
+        try await db.create(index: "deals_board").on("deals").column("pipeline_key").column("stage_key").column("status").run()
+        try await db.create(index: "deals_updated").on("deals").column("updated_at").run()
+        try await db.create(index: "deals_lineage").on("deals").column("lineage_id").run()
+        try await db.create(index: "deals_responsible").on("deals").column("responsible_id").run()
+        // Append-only: the store offers no update or delete of these rows; every report reads them.
+        try await db.create(table: "stage_log")
+            .column("seq", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("deal_id", type: .bigint, .notNull)
+            .column("lineage_id", type: .text, .notNull)
+            .column("pipeline_key", type: .text, .notNull)
+            .column("from_stage", type: .text)
+            .column("to_stage", type: .text, .notNull)
+            .column("at", type: .bigint, .notNull)
+            .column("actor_id", type: .bigint)
+            .column("actor_kind", type: .text, .notNull)
+            .column("cause", type: .text, .notNull)
+            .column("responsible_id", type: .bigint)
+            .column("amount", type: .bigint)
+            .column("currency", type: .text)
+            .run()
+        try await db.create(index: "stage_log_deal").on("stage_log").column("deal_id").run()
+        try await db.create(index: "stage_log_pipeline_at").on("stage_log").column("pipeline_key").column("at").run()
+        try await db.create(table: "timeline")
+            .column("seq", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("deal_id", type: .bigint, .notNull)
+            .column("at", type: .bigint, .notNull)
+            .column("kind", type: .text, .notNull)
+            .column("field", type: .text)
+            .column("old_value", type: .text)
+            .column("new_value", type: .text)
+            .column("text", type: .text)
+            .column("actor_id", type: .bigint)
+            .column("actor_kind", type: .text)
+            .run()
+        try await db.create(index: "timeline_deal").on("timeline").column("deal_id").run()
+        try await db.create(table: "notes")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("deal_id", type: .bigint, .notNull)
+            .column("text", type: .text, .notNull)
+            .column("author_id", type: .bigint)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+        try await db.create(index: "notes_deal").on("notes").column("deal_id").run()
+        try await db.create(table: "idempotency_keys")
+            .column("key", type: .text, .primaryKey(autoIncrement: false))
+            .column("fingerprint", type: .text, .notNull)
+            .column("status", type: .bigint)
+            .column("content_type", type: .text)
+            .column("body", type: .text)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+    }
+}

@@ -1,0 +1,71 @@
+import AutofunnelCore
+import Logging
+import SQLKit
+
+/// The SQL store. All of the product's SQL lives in this module and runs unchanged on SQLite and PostgreSQL.
+public struct Store: Sendable {
+    public let backend: any StoreBackend
+    /// Test hook: faults to throw at named points inside transactions.
+    public var faults: FaultInjector
+
+    public init(backend: any StoreBackend, faults: FaultInjector = .none) {
+        self.backend = backend
+        self.faults = faults
+    }
+
+    /// Opens the database at `location` and applies pending migrations.
+    public static func open(_ location: DatabaseLocation, logger: Logger, now: Timestamp) async throws -> Store {
+        let backend = try await location.open(logger: logger)
+        do {
+            try await Migrations.run(on: backend, now: now.millis)
+        } catch {
+            try? await backend.close()
+            throw error
+        }
+        return Store(backend: backend)
+    }
+
+    /// Reads outside a transaction.
+    public func read<T: Sendable>(_ body: @Sendable (StoreSession) async throws -> T) async throws -> T {
+        let faults = self.faults
+        return try await backend.read { db in try await body(StoreSession(db: db, faults: faults)) }
+    }
+
+    /// Runs `body` in one transaction: every row it writes commits together or not at all.
+    public func write<T: Sendable>(_ body: @Sendable (StoreSession) async throws -> T) async throws -> T {
+        let faults = self.faults
+        return try await backend.write { db in try await body(StoreSession(db: db, faults: faults)) }
+    }
+
+    /// Whether the database answers a trivial query.
+    public func ping() async -> Bool {
+        do {
+            return try await backend.read { db in try await db.raw("SELECT 1 AS ok").first() != nil }
+        } catch {
+            return false
+        }
+    }
+
+    public func close() async throws { try await backend.close() }
+}
+
+/// Named places inside a transaction where a test can make the store fail, to prove nothing half-written survives.
+public struct FaultInjector: Sendable {
+    /// A point inside a transaction.
+    public enum Point: String, Sendable { case afterDealUpdate, afterStageLog }
+    let shouldFail: @Sendable (Point) -> Bool
+
+    public init(_ shouldFail: @escaping @Sendable (Point) -> Bool) { self.shouldFail = shouldFail }
+    /// No faults: production.
+    public static let none = FaultInjector { _ in false }
+
+    func check(_ point: Point) throws {
+        if shouldFail(point) { throw StoreError.injectedFault(point.rawValue) }
+    }
+}
+
+/// One connection's view of the store: inside `Store.write` everything it does is one transaction.
+public struct StoreSession: Sendable {
+    let db: any SQLDatabase
+    let faults: FaultInjector
+}

@@ -1,0 +1,117 @@
+import AutofunnelCore
+import SQLKit
+
+/// Filters of the deal list.
+public struct DealFilter: Sendable, Equatable {
+    public var pipeline: PipelineKey?
+    public var stage: StageKey?
+    public var status: DealStatus?
+    public var responsible: UserID?
+    public var updatedSince: Timestamp?
+    public init(pipeline: PipelineKey? = nil, stage: StageKey? = nil, status: DealStatus? = nil, responsible: UserID? = nil, updatedSince: Timestamp? = nil) {
+        self.pipeline = pipeline
+        self.stage = stage
+        self.status = status
+        self.responsible = responsible
+        self.updatedSince = updatedSince
+    }
+}
+
+/// One page of a list, with the id to continue after when there is more.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var nextAfter: Int64?
+}
+
+extension StoreSession {
+    /// The deal with this id; `forUpdate` locks its row until the transaction ends (PostgreSQL; SQLite's writer is exclusive anyway).
+    public func deal(_ id: DealID, forUpdate: Bool = false) async throws -> Deal {
+        let query = db.select().columns(DealRecord.columns.map { SQLColumn($0) }).from("deals")
+            .where("id", .equal, id.rawValue).where("deleted_at", .is, SQLLiteral.null)
+        if forUpdate { query.for(.update) }
+        guard let record = try await query.first(decoding: DealRecord.self) else { throw StoreError.notFound(entity: "deal", id: id.description) }
+        return try record.deal()
+    }
+
+    /// The deal with its contact and company, as the transition rules read it.
+    public func dealSnapshot(_ id: DealID, forUpdate: Bool = false) async throws -> DealSnapshot {
+        let deal = try await self.deal(id, forUpdate: forUpdate)
+        return try await snapshot(of: deal)
+    }
+
+    /// A snapshot of an unsaved or changed deal: its contact and company loaded.
+    public func snapshot(of deal: Deal) async throws -> DealSnapshot {
+        let contact = try await deal.contact.asyncMap { try await self.contact($0) }
+        let company = try await deal.company.asyncMap { try await self.company($0) }
+        return DealSnapshot(deal: deal, contact: contact, company: company)
+    }
+
+    /// Stores a new deal and returns it with its id.
+    public func insertDeal(_ deal: Deal) async throws -> Deal {
+        var record = DealRecord(deal)
+        record.id = nil
+        let row = try await db.insert(into: "deals").model(record).returning("id").first()
+        guard let id = try row?.decode(column: "id", as: Int64.self) else { throw StoreError.corrupt("insert returned no id") }
+        var stored = deal
+        stored.id = DealID(id)
+        return stored
+    }
+
+    /// Writes every attribute of the deal.
+    public func updateDeal(_ deal: Deal) async throws {
+        var record = DealRecord(deal)
+        record.id = nil
+        try await db.update("deals").set(model: record, nilEncodingStrategy: .asNil).where("id", .equal, deal.id.rawValue).run()
+    }
+
+    /// Marks a deal deleted. Its stage log stays: the log is append-only.
+    public func deleteDeal(_ id: DealID, at: Timestamp) async throws {
+        _ = try await deal(id)
+        try await db.update("deals").set("deleted_at", to: at.millis).where("id", .equal, id.rawValue).run()
+    }
+
+    /// A page of deals ordered by id.
+    public func deals(_ filter: DealFilter, after: Int64?, limit: Int) async throws -> Page<Deal> {
+        let q = db.select().columns(DealRecord.columns.map { SQLColumn($0) }).from("deals").where("deleted_at", .is, SQLLiteral.null)
+        if let p = filter.pipeline { q.where("pipeline_key", .equal, p.rawValue) }
+        if let s = filter.stage { q.where("stage_key", .equal, s.rawValue) }
+        if let s = filter.status { q.where("status", .equal, s.rawValue) }
+        if let r = filter.responsible { q.where("responsible_id", .equal, r.rawValue) }
+        if let u = filter.updatedSince { q.where("updated_at", .greaterThanOrEqual, u.millis) }
+        if let after { q.where("id", .greaterThan, after) }
+        let records = try await q.orderBy("id").limit(limit + 1).all(decoding: DealRecord.self)
+        let deals = try records.prefix(limit).map { try $0.deal() }
+        return Page(items: deals, nextAfter: records.count > limit ? deals.last?.id.rawValue : nil)
+    }
+
+    /// Open deals per stage of a pipeline, and closed ones too (keyed by stage).
+    public func dealCounts(pipeline: PipelineKey, status: DealStatus?) async throws -> [StageKey: Int] {
+        let q = db.select().column("stage_key").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("deals")
+            .where("pipeline_key", .equal, pipeline.rawValue).where("deleted_at", .is, SQLLiteral.null)
+        if let status { q.where("status", .equal, status.rawValue) }
+        var out: [StageKey: Int] = [:]
+        for row in try await q.groupBy("stage_key").all() {
+            out[StageKey(try row.decode(column: "stage_key", as: String.self))] = try row.decode(column: "n", as: Int.self)
+        }
+        return out
+    }
+
+    /// Writes an accepted change of a deal: the deal row, then its stage-log row (when the stage changed) and a
+    /// timeline entry per changed field, all in the caller's transaction.
+    public func record(_ updated: Deal, previous: Deal, stageLog: StageLogEntry?, actor: Actor, at: Timestamp) async throws {
+        try await updateDeal(updated)
+        try faults.check(.afterDealUpdate)
+        if let stageLog { try await appendStageLog(stageLog) }
+        try faults.check(.afterStageLog)
+        try await appendTimeline(DealChanges.timeline(from: previous, to: updated, actor: actor, at: at))
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let value): try await transform(value)
+        case .none: nil
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import AutofunnelCore
+import SQLKit
+
+/// What the store knows about an `Idempotency-Key`.
+public enum IdempotencyClaim: Sendable, Equatable {
+    /// First use: the caller runs the request, then calls `completeIdempotency`.
+    case claimed
+    /// A finished request with this key and the same fingerprint: replay its response.
+    case replay(status: Int, contentType: String?, body: String)
+    /// The key was used with a different request.
+    case mismatch
+    /// A request with this key is still running.
+    case inProgress
+}
+
+extension StoreSession {
+    /// Claims a key for a request fingerprint (method, path and body hash), or says how it was used before.
+    public func claimIdempotencyKey(_ key: String, fingerprint: String, at: Timestamp) async throws -> IdempotencyClaim {
+        if let row = try await db.select().columns("fingerprint", "status", "content_type", "body").from("idempotency_keys").where("key", .equal, key).first() {
+            guard try row.decode(column: "fingerprint", as: String.self) == fingerprint else { return .mismatch }
+            guard let status = try row.decode(column: "status", as: Int?.self) else { return .inProgress }
+            return .replay(
+                status: status, contentType: try row.decode(column: "content_type", as: String?.self), body: try row.decode(column: "body", as: String?.self) ?? "")
+        }
+        try await db.insert(into: "idempotency_keys").columns("key", "fingerprint", "created_at").values(SQLBind(key), SQLBind(fingerprint), SQLBind(at.millis))
+            .run()
+        return .claimed
+    }
+
+    /// Stores the response of a claimed key so retries replay it.
+    public func completeIdempotencyKey(_ key: String, status: Int, contentType: String?, body: String) async throws {
+        try await db.update("idempotency_keys").set("status", to: status).set("content_type", to: contentType).set("body", to: body).where("key", .equal, key).run()
+    }
+
+    /// Forgets a claimed key whose request failed on our side, so that a retry can run it again.
+    public func releaseIdempotencyKey(_ key: String) async throws {
+        try await db.delete(from: "idempotency_keys").where("key", .equal, key).where("status", .is, SQLLiteral.null).run()
+    }
+
+    /// Deletes keys older than `before` (kept at least 24 hours).
+    public func purgeIdempotencyKeys(before: Timestamp) async throws {
+        try await db.delete(from: "idempotency_keys").where("created_at", .lessThan, before.millis).run()
+    }
+}

@@ -1,0 +1,38 @@
+import AutofunnelCore
+import SQLKit
+
+/// A row of `notes`.
+struct NoteRecord: Codable, Sendable {
+    var id: Int64?
+    var deal_id: Int64
+    var text: String
+    var author_id: Int64?
+    var created_at: Int64
+
+    func note() -> Note {
+        Note(id: NoteID(id ?? 0), deal: DealID(deal_id), text: text, author: author_id.map(UserID.init(rawValue:)), createdAt: Timestamp(millis: created_at))
+    }
+}
+
+extension StoreSession {
+    /// Adds a note to a deal.
+    public func insertNote(deal: DealID, text: String, author: UserID?, at: Timestamp) async throws -> Note {
+        let record = NoteRecord(id: nil, deal_id: deal.rawValue, text: text, author_id: author?.rawValue, created_at: at.millis)
+        let id = try await insertReturningID("notes", record)
+        return Note(id: NoteID(id), deal: deal, text: text, author: author, createdAt: at)
+    }
+
+    /// The notes of a deal, oldest first.
+    public func notes(deal: DealID) async throws -> [Note] {
+        try await db.select().columns("id", "deal_id", "text", "author_id", "created_at").from("notes").where("deal_id", .equal, deal.rawValue)
+            .orderBy("id").all(decoding: NoteRecord.self).map { $0.note() }
+    }
+
+    /// Copies every note of one deal to another, keeping authors and times (close-and-copy keeps the history).
+    public func copyNotes(from source: DealID, to target: DealID) async throws {
+        for note in try await notes(deal: source) {
+            let record = NoteRecord(id: nil, deal_id: target.rawValue, text: note.text, author_id: note.author?.rawValue, created_at: note.createdAt.millis)
+            try await db.insert(into: "notes").model(record).run()
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import AutofunnelCore
+import SQLKit
+
+/// A row of `contacts`.
+struct ContactRecord: Codable, Sendable {
+    var id: Int64?
+    var name: String
+    var phones: String
+    var emails: String
+    var company_id: Int64?
+    var fields: String
+    var created_at: Int64
+    var updated_at: Int64
+
+    /// Encodes every column but an unset `id`, so inserts get a new id and updates never touch it.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if let id { try c.encode(id, forKey: .id) }
+        try c.encode(name, forKey: .name)
+        try c.encode(phones, forKey: .phones)
+        try c.encode(emails, forKey: .emails)
+        try c.encodeIfPresent(company_id, forKey: .company_id)
+        try c.encode(fields, forKey: .fields)
+        try c.encode(created_at, forKey: .created_at)
+        try c.encode(updated_at, forKey: .updated_at)
+    }
+
+    init(_ c: Contact) {
+        id = c.id.rawValue == 0 ? nil : c.id.rawValue
+        name = c.name
+        phones = JSONText.encode(c.phones)
+        emails = JSONText.encode(c.emails)
+        company_id = c.company?.rawValue
+        fields = JSONText.fields(c.fields)
+        created_at = c.createdAt.millis
+        updated_at = c.updatedAt.millis
+    }
+
+    func contact() throws -> Contact {
+        Contact(
+            id: ContactID(id ?? 0), name: name, phones: try JSONText.decode([String].self, phones), emails: try JSONText.decode([String].self, emails),
+            company: company_id.map(CompanyID.init(rawValue:)), fields: try JSONText.fields(fields), createdAt: Timestamp(millis: created_at),
+            updatedAt: Timestamp(millis: updated_at))
+    }
+
+    static let columns = ["id", "name", "phones", "emails", "company_id", "fields", "created_at", "updated_at"]
+}
+
+/// A row of `companies`.
+struct CompanyRecord: Codable, Sendable {
+    var id: Int64?
+    var name: String
+    var fields: String
+    var created_at: Int64
+    var updated_at: Int64
+
+    /// Encodes every column but an unset `id`, so inserts get a new id and updates never touch it.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if let id { try c.encode(id, forKey: .id) }
+        try c.encode(name, forKey: .name)
+        try c.encode(fields, forKey: .fields)
+        try c.encode(created_at, forKey: .created_at)
+        try c.encode(updated_at, forKey: .updated_at)
+    }
+
+    init(_ c: Company) {
+        id = c.id.rawValue == 0 ? nil : c.id.rawValue
+        name = c.name
+        fields = JSONText.fields(c.fields)
+        created_at = c.createdAt.millis
+        updated_at = c.updatedAt.millis
+    }
+
+    func company() throws -> Company {
+        Company(id: CompanyID(id ?? 0), name: name, fields: try JSONText.fields(fields), createdAt: Timestamp(millis: created_at), updatedAt: Timestamp(millis: updated_at))
+    }
+
+    static let columns = ["id", "name", "fields", "created_at", "updated_at"]
+}
+
+extension StoreSession {
+    /// The contact with this id.
+    public func contact(_ id: ContactID) async throws -> Contact {
+        guard let r = try await db.select().columns(ContactRecord.columns.map { SQLColumn($0) }).from("contacts").where("id", .equal, id.rawValue)
+            .where("deleted_at", .is, SQLLiteral.null).first(decoding: ContactRecord.self)
+        else { throw StoreError.notFound(entity: "contact", id: id.description) }
+        return try r.contact()
+    }
+
+    /// Stores a new contact and returns it with its id.
+    public func insertContact(_ c: Contact) async throws -> Contact {
+        var record = ContactRecord(c)
+        record.id = nil
+        var stored = c
+        stored.id = ContactID(try await insertReturningID("contacts", record))
+        return stored
+    }
+
+    /// Writes every attribute of the contact.
+    public func updateContact(_ c: Contact) async throws {
+        var record = ContactRecord(c)
+        record.id = nil
+        try await db.update("contacts").set(model: record, nilEncodingStrategy: .asNil).where("id", .equal, c.id.rawValue).run()
+    }
+
+    /// A page of contacts ordered by id, optionally those whose name contains `query`.
+    public func contacts(matching query: String?, after: Int64?, limit: Int) async throws -> Page<Contact> {
+        let q = db.select().columns(ContactRecord.columns.map { SQLColumn($0) }).from("contacts").where("deleted_at", .is, SQLLiteral.null)
+        if let query, !query.isEmpty {
+            q.where(SQLFunction("LOWER", args: SQLColumn("name")), .like, SQLBind("%" + query.lowercased() + "%"))
+        }
+        if let after { q.where("id", .greaterThan, after) }
+        let records = try await q.orderBy("id").limit(limit + 1).all(decoding: ContactRecord.self)
+        let items = try records.prefix(limit).map { try $0.contact() }
+        return Page(items: items, nextAfter: records.count > limit ? items.last?.id.rawValue : nil)
+    }
+
+    /// The company with this id.
+    public func company(_ id: CompanyID) async throws -> Company {
+        guard let r = try await db.select().columns(CompanyRecord.columns.map { SQLColumn($0) }).from("companies").where("id", .equal, id.rawValue)
+            .where("deleted_at", .is, SQLLiteral.null).first(decoding: CompanyRecord.self)
+        else { throw StoreError.notFound(entity: "company", id: id.description) }
+        return try r.company()
+    }
+
+    /// Stores a new company and returns it with its id.
+    public func insertCompany(_ c: Company) async throws -> Company {
+        var record = CompanyRecord(c)
+        record.id = nil
+        var stored = c
+        stored.id = CompanyID(try await insertReturningID("companies", record))
+        return stored
+    }
+
+    /// Writes every attribute of the company.
+    public func updateCompany(_ c: Company) async throws {
+        var record = CompanyRecord(c)
+        record.id = nil
+        try await db.update("companies").set(model: record, nilEncodingStrategy: .asNil).where("id", .equal, c.id.rawValue).run()
+    }
+
+    /// A page of companies ordered by id.
+    public func companies(after: Int64?, limit: Int) async throws -> Page<Company> {
+        let q = db.select().columns(CompanyRecord.columns.map { SQLColumn($0) }).from("companies").where("deleted_at", .is, SQLLiteral.null)
+        if let after { q.where("id", .greaterThan, after) }
+        let records = try await q.orderBy("id").limit(limit + 1).all(decoding: CompanyRecord.self)
+        let items = try records.prefix(limit).map { try $0.company() }
+        return Page(items: items, nextAfter: records.count > limit ? items.last?.id.rawValue : nil)
+    }
+
+    /// Marks a contact or company deleted; deals keep pointing at it for history.
+    public func softDelete(_ table: PartyTable, id: Int64, at: Timestamp) async throws {
+        let found = try await db.select().column("id").from(table.rawValue).where("id", .equal, id).where("deleted_at", .is, SQLLiteral.null).first()
+        guard found != nil else { throw StoreError.notFound(entity: table.entity, id: String(id)) }
+        try await db.update(table.rawValue).set("deleted_at", to: at.millis).where("id", .equal, id).run()
+    }
+
+    func insertReturningID(_ table: String, _ model: some Encodable & Sendable) async throws -> Int64 {
+        let row = try await db.insert(into: table).model(model).returning("id").first()
+        guard let id = try row?.decode(column: "id", as: Int64.self) else { throw StoreError.corrupt("insert into \(table) returned no id") }
+        return id
+    }
+}
+
+/// Tables of records that are deleted softly.
+public enum PartyTable: String, Sendable {
+    case contacts, companies
+    var entity: String { self == .contacts ? "contact" : "company" }
+}

@@ -1,0 +1,56 @@
+import AutofunnelServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+/// A JSON response as tests read it.
+public struct APIResponse: Sendable {
+    public let status: Int
+    public let headers: HTTPFields
+    public let text: String
+
+    /// The body parsed as JSON (dictionary, array, string, number or null).
+    public var json: Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) }
+    /// The body as a JSON object.
+    public var object: [String: Any] { json as? [String: Any] ?? [:] }
+    /// `errors[].rule` of a problem body.
+    public var ruleList: [String] { (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String } }
+    /// `errors[].field` of a problem body.
+    public var fieldList: [String] { (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String } }
+    public var contentType: String? { headers[.contentType] }
+}
+
+/// Runs requests against the real router and middleware, in process.
+public struct APITester: Sendable {
+    let client: any TestClientProtocol
+
+    /// Sends a request; `json` is encoded with JSONSerialization, `raw` is sent as it is.
+    public func request(
+        _ method: HTTPRequest.Method, _ path: String, json: Any? = nil, raw: String? = nil, headers: [String: String] = [:]
+    ) async throws -> APIResponse {
+        var fields = HTTPFields()
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
+            fields[.contentType] = "application/json"
+        }
+        if let raw {
+            body = ByteBuffer(string: raw)
+            fields[.contentType] = "application/json"
+        }
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        return try await client.execute(uri: path, method: method, headers: fields, body: body) { response in
+            APIResponse(status: response.status.code, headers: response.headers, text: String(buffer: response.body))
+        }
+    }
+}
+
+extension TestServices {
+    /// Runs `body` with an in-process client of the full application (router, middleware, problem mapping).
+    public func withAPI<T: Sendable>(_ body: @escaping @Sendable (APITester) async throws -> T) async throws -> T {
+        let app = try buildApplication(services)
+        return try await app.test(.router) { client in try await body(APITester(client: client)) }
+    }
+}

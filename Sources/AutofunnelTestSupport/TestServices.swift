@@ -1,0 +1,43 @@
+import AutofunnelCore
+import AutofunnelServer
+import AutofunnelStore
+import Logging
+
+/// Services on a fresh database with a test clock, the sales fixture pipeline applied and two users.
+public struct TestServices: Sendable {
+    public let services: AppServices
+    public let clock: TestClock
+    public let manager: User
+    public let head: User
+
+    /// Builds them on `target`; `sales` applies the fixture pipeline (`Fixtures.salesDefinition`).
+    public static func make(_ target: StoreTarget = .sqliteMemory, sales: Bool = true, faults: FaultInjector = .none) async throws -> TestServices {
+        var store = try await target.open()
+        store.faults = faults
+        let clock = TestClock()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let services = AppServices(store: store, clock: clock.appClock, ids: .counting(), logger: logger)
+        if sales { _ = try await services.pipelines.apply(Fixtures.salesDefinition()) }
+        let (manager, head) = try await store.write { s in
+            (try await s.insertUser(email: "manager@example.com", name: "Менеджер", locale: .ru, at: Fixtures.t0),
+             try await s.insertUser(email: "head@example.com", name: "РОП", locale: .ru, at: Fixtures.t0))
+        }
+        return TestServices(services: services, clock: clock, manager: manager, head: head)
+    }
+
+    /// A contact with name and phone, stored.
+    public func contact(name: String = "Анна", phone: String = "+7 912 345-67-89") async throws -> Contact {
+        try await services.parties.createContact(.init(name: name, phones: [phone]))
+    }
+
+    /// The input that satisfies every required field of the sales fixture.
+    public func completeInput(contact: Contact) -> DealInput {
+        DealInput(
+            title: "Шкаф-купе", amount: .init(value: "48500.00", currency: "RUB"), responsible: manager.id.rawValue, headOfSales: head.id.rawValue,
+            contact: contact.id.rawValue,
+            fields: ["requirements": .string("2,4 м"), "subject": .string("Шкаф"), "delivery_method": .string("delivery")])
+    }
+
+    public func close() async throws { try await services.store.close() }
+}

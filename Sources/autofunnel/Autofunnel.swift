@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `autofunnel` command: the server, migrations, funnel-as-code and benchmarks in one binary.
+@main
+struct Autofunnel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "autofunnel",
+        abstract: "A self-hosted CRM pipeline and automation engine.",
+        subcommands: [Serve.self, Migrate.self, Pipelines.self, Bench.self]
+    )
+}

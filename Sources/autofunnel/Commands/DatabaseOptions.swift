@@ -1,0 +1,36 @@
+import ArgumentParser
+import AutofunnelServer
+import AutofunnelStore
+import Foundation
+import Logging
+
+/// `--database-url`, shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db (default: $AUTOFUNNEL_DATABASE_URL or ./autofunnel-data/autofunnel.sqlite)")
+    var databaseURL: String?
+
+    var location: DatabaseLocation {
+        DatabaseLocation(url: databaseURL ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_DATABASE_URL"] ?? "sqlite:./autofunnel-data/autofunnel.sqlite")
+    }
+
+    /// Opens the store (migrating it) and builds the services.
+    func services(logger: Logger) async throws -> AppServices {
+        let store = try await Store.open(location, logger: logger, now: AppClock.system.now())
+        return AppServices(store: store, logger: logger)
+    }
+}
+
+/// Runs `body` with the services and closes the store afterwards, whatever happens.
+func withServices<T>(_ options: DatabaseOptions, label: String, _ body: (AppServices) async throws -> T) async throws -> T {
+    var logger = Logger(label: label)
+    logger.logLevel = .warning
+    let services = try await options.services(logger: logger)
+    do {
+        let result = try await body(services)
+        try await services.store.close()
+        return result
+    } catch {
+        try? await services.store.close()
+        throw error
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import AutofunnelServer
+import AutofunnelStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `autofunnel serve`: the HTTP server, until SIGINT or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (default 127.0.0.1:8080, SQLite under ./autofunnel-data/).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Flag(help: "Apply the presets and load demo data when the database is empty.") var demo = false
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "autofunnel")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let services = try await database.services(logger: logger)
+        if demo {
+            let loaded = try await DemoData.load(into: services)
+            logger.notice(loaded ? "demo data loaded" : "database not empty; demo data skipped")
+        }
+        let app = try buildApplication(services, host: host, port: port)
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: app), .init(service: StoreService(store: services.store))],
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.notice("Autofunnel listening on http://\(host):\(port) (database: \(services.store.backend.name))")
+        try await group.run()
+    }
+}
+
+/// Closes the database connections when the service group shuts down (SQLite traps on connections left open).
+struct StoreService: Service {
+    let store: Store
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.close()
+    }
+}
