@@ -33,7 +33,7 @@ public struct APITester: Sendable {
         var fields = HTTPFields()
         var body: ByteBuffer?
         if let json {
-            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed, .sortedKeys]))
             fields[.contentType] = "application/json"
         }
         if let raw {

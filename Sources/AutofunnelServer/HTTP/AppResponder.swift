@@ -21,7 +21,12 @@ public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
         let logger = context.logger
         var response = await RequestScope.$current.withValue(RequestScope(requestID: requestID, logger: logger)) { [context] in
             do {
-                return try await inner.respond(to: request, context: context)
+                let response = try await inner.respond(to: request, context: context)
+                // The router answers unknown routes itself, in plain text; ours are problems like every other error.
+                if response.status == .notFound && context.endpointPath == "NotFound" {
+                    return Problem.describing(.notFound("No route \(request.method.rawValue) \(request.uri.path)"), requestID: requestID).response()
+                }
+                return response
             } catch {
                 if let problem = Problem.from(error, requestID: requestID) {
                     logger.info("request refused", metadata: ["status": "\(problem.status)", "detail": "\(problem.detail ?? "")"])

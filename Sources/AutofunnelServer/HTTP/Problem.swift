@@ -38,7 +38,7 @@ struct Problem: Encodable {
     static func from(_ error: any Error, requestID: String?) -> Problem? {
         var error = error
         while let wrapped = (error as? ServerError)?.underlyingError { error = wrapped }
-        if let app = AppError.from(error) { return from(app, requestID: requestID) }
+        if let app = AppError.from(error) { return describing(app, requestID: requestID) }
         if let decoding = error as? DecodingError {
             let path = DecodingErrorText.path(decoding)
             let violation = Violation(rule: .invalidValue, field: path.isEmpty ? nil : path, message: .init(
@@ -56,7 +56,7 @@ struct Problem: Encodable {
         return nil
     }
 
-    static func from(_ error: AppError, requestID: String?) -> Problem {
+    static func describing(_ error: AppError, requestID: String?) -> Problem {
         switch error {
         case .refused(let v):
             let moveRules: Set<Violation.Rule> = [.requiredField, .policyForbids, .lossCommentRequired, .closedDeal, .sameStage, .notClosed, .reasonRequired]
