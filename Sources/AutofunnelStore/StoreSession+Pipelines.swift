@@ -9,15 +9,16 @@ extension StoreSession {
             .map { try Self.pipeline(from: try $0.decode(column: "definition", as: String.self), catalog: catalog) }
     }
 
-    /// The pipeline with this key, or nil.
-    public func pipeline(_ key: PipelineKey) async throws -> Pipeline? {
+    /// The pipeline with this key, or nil; pass `catalog` when the caller has already read it.
+    public func pipeline(_ key: PipelineKey, catalog: FieldCatalog? = nil) async throws -> Pipeline? {
         guard let row = try await db.select().column("definition").from("pipelines").where("key", .equal, key.rawValue).first() else { return nil }
-        return try Self.pipeline(from: try row.decode(column: "definition", as: String.self), catalog: try await fieldCatalog())
+        let fields: FieldCatalog = if let catalog { catalog } else { try await fieldCatalog() }
+        return try Self.pipeline(from: try row.decode(column: "definition", as: String.self), catalog: fields)
     }
 
     /// The pipeline with this key; `notFound` if there is none.
-    public func requirePipeline(_ key: PipelineKey) async throws -> Pipeline {
-        guard let p = try await pipeline(key) else { throw StoreError.notFound(entity: "pipeline", id: key.rawValue) }
+    public func requirePipeline(_ key: PipelineKey, catalog: FieldCatalog? = nil) async throws -> Pipeline {
+        guard let p = try await pipeline(key, catalog: catalog) else { throw StoreError.notFound(entity: "pipeline", id: key.rawValue) }
         return p
     }
 

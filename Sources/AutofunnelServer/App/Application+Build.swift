@@ -32,7 +32,8 @@ public func buildRouter(_ services: AppServices) throws -> Router<BasicRequestCo
     }
     router.add(middleware: BodyLimitMiddleware(limit: maximumBodySize))
     router.add(middleware: IdempotencyMiddleware(store: services.store, clock: services.clock))
-    try APIHandler(services: services).registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
+    try APIHandler(services: services).registerHandlers(
+        on: router, serverURL: URL(string: "/api/v1")!, configuration: Configuration(dateTranscoder: FlexibleDateTranscoder()))
     return router
 }
 

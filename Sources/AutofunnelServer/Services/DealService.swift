@@ -100,8 +100,11 @@ public struct DealService: Sendable {
             case .success(let c): copy = c
             case .failure(let r): throw AppError.refused(r.violations)
             }
-            let closed = try await self.decideAndRecord(deal, change: .move(to: try await s.requirePipeline(deal.pipeline).wonStage.key, lossComment: nil),
-                                                        actor: actor, cause: "copy to \(target)", session: s, now: now)
+            let catalog = try await s.fieldCatalog()
+            let source = try await s.requirePipeline(deal.pipeline, catalog: catalog)
+            let closed = try await self.decideAndRecord(
+                deal, change: .move(to: source.wonStage.key, lossComment: nil), actor: actor, cause: "copy to \(target)", pipeline: source,
+                catalog: catalog, session: s, now: now)
             let stored = try await s.insertDeal(copy)
             try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "copy from \(deal.pipeline)", at: now))
             try await s.appendTimeline([
@@ -132,21 +135,23 @@ public struct DealService: Sendable {
         let now = clock.now()
         return try await store.write { s in
             let deal = try await s.deal(id, forUpdate: true)
-            let pipeline = try await s.requirePipeline(deal.pipeline)
+            let catalog = try await s.fieldCatalog()
+            let pipeline = try await s.requirePipeline(deal.pipeline, catalog: catalog)
             var proposed = deal
-            let problems = try await input.apply(to: &proposed, session: s, catalog: try await s.fieldCatalog())
+            let problems = try await input.apply(to: &proposed, session: s, catalog: catalog)
             guard problems.isEmpty else { throw AppError.refused(problems) }
             let change = try await decide(pipeline, s)
-            return try await self.decideAndRecord(proposed, previous: deal, change: change, actor: actor, cause: nil, session: s, now: now)
+            return try await self.decideAndRecord(
+                proposed, previous: deal, change: change, actor: actor, cause: nil, pipeline: pipeline, catalog: catalog, session: s, now: now)
         }
     }
 
     /// Asks the one transition path, then writes the deal, its stage-log row and timeline entries.
     private func decideAndRecord(
-        _ proposed: Deal, previous: Deal? = nil, change: StageChange, actor: Actor, cause: String?, session s: StoreSession, now: Timestamp
+        _ proposed: Deal, previous: Deal? = nil, change: StageChange, actor: Actor, cause: String?, pipeline: Pipeline, catalog: FieldCatalog,
+        session s: StoreSession, now: Timestamp
     ) async throws -> Deal {
-        let pipeline = try await s.requirePipeline(proposed.pipeline)
-        let outcome = Transitions.transition(try await s.snapshot(of: proposed), change, actor: actor.kind, pipeline: pipeline, fields: try await s.fieldCatalog(), now: now)
+        let outcome = Transitions.transition(try await s.snapshot(of: proposed), change, actor: actor.kind, pipeline: pipeline, fields: catalog, now: now)
         switch outcome {
         case .failure(let refusal):
             metrics.moveRefused(rules: refusal.violations.map(\.rule.rawValue))
