@@ -8,7 +8,9 @@ public struct DealFilter: Sendable, Equatable {
     public var status: DealStatus?
     public var responsible: UserID?
     public var updatedSince: Timestamp?
-    public init(pipeline: PipelineKey? = nil, stage: StageKey? = nil, status: DealStatus? = nil, responsible: UserID? = nil, updatedSince: Timestamp? = nil) {
+    public init(
+        pipeline: PipelineKey? = nil, stage: StageKey? = nil, status: DealStatus? = nil, responsible: UserID? = nil, updatedSince: Timestamp? = nil
+    ) {
         self.pipeline = pipeline
         self.stage = stage
         self.status = status
@@ -26,11 +28,7 @@ public struct Page<Item: Sendable>: Sendable {
 extension StoreSession {
     /// The deal with this id; `forUpdate` locks its row until the transaction ends (PostgreSQL; SQLite's writer is exclusive anyway).
     public func deal(_ id: DealID, forUpdate: Bool = false) async throws -> Deal {
-        let query = db.select().columns(DealRecord.columns.map { SQLColumn($0) }).from("deals")
-            .where("id", .equal, id.rawValue).where("deleted_at", .is, SQLLiteral.null)
-        if forUpdate { query.for(.update) }
-        guard let record = try await query.first(decoding: DealRecord.self) else { throw StoreError.notFound(entity: "deal", id: id.description) }
-        return try record.deal()
+        try await liveRecord(DealRecord.self, id: id.rawValue, forUpdate: forUpdate).deal()
     }
 
     /// The deal with its contact and company, as the transition rules read it.
@@ -48,21 +46,13 @@ extension StoreSession {
 
     /// Stores a new deal and returns it with its id.
     public func insertDeal(_ deal: Deal) async throws -> Deal {
-        var record = DealRecord(deal)
-        record.id = nil
-        let row = try await db.insert(into: "deals").model(record).returning("id").first()
-        guard let id = try row?.decode(column: "id", as: Int64.self) else { throw StoreError.corrupt("insert returned no id") }
         var stored = deal
-        stored.id = DealID(id)
+        stored.id = DealID(try await insertLive(DealRecord(deal)))
         return stored
     }
 
     /// Writes every attribute of the deal.
-    public func updateDeal(_ deal: Deal) async throws {
-        var record = DealRecord(deal)
-        record.id = nil
-        try await db.update("deals").set(model: record, nilEncodingStrategy: .asNil).where("id", .equal, deal.id.rawValue).run()
-    }
+    public func updateDeal(_ deal: Deal) async throws { try await updateLive(DealRecord(deal), id: deal.id.rawValue) }
 
     /// Marks a deal deleted. Its stage log stays: the log is append-only.
     public func deleteDeal(_ id: DealID, at: Timestamp) async throws {
@@ -72,16 +62,14 @@ extension StoreSession {
 
     /// A page of deals ordered by id.
     public func deals(_ filter: DealFilter, after: Int64?, limit: Int) async throws -> Page<Deal> {
-        let q = db.select().columns(DealRecord.columns.map { SQLColumn($0) }).from("deals").where("deleted_at", .is, SQLLiteral.null)
-        if let p = filter.pipeline { q.where("pipeline_key", .equal, p.rawValue) }
-        if let s = filter.stage { q.where("stage_key", .equal, s.rawValue) }
-        if let s = filter.status { q.where("status", .equal, s.rawValue) }
-        if let r = filter.responsible { q.where("responsible_id", .equal, r.rawValue) }
-        if let u = filter.updatedSince { q.where("updated_at", .greaterThanOrEqual, u.millis) }
-        if let after { q.where("id", .greaterThan, after) }
-        let records = try await q.orderBy("id").limit(limit + 1).all(decoding: DealRecord.self)
-        let deals = try records.prefix(limit).map { try $0.deal() }
-        return Page(items: deals, nextAfter: records.count > limit ? deals.last?.id.rawValue : nil)
+        let page = try await livePage(DealRecord.self, after: after, limit: limit) { q in
+            if let p = filter.pipeline { q.where("pipeline_key", .equal, p.rawValue) }
+            if let s = filter.stage { q.where("stage_key", .equal, s.rawValue) }
+            if let s = filter.status { q.where("status", .equal, s.rawValue) }
+            if let r = filter.responsible { q.where("responsible_id", .equal, r.rawValue) }
+            if let u = filter.updatedSince { q.where("updated_at", .greaterThanOrEqual, u.millis) }
+        }
+        return Page(items: try page.records.map { try $0.deal() }, nextAfter: page.nextAfter)
     }
 
     /// Open deals per stage of a pipeline, and closed ones too (keyed by stage).

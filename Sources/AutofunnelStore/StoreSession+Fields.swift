@@ -17,21 +17,26 @@ extension StoreSession {
 
     /// The field, or `notFound`.
     public func field(_ entity: FieldEntity, _ key: FieldKey) async throws -> FieldDefinition {
-        guard let f = try await fieldCatalog().definition(entity, key) else { throw StoreError.notFound(entity: "field", id: "\(entity.rawValue).\(key)") }
+        guard let f = try await fieldCatalog().definition(entity, key) else {
+            throw StoreError.notFound(entity: "field", id: "\(entity.rawValue).\(key)")
+        }
         return f
     }
 
     /// Creates or replaces a field definition.
     public func saveField(_ field: FieldDefinition, declaredBy: PipelineKey?, at: Timestamp) async throws {
         let text = JSONText.encode(field)
-        let exists = try await db.select().column("key").from("fields").where("entity", .equal, field.entity.rawValue).where("key", .equal, field.key.rawValue).first()
+        let exists = try await db.select().column("key").from("fields").where("entity", .equal, field.entity.rawValue).where(
+            "key", .equal, field.key.rawValue
+        ).first()
         if exists != nil {
             let update = db.update("fields").set("definition", to: text)
             if let declaredBy { update.set("declared_by", to: declaredBy.rawValue) }
             try await update.where("entity", .equal, field.entity.rawValue).where("key", .equal, field.key.rawValue).run()
         } else {
             try await db.insert(into: "fields").columns("entity", "key", "definition", "declared_by", "created_at")
-                .values(SQLBind(field.entity.rawValue), SQLBind(field.key.rawValue), SQLBind(text), SQLBind(declaredBy?.rawValue), SQLBind(at.millis)).run()
+                .values(SQLBind(field.entity.rawValue), SQLBind(field.key.rawValue), SQLBind(text), SQLBind(declaredBy?.rawValue), SQLBind(at.millis))
+                .run()
         }
     }
 

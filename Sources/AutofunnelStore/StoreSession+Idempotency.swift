@@ -16,20 +16,27 @@ public enum IdempotencyClaim: Sendable, Equatable {
 extension StoreSession {
     /// Claims a key for a request fingerprint (method, path and body hash), or says how it was used before.
     public func claimIdempotencyKey(_ key: String, fingerprint: String, at: Timestamp) async throws -> IdempotencyClaim {
-        if let row = try await db.select().columns("fingerprint", "status", "content_type", "body").from("idempotency_keys").where("key", .equal, key).first() {
+        if let row = try await db.select().columns("fingerprint", "status", "content_type", "body").from("idempotency_keys").where("key", .equal, key)
+            .first()
+        {
             guard try row.decode(column: "fingerprint", as: String.self) == fingerprint else { return .mismatch }
             guard let status = try row.decode(column: "status", as: Int?.self) else { return .inProgress }
             return .replay(
-                status: status, contentType: try row.decode(column: "content_type", as: String?.self), body: try row.decode(column: "body", as: String?.self) ?? "")
+                status: status, contentType: try row.decode(column: "content_type", as: String?.self),
+                body: try row.decode(column: "body", as: String?.self) ?? "")
         }
-        try await db.insert(into: "idempotency_keys").columns("key", "fingerprint", "created_at").values(SQLBind(key), SQLBind(fingerprint), SQLBind(at.millis))
-            .run()
+        try await db.insert(into: "idempotency_keys").columns("key", "fingerprint", "created_at").values(
+            SQLBind(key), SQLBind(fingerprint), SQLBind(at.millis)
+        )
+        .run()
         return .claimed
     }
 
     /// Stores the response of a claimed key so retries replay it.
     public func completeIdempotencyKey(_ key: String, status: Int, contentType: String?, body: String) async throws {
-        try await db.update("idempotency_keys").set("status", to: status).set("content_type", to: contentType).set("body", to: body).where("key", .equal, key).run()
+        try await db.update("idempotency_keys").set("status", to: status).set("content_type", to: contentType).set("body", to: body).where(
+            "key", .equal, key
+        ).run()
     }
 
     /// Forgets a claimed key whose request failed on our side, so that a retry can run it again.

@@ -5,9 +5,13 @@ extension StoreSession {
     /// Appends one row to the stage log. There is no update or delete: the log is append-only.
     public func appendStageLog(_ e: StageLogEntry) async throws {
         try await db.insert(into: "stage_log")
-            .columns("deal_id", "lineage_id", "pipeline_key", "from_stage", "to_stage", "at", "actor_id", "actor_kind", "cause", "responsible_id", "amount", "currency")
+            .columns(
+                "deal_id", "lineage_id", "pipeline_key", "from_stage", "to_stage", "at", "actor_id", "actor_kind", "cause", "responsible_id",
+                "amount", "currency"
+            )
             .values(
-                SQLBind(e.deal.rawValue), SQLBind(e.lineage.rawValue), SQLBind(e.pipeline.rawValue), SQLBind(e.from?.rawValue), SQLBind(e.to.rawValue),
+                SQLBind(e.deal.rawValue), SQLBind(e.lineage.rawValue), SQLBind(e.pipeline.rawValue), SQLBind(e.from?.rawValue),
+                SQLBind(e.to.rawValue),
                 SQLBind(e.at.millis), SQLBind(e.actor.userID?.rawValue), SQLBind(e.actor.kind.rawValue), SQLBind(e.cause),
                 SQLBind(e.responsible?.rawValue), SQLBind(e.amount?.scaledUnits), SQLBind(e.amount?.currency.code)
             )
@@ -87,7 +91,8 @@ struct TimelineRecord: Decodable {
     func entry() throws -> TimelineEntry {
         let actor = actor_kind.flatMap(ActorKind.init(rawValue:)).map { Actor(kind: $0, userID: actor_id.map(UserID.init(rawValue:))) }
         return TimelineEntry(
-            seq: seq, deal: DealID(deal_id), at: Timestamp(millis: at), kind: kind, field: field, old: old_value, new: new_value, text: text, actor: actor)
+            seq: seq, deal: DealID(deal_id), at: Timestamp(millis: at), kind: kind, field: field, old: old_value, new: new_value, text: text,
+            actor: actor)
     }
 }
 

@@ -10,7 +10,9 @@ struct NoteRecord: Codable, Sendable {
     var created_at: Int64
 
     func note() -> Note {
-        Note(id: NoteID(id ?? 0), deal: DealID(deal_id), text: text, author: author_id.map(UserID.init(rawValue:)), createdAt: Timestamp(millis: created_at))
+        Note(
+            id: NoteID(id ?? 0), deal: DealID(deal_id), text: text, author: author_id.map(UserID.init(rawValue:)),
+            createdAt: Timestamp(millis: created_at))
     }
 }
 
@@ -31,7 +33,8 @@ extension StoreSession {
     /// Copies every note of one deal to another, keeping authors and times (close-and-copy keeps the history).
     public func copyNotes(from source: DealID, to target: DealID) async throws {
         for note in try await notes(deal: source) {
-            let record = NoteRecord(id: nil, deal_id: target.rawValue, text: note.text, author_id: note.author?.rawValue, created_at: note.createdAt.millis)
+            let record = NoteRecord(
+                id: nil, deal_id: target.rawValue, text: note.text, author_id: note.author?.rawValue, created_at: note.createdAt.millis)
             try await db.insert(into: "notes").model(record).run()
         }
     }

@@ -2,7 +2,9 @@ import AutofunnelCore
 import SQLKit
 
 /// A row of `contacts`.
-struct ContactRecord: Codable, Sendable {
+struct ContactRecord: LiveRecord {
+    static let table = "contacts"
+    static let entity = "contact"
     var id: Int64?
     var name: String
     var phones: String
@@ -38,7 +40,8 @@ struct ContactRecord: Codable, Sendable {
 
     func contact() throws -> Contact {
         Contact(
-            id: ContactID(id ?? 0), name: name, phones: try JSONText.decode([String].self, phones), emails: try JSONText.decode([String].self, emails),
+            id: ContactID(id ?? 0), name: name, phones: try JSONText.decode([String].self, phones),
+            emails: try JSONText.decode([String].self, emails),
             company: company_id.map(CompanyID.init(rawValue:)), fields: try JSONText.fields(fields), createdAt: Timestamp(millis: created_at),
             updatedAt: Timestamp(millis: updated_at))
     }
@@ -47,7 +50,9 @@ struct ContactRecord: Codable, Sendable {
 }
 
 /// A row of `companies`.
-struct CompanyRecord: Codable, Sendable {
+struct CompanyRecord: LiveRecord {
+    static let table = "companies"
+    static let entity = "company"
     var id: Int64?
     var name: String
     var fields: String
@@ -73,7 +78,9 @@ struct CompanyRecord: Codable, Sendable {
     }
 
     func company() throws -> Company {
-        Company(id: CompanyID(id ?? 0), name: name, fields: try JSONText.fields(fields), createdAt: Timestamp(millis: created_at), updatedAt: Timestamp(millis: updated_at))
+        Company(
+            id: CompanyID(id ?? 0), name: name, fields: try JSONText.fields(fields), createdAt: Timestamp(millis: created_at),
+            updatedAt: Timestamp(millis: updated_at))
     }
 
     static let columns = ["id", "name", "fields", "created_at", "updated_at"]
@@ -82,71 +89,48 @@ struct CompanyRecord: Codable, Sendable {
 extension StoreSession {
     /// The contact with this id.
     public func contact(_ id: ContactID) async throws -> Contact {
-        guard let r = try await db.select().columns(ContactRecord.columns.map { SQLColumn($0) }).from("contacts").where("id", .equal, id.rawValue)
-            .where("deleted_at", .is, SQLLiteral.null).first(decoding: ContactRecord.self)
-        else { throw StoreError.notFound(entity: "contact", id: id.description) }
-        return try r.contact()
+        try await liveRecord(ContactRecord.self, id: id.rawValue).contact()
     }
 
     /// Stores a new contact and returns it with its id.
     public func insertContact(_ c: Contact) async throws -> Contact {
-        var record = ContactRecord(c)
-        record.id = nil
         var stored = c
-        stored.id = ContactID(try await insertReturningID("contacts", record))
+        stored.id = ContactID(try await insertLive(ContactRecord(c)))
         return stored
     }
 
     /// Writes every attribute of the contact.
-    public func updateContact(_ c: Contact) async throws {
-        var record = ContactRecord(c)
-        record.id = nil
-        try await db.update("contacts").set(model: record, nilEncodingStrategy: .asNil).where("id", .equal, c.id.rawValue).run()
-    }
+    public func updateContact(_ c: Contact) async throws { try await updateLive(ContactRecord(c), id: c.id.rawValue) }
 
     /// A page of contacts ordered by id, optionally those whose name contains `query`.
     public func contacts(matching query: String?, after: Int64?, limit: Int) async throws -> Page<Contact> {
-        let q = db.select().columns(ContactRecord.columns.map { SQLColumn($0) }).from("contacts").where("deleted_at", .is, SQLLiteral.null)
-        if let query, !query.isEmpty {
-            q.where(SQLFunction("LOWER", args: SQLColumn("name")), .like, SQLBind("%" + query.lowercased() + "%"))
+        let page = try await livePage(ContactRecord.self, after: after, limit: limit) { q in
+            if let query, !query.isEmpty {
+                q.where(SQLFunction("LOWER", args: SQLColumn("name")), .like, SQLBind("%" + query.lowercased() + "%"))
+            }
         }
-        if let after { q.where("id", .greaterThan, after) }
-        let records = try await q.orderBy("id").limit(limit + 1).all(decoding: ContactRecord.self)
-        let items = try records.prefix(limit).map { try $0.contact() }
-        return Page(items: items, nextAfter: records.count > limit ? items.last?.id.rawValue : nil)
+        return Page(items: try page.records.map { try $0.contact() }, nextAfter: page.nextAfter)
     }
 
     /// The company with this id.
     public func company(_ id: CompanyID) async throws -> Company {
-        guard let r = try await db.select().columns(CompanyRecord.columns.map { SQLColumn($0) }).from("companies").where("id", .equal, id.rawValue)
-            .where("deleted_at", .is, SQLLiteral.null).first(decoding: CompanyRecord.self)
-        else { throw StoreError.notFound(entity: "company", id: id.description) }
-        return try r.company()
+        try await liveRecord(CompanyRecord.self, id: id.rawValue).company()
     }
 
     /// Stores a new company and returns it with its id.
     public func insertCompany(_ c: Company) async throws -> Company {
-        var record = CompanyRecord(c)
-        record.id = nil
         var stored = c
-        stored.id = CompanyID(try await insertReturningID("companies", record))
+        stored.id = CompanyID(try await insertLive(CompanyRecord(c)))
         return stored
     }
 
     /// Writes every attribute of the company.
-    public func updateCompany(_ c: Company) async throws {
-        var record = CompanyRecord(c)
-        record.id = nil
-        try await db.update("companies").set(model: record, nilEncodingStrategy: .asNil).where("id", .equal, c.id.rawValue).run()
-    }
+    public func updateCompany(_ c: Company) async throws { try await updateLive(CompanyRecord(c), id: c.id.rawValue) }
 
     /// A page of companies ordered by id.
     public func companies(after: Int64?, limit: Int) async throws -> Page<Company> {
-        let q = db.select().columns(CompanyRecord.columns.map { SQLColumn($0) }).from("companies").where("deleted_at", .is, SQLLiteral.null)
-        if let after { q.where("id", .greaterThan, after) }
-        let records = try await q.orderBy("id").limit(limit + 1).all(decoding: CompanyRecord.self)
-        let items = try records.prefix(limit).map { try $0.company() }
-        return Page(items: items, nextAfter: records.count > limit ? items.last?.id.rawValue : nil)
+        let page = try await livePage(CompanyRecord.self, after: after, limit: limit)
+        return Page(items: try page.records.map { try $0.company() }, nextAfter: page.nextAfter)
     }
 
     /// Marks a contact or company deleted; deals keep pointing at it for history.

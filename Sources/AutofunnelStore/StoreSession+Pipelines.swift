@@ -31,20 +31,26 @@ extension StoreSession {
             try await db.update("pipelines").set("definition", to: text).set("name_ru", to: pipeline.name.ru).set("name_en", to: pipeline.name.en)
                 .set("version", to: version + 1).set("updated_at", to: at.millis).where("key", .equal, pipeline.key.rawValue).run()
         } else {
-            let position = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("pipelines").first()?
+            let position =
+                try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("pipelines").first()?
                 .decode(column: "n", as: Int64.self) ?? 0
-            try await db.insert(into: "pipelines").columns("key", "name_ru", "name_en", "definition", "position", "version", "created_at", "updated_at")
-                .values(
-                    SQLBind(pipeline.key.rawValue), SQLBind(pipeline.name.ru), SQLBind(pipeline.name.en), SQLBind(text), SQLBind(position),
-                    SQLBind(Int64(1)), SQLBind(at.millis), SQLBind(at.millis)
-                ).run()
+            try await db.insert(into: "pipelines").columns(
+                "key", "name_ru", "name_en", "definition", "position", "version", "created_at", "updated_at"
+            )
+            .values(
+                SQLBind(pipeline.key.rawValue), SQLBind(pipeline.name.ru), SQLBind(pipeline.name.en), SQLBind(text), SQLBind(position),
+                SQLBind(Int64(1)), SQLBind(at.millis), SQLBind(at.millis)
+            ).run()
         }
     }
 
     /// Deletes a pipeline that has no deals.
     public func deletePipeline(_ key: PipelineKey) async throws {
         _ = try await requirePipeline(key)
-        let counts = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("deals").where("pipeline_key", .equal, key.rawValue)
+        let counts =
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("deals").where(
+                "pipeline_key", .equal, key.rawValue
+            )
             .first()?.decode(column: "n", as: Int64.self) ?? 0
         if counts > 0 { throw StoreError.conflict("pipeline \(key) has \(counts) deals; it cannot be deleted") }
         try await db.delete(from: "pipelines").where("key", .equal, key.rawValue).run()
@@ -60,7 +66,10 @@ extension StoreSession {
             moved.stage = new
             moved.stageEnteredAt = at
             moved.updatedAt = at
-            try await record(moved, previous: deal, stageLog: StageLogEntry(entering: moved, from: old, actor: actor, cause: "stage removed from definition", at: at), actor: actor, at: at)
+            try await record(
+                moved, previous: deal,
+                stageLog: StageLogEntry(entering: moved, from: old, actor: actor, cause: "stage removed from definition", at: at), actor: actor,
+                at: at)
         }
         return page.items.count
     }

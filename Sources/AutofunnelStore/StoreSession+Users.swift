@@ -17,13 +17,16 @@ struct UserRecord: Codable, Sendable {
 extension StoreSession {
     /// All users ordered by id.
     public func users() async throws -> [User] {
-        try await db.select().columns("id", "email", "name", "locale", "created_at").from("users").orderBy("id").all(decoding: UserRecord.self).map { $0.user() }
+        try await db.select().columns("id", "email", "name", "locale", "created_at").from("users").orderBy("id").all(decoding: UserRecord.self).map {
+            $0.user()
+        }
     }
 
     /// The user with this id.
     public func user(_ id: UserID) async throws -> User {
-        guard let r = try await db.select().columns("id", "email", "name", "locale", "created_at").from("users").where("id", .equal, id.rawValue)
-            .first(decoding: UserRecord.self)
+        guard
+            let r = try await db.select().columns("id", "email", "name", "locale", "created_at").from("users").where("id", .equal, id.rawValue)
+                .first(decoding: UserRecord.self)
         else { throw StoreError.notFound(entity: "user", id: id.description) }
         return r.user()
     }
@@ -38,6 +41,8 @@ extension StoreSession {
     public func insertUser(email: String, name: String, locale: User.Locale, at: Timestamp) async throws -> User {
         if try await user(email: email) != nil { throw StoreError.conflict("a user with e-mail \(email) exists") }
         let record = UserRecord(id: nil, email: email.lowercased(), name: name, locale: locale.rawValue, created_at: at.millis)
-        return UserRecord(id: try await insertReturningID("users", record), email: record.email, name: name, locale: record.locale, created_at: at.millis).user()
+        return UserRecord(
+            id: try await insertReturningID("users", record), email: record.email, name: name, locale: record.locale, created_at: at.millis
+        ).user()
     }
 }

@@ -8,12 +8,16 @@ public enum Fixtures {
     public static let fields: [PipelineDefinition.FieldSpec] = [
         .init(entity: .deal, key: "subject", type: .text, name: .init(ru: "Тема", en: "Subject")),
         .init(entity: .deal, key: "requirements", type: .text, name: .init(ru: "Требования", en: "Requirements")),
-        .init(entity: .deal, key: "delivery_method", type: .enum, name: .init(ru: "Способ доставки", en: "Delivery method"), options: [
-            .init(key: "delivery", name: .init(ru: "Доставка", en: "Delivery")), .init(key: "pickup", name: .init(ru: "Самовывоз", en: "Pickup")),
-        ]),
-        .init(entity: .contact, key: "segment", type: .enum, name: .init(ru: "Сегмент", en: "Segment"), options: [
-            .init(key: "retail", name: .init(ru: "Розница", en: "Retail")), .init(key: "wholesale", name: .init(ru: "Опт", en: "Wholesale")),
-        ]),
+        .init(
+            entity: .deal, key: "delivery_method", type: .enum, name: .init(ru: "Способ доставки", en: "Delivery method"),
+            options: [
+                .init(key: "delivery", name: .init(ru: "Доставка", en: "Delivery")), .init(key: "pickup", name: .init(ru: "Самовывоз", en: "Pickup")),
+            ]),
+        .init(
+            entity: .contact, key: "segment", type: .enum, name: .init(ru: "Сегмент", en: "Segment"),
+            options: [
+                .init(key: "retail", name: .init(ru: "Розница", en: "Retail")), .init(key: "wholesale", name: .init(ru: "Опт", en: "Wholesale")),
+            ]),
     ]
 
     /// A sales pipeline like 002's, with its required fields and lost stages; `policy` overrides the default.
@@ -28,8 +32,9 @@ public enum Fixtures {
             key: key, name: .init(ru: "Продажи", en: "Sales"), policy: policy, fields: key == "sales" ? fields : nil,
             stages: [
                 open("new_lead", "Новый лид", "New lead", required: ["contact", "requirements"]),
-                open("processing_request", "Обработка запроса", "Processing request",
-                     required: ["amount", "subject", "delivery_method", "contact.name", "contact.phone"]),
+                open(
+                    "processing_request", "Обработка запроса", "Processing request",
+                    required: ["amount", "subject", "delivery_method", "contact.name", "contact.phone"]),
                 open("proposal_made", "КП отправлено", "Proposal made"),
                 open("answer_received", "Получен ответ", "Answer received"),
                 open("invoice_sent", "Счёт выставлен", "Invoice sent"),

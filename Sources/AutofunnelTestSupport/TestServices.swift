@@ -20,8 +20,10 @@ public struct TestServices: Sendable {
         let services = AppServices(store: store, clock: clock.appClock, ids: .counting(), logger: logger)
         if sales { _ = try await services.pipelines.apply(Fixtures.salesDefinition()) }
         let (manager, head) = try await store.write { s in
-            (try await s.insertUser(email: "manager@example.com", name: "Менеджер", locale: .ru, at: Fixtures.t0),
-             try await s.insertUser(email: "head@example.com", name: "РОП", locale: .ru, at: Fixtures.t0))
+            (
+                try await s.insertUser(email: "manager@example.com", name: "Менеджер", locale: .ru, at: Fixtures.t0),
+                try await s.insertUser(email: "head@example.com", name: "РОП", locale: .ru, at: Fixtures.t0)
+            )
         }
         return TestServices(services: services, clock: clock, manager: manager, head: head)
     }
@@ -40,4 +42,20 @@ public struct TestServices: Sendable {
     }
 
     public func close() async throws { try await services.store.close() }
+
+    /// Runs `body` with fresh services and closes the database afterwards, also when the body throws
+    /// (SQLite connections must be closed before they are released).
+    public static func with<T>(
+        _ target: StoreTarget = .sqliteMemory, sales: Bool = true, _ body: (TestServices) async throws -> T
+    ) async throws -> T {
+        let t = try await make(target, sales: sales)
+        do {
+            let result = try await body(t)
+            try await t.close()
+            return result
+        } catch {
+            try? await t.close()
+            throw error
+        }
+    }
 }

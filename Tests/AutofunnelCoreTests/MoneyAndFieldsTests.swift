@@ -36,7 +36,9 @@ struct MoneyAndFieldsTests {
         #expect(check(.text, .number(1)) == nil)
         #expect(check(.number, .number(2.5)) == .number(2.5))
         #expect(check(.number, .string("2")) == nil)
-        #expect(check(.money, .object(["value": .string("10.5"), "currency": .string("RUB")])) == .object(["value": .string("10.50"), "currency": .string("RUB")]))
+        #expect(
+            check(.money, .object(["value": .string("10.5"), "currency": .string("RUB")]))
+                == .object(["value": .string("10.50"), "currency": .string("RUB")]))
         #expect(check(.money, .object(["value": .string("-1"), "currency": .string("RUB")])) == nil)
         #expect(check(.enum, .string("a"), options: [.init(key: "a", name: .init(ru: "А", en: "A"))]) == .string("a"))
         #expect(check(.enum, .string("b"), options: [.init(key: "a", name: .init(ru: "А", en: "A"))]) == nil)

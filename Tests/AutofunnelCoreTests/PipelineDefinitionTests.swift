@@ -37,8 +37,9 @@ struct PipelineDefinitionTests {
             Issue.record("accepted a bad definition")
             return
         }
-        #expect(Set(r.violations.compactMap(\.field)) == [
-            "stages[0].requiredToLeave[1]", "stages[0].requiredToLeave[2]", "stages[1].maxTimeInStage", "stages[2].probability", "stages",
-        ])
+        #expect(
+            Set(r.violations.compactMap(\.field)) == [
+                "stages[0].requiredToLeave[1]", "stages[0].requiredToLeave[2]", "stages[1].maxTimeInStage", "stages[2].probability", "stages",
+            ])
     }
 }

@@ -10,7 +10,9 @@ struct TransitionRulesTests {
     func move(_ snapshot: DealSnapshot, to stage: StageKey, by actor: ActorKind = .user, comment: String? = nil, in pipeline: Pipeline? = nil)
         -> Result<AcceptedTransition, Refusal>
     {
-        Transitions.transition(snapshot, .move(to: stage, lossComment: comment), actor: actor, pipeline: pipeline ?? self.pipeline, fields: fields, now: Fixtures.t0.adding(millis: 60_000))
+        Transitions.transition(
+            snapshot, .move(to: stage, lossComment: comment), actor: actor, pipeline: pipeline ?? self.pipeline, fields: fields,
+            now: Fixtures.t0.adding(millis: 60_000))
     }
 
     func violations(_ r: Result<AcceptedTransition, Refusal>) -> [Violation] {
@@ -96,15 +98,23 @@ struct TransitionRulesTests {
         deal.status = .lost
         deal.closedAt = Fixtures.t0
         #expect(violations(move(DealSnapshot(deal: deal), to: "new_lead")).map(\.rule) == [.closedDeal])
-        let noReason = Transitions.transition(DealSnapshot(deal: deal), .reopen(reason: " ", to: "new_lead"), actor: .user, pipeline: pipeline, fields: fields, now: Fixtures.t0)
+        let noReason = Transitions.transition(
+            DealSnapshot(deal: deal), .reopen(reason: " ", to: "new_lead"), actor: .user, pipeline: pipeline, fields: fields, now: Fixtures.t0)
         #expect(violations(noReason).map(\.rule) == [.reasonRequired])
-        let intoClosing = Transitions.transition(DealSnapshot(deal: deal), .reopen(reason: "Клиент вернулся", to: "spam"), actor: .user, pipeline: pipeline, fields: fields, now: Fixtures.t0)
+        let intoClosing = Transitions.transition(
+            DealSnapshot(deal: deal), .reopen(reason: "Клиент вернулся", to: "spam"), actor: .user, pipeline: pipeline, fields: fields,
+            now: Fixtures.t0)
         #expect(violations(intoClosing).map(\.rule) == [.unknownStage])
-        let reopened = try Transitions.transition(DealSnapshot(deal: deal), .reopen(reason: "Клиент вернулся", to: "new_lead"), actor: .user, pipeline: pipeline, fields: fields, now: Fixtures.t0).get()
+        let reopened = try Transitions.transition(
+            DealSnapshot(deal: deal), .reopen(reason: "Клиент вернулся", to: "new_lead"), actor: .user, pipeline: pipeline, fields: fields,
+            now: Fixtures.t0
+        ).get()
         #expect(reopened.deal.status == .open)
         #expect(reopened.deal.closedAt == nil)
         #expect(reopened.cause == "reopen: Клиент вернулся")
-        let openDeal = Transitions.transition(DealSnapshot(deal: Fixtures.deal()), .reopen(reason: "x", to: "new_lead"), actor: .user, pipeline: pipeline, fields: fields, now: Fixtures.t0)
+        let openDeal = Transitions.transition(
+            DealSnapshot(deal: Fixtures.deal()), .reopen(reason: "x", to: "new_lead"), actor: .user, pipeline: pipeline, fields: fields,
+            now: Fixtures.t0)
         #expect(violations(openDeal).map(\.rule) == [.notClosed])
     }
 

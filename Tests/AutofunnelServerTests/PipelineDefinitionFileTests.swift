@@ -8,31 +8,34 @@ import Testing
 @Suite("Funnel as code")
 struct PipelineDefinitionFileTests {
     @Test func theSalesPresetRoundTripsExactly() async throws {
-        let t = try await TestServices.make(sales: false)
-        let text = try Presets.text("sales-002")
-        let result = try await t.services.pipelines.apply(text: text)
-        #expect(result.created)
-        #expect(try await t.services.pipelines.export("sales") == text)
-        // Applying the export again changes nothing.
-        _ = try await t.services.pipelines.apply(text: try await t.services.pipelines.export("sales"))
-        #expect(try await t.services.pipelines.export("sales") == text)
-        try await t.close()
+        try await TestServices.with(sales: false) { t in
+            let text = try Presets.text("sales-002")
+            let result = try await t.services.pipelines.apply(text: text)
+            #expect(result.created)
+            #expect(try await t.services.pipelines.export("sales") == text)
+            // Applying the export again changes nothing.
+            _ = try await t.services.pipelines.apply(text: try await t.services.pipelines.export("sales"))
+            #expect(try await t.services.pipelines.export("sales") == text)
+        }
     }
 
     @Test func theSalesPresetIsThePipelineOfGuide002() async throws {
         let definition = try PipelineService.parse(try Presets.text("sales-002"))
         let pipeline = try definition.validated(knownFields: FieldCatalog()).get()
-        #expect(pipeline.openStages.map(\.name.en) == [
-            "New lead", "Processing request", "Proposal made", "Answer received", "Invoice sent", "Payment received", "Order shipped",
-        ])
+        #expect(
+            pipeline.openStages.map(\.name.en) == [
+                "New lead", "Processing request", "Proposal made", "Answer received", "Invoice sent", "Payment received", "Order shipped",
+            ])
         #expect(pipeline.wonStage.name.en == "Customer received order")
-        #expect(pipeline.lostStages.map { "\($0.name.en)\($0.lossCommentRequired ? " (comment)" : "")" } == [
-            "Spam", "Not our profile (comment)", "Stopped answering", "Too expensive (comment)", "Other (comment)",
-        ])
+        #expect(
+            pipeline.lostStages.map { "\($0.name.en)\($0.lossCommentRequired ? " (comment)" : "")" } == [
+                "Spam", "Not our profile (comment)", "Stopped answering", "Too expensive (comment)", "Other (comment)",
+            ])
         #expect(pipeline.stage("new_lead")?.requiredToLeave.map(\.description) == ["contact", "requirements"])
-        #expect(Set(pipeline.stage("processing_request")?.requiredToLeave.map(\.description) ?? []) == [
-            "amount", "subject", "delivery_method", "contact.name", "contact.phone",
-        ])
+        #expect(
+            Set(pipeline.stage("processing_request")?.requiredToLeave.map(\.description) ?? []) == [
+                "amount", "subject", "delivery_method", "contact.name", "contact.phone",
+            ])
         let dealFields = pipeline.declaredFields.filter { $0.entity == .deal }.map(\.key.rawValue)
         #expect(dealFields == ["subject", "requirements", "delivery_method"])
         let contactFields = pipeline.declaredFields.filter { $0.entity == .contact }
@@ -41,39 +44,40 @@ struct PipelineDefinitionFileTests {
     }
 
     @Test func jsonDefinitionsAreAccepted() async throws {
-        let t = try await TestServices.make(sales: false)
-        let encoder = JSONEncoder()
-        let json = String(decoding: try encoder.encode(Fixtures.salesDefinition()), as: UTF8.self)
-        _ = try await t.services.pipelines.apply(text: json)
-        #expect(try await t.services.store.read { s in try await s.pipeline("sales") } != nil)
-        try await t.close()
+        try await TestServices.with(sales: false) { t in
+            let encoder = JSONEncoder()
+            let json = String(decoding: try encoder.encode(Fixtures.salesDefinition()), as: UTF8.self)
+            _ = try await t.services.pipelines.apply(text: json)
+            #expect(try await t.services.store.read { s in try await s.pipeline("sales") } != nil)
+        }
     }
 
     @Test func removingAStageWithOpenDealsNeedsAMapping() async throws {
-        let t = try await TestServices.make()
-        let contact = try await t.contact()
-        for _ in 0..<2 {
-            let deal = try await t.services.deals.create(pipeline: "sales", stage: nil, input: t.completeInput(contact: contact), actor: Actor(kind: .api))
-            _ = try await t.services.deals.move(deal.id, to: "answer_received", actor: Actor(kind: .api))
+        try await TestServices.with() { t in
+            let contact = try await t.contact()
+            for _ in 0..<2 {
+                let deal = try await t.services.deals.create(
+                    pipeline: "sales", stage: nil, input: t.completeInput(contact: contact), actor: Actor(kind: .api))
+                _ = try await t.services.deals.move(deal.id, to: "answer_received", actor: Actor(kind: .api))
+            }
+            var definition = Fixtures.salesDefinition()
+            definition.stages.removeAll { $0.key == "answer_received" }
+            do {
+                _ = try await t.services.pipelines.apply(definition)
+                Issue.record("the apply was not refused")
+            } catch AppError.refused(let violations) {
+                #expect(violations.map(\.message.en) == ["Stage 'Answer received' is removed but holds 2 deals: map it to a stage in stageMapping"])
+                #expect(violations[0].stage == "answer_received")
+            }
+            #expect(try await t.services.store.read { s in try await s.requirePipeline("sales") }.stage("answer_received") != nil)
+            definition.stageMapping = ["answer_received": "proposal_made"]
+            let result = try await t.services.pipelines.apply(definition)
+            #expect(result.remapped == ["answer_received": 2])
+            let counts = try await t.services.store.read { s in try await s.dealCounts(pipeline: "sales", status: .open) }
+            #expect(counts == ["proposal_made": 2])
+            let log = try await t.services.store.read { s in try await s.stageLog(deal: DealID(1)) }
+            #expect(log.last?.cause == "stage removed from definition")
         }
-        var definition = Fixtures.salesDefinition()
-        definition.stages.removeAll { $0.key == "answer_received" }
-        do {
-            _ = try await t.services.pipelines.apply(definition)
-            Issue.record("the apply was not refused")
-        } catch AppError.refused(let violations) {
-            #expect(violations.map(\.message.en) == ["Stage 'Answer received' is removed but holds 2 deals: map it to a stage in stageMapping"])
-            #expect(violations[0].stage == "answer_received")
-        }
-        #expect(try await t.services.store.read { s in try await s.requirePipeline("sales") }.stage("answer_received") != nil)
-        definition.stageMapping = ["answer_received": "proposal_made"]
-        let result = try await t.services.pipelines.apply(definition)
-        #expect(result.remapped == ["answer_received": 2])
-        let counts = try await t.services.store.read { s in try await s.dealCounts(pipeline: "sales", status: .open) }
-        #expect(counts == ["proposal_made": 2])
-        let log = try await t.services.store.read { s in try await s.stageLog(deal: DealID(1)) }
-        #expect(log.last?.cause == "stage removed from definition")
-        try await t.close()
     }
 
     @Test func aBrokenFileIsRefusedWithItsPath() async throws {

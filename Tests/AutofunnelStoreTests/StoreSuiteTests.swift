@@ -45,7 +45,9 @@ struct StoreSuiteTests {
             let loaded = try await store.read { s in try await s.deal(deal.id) }
             #expect(loaded == deal)
             #expect(loaded.amount?.decimalText == "48500.12")
-            await #expect(throws: StoreError.notFound(entity: "deal", id: "999999")) { try await store.read { s in try await s.deal(DealID(999_999)) } }
+            await #expect(throws: StoreError.notFound(entity: "deal", id: "999999")) {
+                try await store.read { s in try await s.deal(DealID(999_999)) }
+            }
         }
     }
 
@@ -55,9 +57,12 @@ struct StoreSuiteTests {
             let deal = try await newDeal(store, responsible: UserID(5))
             var moved = deal
             moved.stage = "processing_request"
-            let entry = StageLogEntry(entering: moved, from: deal.stage, actor: Actor(kind: .user, userID: UserID(5)), cause: "move", at: Fixtures.t0.adding(millis: 10))
+            let entry = StageLogEntry(
+                entering: moved, from: deal.stage, actor: Actor(kind: .user, userID: UserID(5)), cause: "move", at: Fixtures.t0.adding(millis: 10))
             try await store.write { [moved] s in try await s.record(moved, previous: deal, stageLog: entry, actor: entry.actor, at: entry.at) }
-            let (log, timeline, now) = try await store.read { s in (try await s.stageLog(deal: deal.id), try await s.timeline(deal: deal.id), try await s.deal(deal.id)) }
+            let (log, timeline, now) = try await store.read { s in
+                (try await s.stageLog(deal: deal.id), try await s.timeline(deal: deal.id), try await s.deal(deal.id))
+            }
             #expect(now.stage == "processing_request")
             #expect(log.map(\.to) == ["new_lead", "processing_request"])
             #expect(log[1].from == "new_lead")
@@ -81,7 +86,9 @@ struct StoreSuiteTests {
             await #expect(throws: StoreError.injectedFault("afterDealUpdate")) {
                 try await store.write { s in try await s.record(attempt, previous: deal, stageLog: entry, actor: entry.actor, at: entry.at) }
             }
-            let (log, timeline, now) = try await store.read { s in (try await s.stageLog(deal: deal.id), try await s.timeline(deal: deal.id), try await s.deal(deal.id)) }
+            let (log, timeline, now) = try await store.read { s in
+                (try await s.stageLog(deal: deal.id), try await s.timeline(deal: deal.id), try await s.deal(deal.id))
+            }
             #expect(now == deal)
             #expect(log.count == 1)
             #expect(timeline.isEmpty)
@@ -95,7 +102,9 @@ struct StoreSuiteTests {
             var seen: [String] = []
             var after: Int64?
             repeat {
-                let page = try await store.read { [after] s in try await s.deals(DealFilter(pipeline: "sales", responsible: UserID(1)), after: after, limit: 2) }
+                let page = try await store.read { [after] s in
+                    try await s.deals(DealFilter(pipeline: "sales", responsible: UserID(1)), after: after, limit: 2)
+                }
                 seen += page.items.map(\.title)
                 after = page.nextAfter
             } while after != nil

@@ -4,7 +4,10 @@ public enum DealChanges {
     public static func timeline(from old: Deal, to new: Deal, actor: Actor, at: Timestamp) -> [TimelineEntry] {
         var out: [TimelineEntry] = []
         func add(_ field: String, _ a: String?, _ b: String?) {
-            if a != b { out.append(TimelineEntry(deal: new.id, at: at, kind: field == "stage" ? "stage" : "field", field: field, old: a, new: b, actor: actor)) }
+            if a != b {
+                out.append(
+                    TimelineEntry(deal: new.id, at: at, kind: field == "stage" ? "stage" : "field", field: field, old: a, new: b, actor: actor))
+            }
         }
         add("title", old.title, new.title)
         add("amount", old.amount.map(render), new.amount.map(render))

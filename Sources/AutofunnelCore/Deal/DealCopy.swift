@@ -4,8 +4,14 @@ public enum DealCopy {
     /// it keeps the lineage, contact, company, amount, responsible, head of sales, source and field values.
     public static func copy(of deal: Deal, into target: Pipeline, stage: StageKey?, now: Timestamp) -> Result<Deal, Refusal> {
         if target.key == deal.pipeline {
-            return .failure(.init([Violation(rule: .invalidValue, field: "pipeline", message: .init(
-                ru: "Копия открывается в другой воронке; внутри воронки сделку двигают", en: "A copy opens in another pipeline; within one pipeline, move the deal"))]))
+            return .failure(
+                .init([
+                    Violation(
+                        rule: .invalidValue, field: "pipeline",
+                        message: .init(
+                            ru: "Копия открывается в другой воронке; внутри воронки сделку двигают",
+                            en: "A copy opens in another pipeline; within one pipeline, move the deal"))
+                ]))
         }
         let key = stage ?? target.firstStage.key
         guard let s = target.stage(key), !s.isClosing else {

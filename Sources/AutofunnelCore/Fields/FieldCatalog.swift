@@ -23,13 +23,18 @@ public struct FieldCatalog: Hashable, Sendable {
 
     /// Validates values sent for an entity: unknown keys and bad values are violations; `null` clears a value.
     /// Returns the values in their stored form, `nil` standing for "clear".
-    public func validate(_ values: [String: JSONValue], entity: FieldEntity, pathPrefix: String = "fields.") -> Result<[FieldKey: JSONValue?], Refusal> {
+    public func validate(_ values: [String: JSONValue], entity: FieldEntity, pathPrefix: String = "fields.") -> Result<
+        [FieldKey: JSONValue?], Refusal
+    > {
         var out: [FieldKey: JSONValue?] = [:]
         var problems: [Violation] = []
         for (rawKey, value) in values.sorted(by: { $0.key < $1.key }) {
             guard let def = definition(entity, FieldKey(rawKey)) else {
-                problems.append(Violation(rule: .unknownField, field: pathPrefix + rawKey, message: .init(
-                    ru: "Нет такого поля: \(rawKey)", en: "No such \(entity.rawValue) field: \(rawKey)")))
+                problems.append(
+                    Violation(
+                        rule: .unknownField, field: pathPrefix + rawKey,
+                        message: .init(
+                            ru: "Нет такого поля: \(rawKey)", en: "No such \(entity.rawValue) field: \(rawKey)")))
                 continue
             }
             if value == .null {

@@ -28,22 +28,34 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
     public func problems(path: String) -> [Violation] {
         var out: [Violation] = []
         if !key.rawValue.isValidKey {
-            out.append(.init(rule: .invalidDefinition, field: path + ".key", message: .init(
-                ru: "Ключ поля «\(key)» должен начинаться с латинской буквы и состоять из a-z, 0-9, _",
-                en: "Field key '\(key)' must start with a letter and use only a-z, 0-9 and _")))
+            out.append(
+                .init(
+                    rule: .invalidDefinition, field: path + ".key",
+                    message: .init(
+                        ru: "Ключ поля «\(key)» должен начинаться с латинской буквы и состоять из a-z, 0-9, _",
+                        en: "Field key '\(key)' must start with a letter and use only a-z, 0-9 and _")))
         }
         if type == .enum && (options ?? []).isEmpty {
-            out.append(.init(rule: .invalidDefinition, field: path + ".options", message: .init(
-                ru: "У поля-списка «\(key)» нет вариантов", en: "Enum field '\(key)' has no options")))
+            out.append(
+                .init(
+                    rule: .invalidDefinition, field: path + ".options",
+                    message: .init(
+                        ru: "У поля-списка «\(key)» нет вариантов", en: "Enum field '\(key)' has no options")))
         }
         if type != .enum && !(options ?? []).isEmpty {
-            out.append(.init(rule: .invalidDefinition, field: path + ".options", message: .init(
-                ru: "Варианты задаются только для поля-списка «\(key)»", en: "Only enum fields take options ('\(key)')")))
+            out.append(
+                .init(
+                    rule: .invalidDefinition, field: path + ".options",
+                    message: .init(
+                        ru: "Варианты задаются только для поля-списка «\(key)»", en: "Only enum fields take options ('\(key)')")))
         }
         let keys = (options ?? []).map(\.key)
         if Set(keys).count != keys.count {
-            out.append(.init(rule: .invalidDefinition, field: path + ".options", message: .init(
-                ru: "Варианты поля «\(key)» повторяются", en: "Options of '\(key)' repeat")))
+            out.append(
+                .init(
+                    rule: .invalidDefinition, field: path + ".options",
+                    message: .init(
+                        ru: "Варианты поля «\(key)» повторяются", en: "Options of '\(key)' repeat")))
         }
         return out
     }

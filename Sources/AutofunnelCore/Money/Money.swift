@@ -32,7 +32,9 @@ public struct Money: Hashable, Sendable, Codable {
         let significantFraction = fraction.reversed().drop(while: { $0 == "0" })
         if significantFraction.count > currency.minorUnitDigits { return .failure(.tooManyFractionDigits) }
         let trimmedWhole = whole.drop(while: { $0 == "0" })
-        guard trimmedWhole.count <= maximumWholeDigits, let units = Int64(trimmedWhole.isEmpty ? "0" : String(trimmedWhole)) else { return .failure(.tooLarge) }
+        guard trimmedWhole.count <= maximumWholeDigits, let units = Int64(trimmedWhole.isEmpty ? "0" : String(trimmedWhole)) else {
+            return .failure(.tooLarge)
+        }
         var fractionUnits: Int64 = 0
         for (i, ch) in fraction.prefix(4).enumerated() {
             fractionUnits += Int64(ch.asciiValue! - 48) * [1000, 100, 10, 1][i]

@@ -7,17 +7,23 @@ extension PipelineDefinition {
             problems.append(Violation(rule: .invalidDefinition, field: path, message: .init(ru: ru, en: en)))
         }
         if !key.isValidKey { problem("key", "Ключ воронки «\(key)» должен состоять из a-z, 0-9, _", "Pipeline key '\(key)' must use a-z, 0-9 and _") }
-        let declared = (fields ?? []).map { FieldDefinition(entity: $0.entity, key: FieldKey($0.key), type: $0.type, name: $0.name, options: $0.options) }
+        let declared = (fields ?? []).map {
+            FieldDefinition(entity: $0.entity, key: FieldKey($0.key), type: $0.type, name: $0.name, options: $0.options)
+        }
         for (i, f) in declared.enumerated() { problems += f.problems(path: "fields[\(i)]") }
         var catalog = knownFields
-        catalog = FieldCatalog(FieldEntity.allCases.flatMap { catalog.all($0) }.filter { f in !declared.contains { $0.entity == f.entity && $0.key == f.key } } + declared)
+        catalog = FieldCatalog(
+            FieldEntity.allCases.flatMap { catalog.all($0) }.filter { f in !declared.contains { $0.entity == f.entity && $0.key == f.key } }
+                + declared)
         let declaredKeys = declared.map { "\($0.entity.rawValue).\($0.key)" }
         if Set(declaredKeys).count != declaredKeys.count { problem("fields", "Поля в файле повторяются", "The file declares a field twice") }
 
         var stages: [Stage] = []
         for (i, s) in self.stages.enumerated() {
             let path = "stages[\(i)]"
-            if !s.key.isValidKey { problem(path + ".key", "Ключ этапа «\(s.key)» должен состоять из a-z, 0-9, _", "Stage key '\(s.key)' must use a-z, 0-9 and _") }
+            if !s.key.isValidKey {
+                problem(path + ".key", "Ключ этапа «\(s.key)» должен состоять из a-z, 0-9, _", "Stage key '\(s.key)' must use a-z, 0-9 and _")
+            }
             var required: [FieldReference] = []
             for (j, text) in (s.requiredToLeave ?? []).enumerated() {
                 guard let ref = FieldReference(text) else {
@@ -32,22 +38,30 @@ extension PipelineDefinition {
             var limit: StageDuration?
             if let text = s.maxTimeInStage {
                 limit = StageDuration(text)
-                if limit == nil { problem(path + ".maxTimeInStage", "Срок «\(text)» пишется как 90m, 48h или 3d", "Limit '\(text)' must look like 90m, 48h or 3d") }
+                if limit == nil {
+                    problem(path + ".maxTimeInStage", "Срок «\(text)» пишется как 90m, 48h или 3d", "Limit '\(text)' must look like 90m, 48h or 3d")
+                }
             }
-            if let p = s.probability, !(0...100).contains(p) { problem(path + ".probability", "Вероятность от 0 до 100", "Probability must be 0 to 100") }
+            if let p = s.probability, !(0...100).contains(p) {
+                problem(path + ".probability", "Вероятность от 0 до 100", "Probability must be 0 to 100")
+            }
             if s.lossCommentRequired == true && s.outcome != .lost {
-                problem(path + ".lossCommentRequired", "Комментарий к отказу бывает только у этапа отказа", "Only lost stages take lossCommentRequired")
+                problem(
+                    path + ".lossCommentRequired", "Комментарий к отказу бывает только у этапа отказа", "Only lost stages take lossCommentRequired")
             }
             if s.outcome != nil && !(s.requiredToLeave ?? []).isEmpty {
-                problem(path + ".requiredToLeave", "Из закрывающего этапа не уходят — обязательные поля не нужны", "Closing stages are never left; they take no requiredToLeave")
+                problem(
+                    path + ".requiredToLeave", "Из закрывающего этапа не уходят — обязательные поля не нужны",
+                    "Closing stages are never left; they take no requiredToLeave")
             }
             if let email = s.responsibleOnEntry, EmailAddress.normalize(email) == nil {
                 problem(path + ".responsibleOnEntry", "Нужен e-mail пользователя", "Must be a user's e-mail")
             }
-            stages.append(Stage(
-                key: StageKey(s.key), name: s.name, kind: s.kind, isKeyStage: s.keyStage ?? false, instructions: s.instructions,
-                requiredToLeave: required, maxTimeInStage: limit, responsibleOnEntry: s.responsibleOnEntry.flatMap(EmailAddress.normalize),
-                probability: s.probability, outcome: s.outcome, lossCommentRequired: s.lossCommentRequired ?? false))
+            stages.append(
+                Stage(
+                    key: StageKey(s.key), name: s.name, kind: s.kind, isKeyStage: s.keyStage ?? false, instructions: s.instructions,
+                    requiredToLeave: required, maxTimeInStage: limit, responsibleOnEntry: s.responsibleOnEntry.flatMap(EmailAddress.normalize),
+                    probability: s.probability, outcome: s.outcome, lossCommentRequired: s.lossCommentRequired ?? false))
         }
         let keys = stages.map(\.key)
         if Set(keys).count != keys.count { problem("stages", "Ключи этапов повторяются", "Stage keys repeat") }
@@ -58,17 +72,20 @@ extension PipelineDefinition {
             problem("stages", "Нужен хотя бы один этап отказа — это причины отказа", "At least one lost stage (a loss reason) is needed")
         }
         for (old, new) in (stageMapping ?? [:]).sorted(by: { $0.key < $1.key }) {
-            if keys.contains(StageKey(old)) { problem("stageMapping.\(old)", "Этап «\(old)» остаётся в воронке", "Stage '\(old)' is still in the pipeline") }
+            if keys.contains(StageKey(old)) {
+                problem("stageMapping.\(old)", "Этап «\(old)» остаётся в воронке", "Stage '\(old)' is still in the pipeline")
+            }
             if !stages.contains(where: { $0.key.rawValue == new && !$0.isClosing }) {
                 problem("stageMapping.\(old)", "Этапа «\(new)» нет среди рабочих этапов", "'\(new)' is not an open stage of the pipeline")
             }
         }
         guard problems.isEmpty else { return .failure(Refusal(problems)) }
         let p = policy ?? Policy()
-        return .success(Pipeline(
-            key: PipelineKey(key), name: name,
-            policy: MovePolicy(user: p.user ?? .all, automation: p.automation ?? .all, api: p.api ?? .all, import: p.import ?? .all),
-            declaredFields: declared, stages: stages))
+        return .success(
+            Pipeline(
+                key: PipelineKey(key), name: name,
+                policy: MovePolicy(user: p.user ?? .all, automation: p.automation ?? .all, api: p.api ?? .all, import: p.import ?? .all),
+                declaredFields: declared, stages: stages))
     }
 }
 
@@ -78,7 +95,8 @@ extension Pipeline {
         PipelineDefinition(
             key: key.rawValue, name: name,
             policy: .init(user: policy.user, automation: policy.automation, api: policy.api, import: policy.import),
-            fields: declaredFields.isEmpty ? nil : declaredFields.map { .init(entity: $0.entity, key: $0.key.rawValue, type: $0.type, name: $0.name, options: $0.options) },
+            fields: declaredFields.isEmpty
+                ? nil : declaredFields.map { .init(entity: $0.entity, key: $0.key.rawValue, type: $0.type, name: $0.name, options: $0.options) },
             stages: stages.map { s in
                 .init(
                     key: s.key.rawValue, name: s.name, kind: s.kind, keyStage: s.isKeyStage ? true : nil, instructions: s.instructions,

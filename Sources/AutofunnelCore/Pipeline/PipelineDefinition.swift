@@ -7,8 +7,10 @@ public struct PipelineDefinition: Hashable, Sendable, Codable {
         public var automation: MovePolicy.Permissions?
         public var api: MovePolicy.Permissions?
         public var `import`: MovePolicy.Permissions?
-        public init(user: MovePolicy.Permissions? = nil, automation: MovePolicy.Permissions? = nil, api: MovePolicy.Permissions? = nil,
-                    import: MovePolicy.Permissions? = nil) {
+        public init(
+            user: MovePolicy.Permissions? = nil, automation: MovePolicy.Permissions? = nil, api: MovePolicy.Permissions? = nil,
+            import: MovePolicy.Permissions? = nil
+        ) {
             self.user = user
             self.automation = automation
             self.api = api
@@ -72,7 +74,9 @@ public struct PipelineDefinition: Hashable, Sendable, Codable {
     /// When re-applying: where the deals of each removed stage go.
     public var stageMapping: [String: String]?
 
-    public init(key: String, name: Localized, policy: Policy? = nil, fields: [FieldSpec]? = nil, stages: [StageSpec], stageMapping: [String: String]? = nil) {
+    public init(
+        key: String, name: Localized, policy: Policy? = nil, fields: [FieldSpec]? = nil, stages: [StageSpec], stageMapping: [String: String]? = nil
+    ) {
         self.key = key
         self.name = name
         self.policy = policy

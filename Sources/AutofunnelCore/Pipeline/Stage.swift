@@ -63,11 +63,12 @@ public struct StageDuration: Hashable, Sendable {
 
     public var text: String { "\(amount)\(unit.rawValue)" }
     public var millis: Int64 {
-        let unitMillis: Int64 = switch unit {
-        case .minutes: 60_000
-        case .hours: 3_600_000
-        case .days: 86_400_000
-        }
+        let unitMillis: Int64 =
+            switch unit {
+            case .minutes: 60_000
+            case .hours: 3_600_000
+            case .days: 86_400_000
+            }
         return Int64(amount) * unitMillis
     }
 }

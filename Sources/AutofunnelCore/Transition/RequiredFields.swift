@@ -5,9 +5,11 @@ public enum RequiredFields {
         stage.requiredToLeave.compactMap { ref in
             guard !isFilled(ref, snapshot) else { return nil }
             let name = displayName(ref, fields: fields)
-            return Violation(rule: .requiredField, field: ref.description, stage: stage.key, message: .init(
-                ru: "Чтобы покинуть этап «\(stage.name.ru)», заполните поле «\(name.ru)»",
-                en: "To leave stage '\(stage.name.en)', fill in '\(name.en)'"))
+            return Violation(
+                rule: .requiredField, field: ref.description, stage: stage.key,
+                message: .init(
+                    ru: "Чтобы покинуть этап «\(stage.name.ru)», заполните поле «\(name.ru)»",
+                    en: "To leave stage '\(stage.name.en)', fill in '\(name.en)'"))
         }
     }
 

@@ -26,18 +26,29 @@ public enum Transitions {
     }
 
     private static func move(
-        _ snapshot: DealSnapshot, to target: StageKey, lossComment: String?, actor: ActorKind, pipeline: Pipeline, fields: FieldCatalog, now: Timestamp
+        _ snapshot: DealSnapshot, to target: StageKey, lossComment: String?, actor: ActorKind, pipeline: Pipeline, fields: FieldCatalog,
+        now: Timestamp
     ) -> Result<AcceptedTransition, Refusal> {
         let deal = snapshot.deal
         guard deal.status == .open else {
-            return .failure(.init([Violation(rule: .closedDeal, field: "stage", stage: deal.stage, message: .init(
-                ru: "Сделка закрыта; чтобы двигать её, сначала переоткройте её с указанием причины",
-                en: "The deal is closed; reopen it with a reason before moving it"))]))
+            return .failure(
+                .init([
+                    Violation(
+                        rule: .closedDeal, field: "stage", stage: deal.stage,
+                        message: .init(
+                            ru: "Сделка закрыта; чтобы двигать её, сначала переоткройте её с указанием причины",
+                            en: "The deal is closed; reopen it with a reason before moving it"))
+                ]))
         }
         guard let to = pipeline.stage(target) else { return .failure(.init([unknownStage(target, pipeline: pipeline, field: "stage")])) }
         guard target != deal.stage else {
-            return .failure(.init([Violation(rule: .sameStage, field: "stage", stage: target, message: .init(
-                ru: "Сделка уже на этапе «\(to.name.ru)»", en: "The deal is already in stage '\(to.name.en)'"))]))
+            return .failure(
+                .init([
+                    Violation(
+                        rule: .sameStage, field: "stage", stage: target,
+                        message: .init(
+                            ru: "Сделка уже на этапе «\(to.name.ru)»", en: "The deal is already in stage '\(to.name.en)'"))
+                ]))
         }
         let permissions = pipeline.policy[actor]
         let openStages = pipeline.openStages
@@ -55,8 +66,11 @@ public enum Transitions {
             case .lost:
                 let comment = lossComment?.trimmed ?? ""
                 if to.lossCommentRequired && comment.isEmpty {
-                    violations.append(Violation(rule: .lossCommentRequired, field: "lossComment", stage: target, message: .init(
-                        ru: "Для причины отказа «\(to.name.ru)» нужен комментарий", en: "Loss reason '\(to.name.en)' needs a comment")))
+                    violations.append(
+                        Violation(
+                            rule: .lossCommentRequired, field: "lossComment", stage: target,
+                            message: .init(
+                                ru: "Для причины отказа «\(to.name.ru)» нужен комментарий", en: "Loss reason '\(to.name.en)' needs a comment")))
                 }
                 updated.status = .lost
                 updated.lossComment = comment.isEmpty ? nil : comment
@@ -80,20 +94,29 @@ public enum Transitions {
         updated.stage = target
         updated.stageEnteredAt = now
         updated.updatedAt = now
-        return .success(AcceptedTransition(
-            from: deal.stage, to: target, direction: direction, deal: updated, responsibleOnEntry: to.responsibleOnEntry,
-            cause: direction == .close ? "close" : "move"))
+        return .success(
+            AcceptedTransition(
+                from: deal.stage, to: target, direction: direction, deal: updated, responsibleOnEntry: to.responsibleOnEntry,
+                cause: direction == .close ? "close" : "move"))
     }
 
-    private static func reopen(_ deal: Deal, reason: String, to target: StageKey, pipeline: Pipeline, now: Timestamp) -> Result<AcceptedTransition, Refusal> {
+    private static func reopen(_ deal: Deal, reason: String, to target: StageKey, pipeline: Pipeline, now: Timestamp) -> Result<
+        AcceptedTransition, Refusal
+    > {
         var violations: [Violation] = []
         if deal.status == .open {
-            violations.append(Violation(rule: .notClosed, field: nil, stage: deal.stage, message: .init(
-                ru: "Сделка не закрыта — переоткрывать нечего", en: "The deal is open; there is nothing to reopen")))
+            violations.append(
+                Violation(
+                    rule: .notClosed, field: nil, stage: deal.stage,
+                    message: .init(
+                        ru: "Сделка не закрыта — переоткрывать нечего", en: "The deal is open; there is nothing to reopen")))
         }
         if reason.trimmed.isEmpty {
-            violations.append(Violation(rule: .reasonRequired, field: "reason", message: .init(
-                ru: "Укажите причину, по которой сделка переоткрывается", en: "Give the reason for reopening the deal")))
+            violations.append(
+                Violation(
+                    rule: .reasonRequired, field: "reason",
+                    message: .init(
+                        ru: "Укажите причину, по которой сделка переоткрывается", en: "Give the reason for reopening the deal")))
         }
         let stage = pipeline.stage(target)
         if stage == nil || stage!.isClosing {
@@ -107,20 +130,25 @@ public enum Transitions {
         updated.lossComment = nil
         updated.stageEnteredAt = now
         updated.updatedAt = now
-        return .success(AcceptedTransition(
-            from: deal.stage, to: target, direction: .reopen, deal: updated, responsibleOnEntry: stage.responsibleOnEntry,
-            cause: "reopen: \(reason.trimmed)"))
+        return .success(
+            AcceptedTransition(
+                from: deal.stage, to: target, direction: .reopen, deal: updated, responsibleOnEntry: stage.responsibleOnEntry,
+                cause: "reopen: \(reason.trimmed)"))
     }
 
     static func unknownStage(_ key: StageKey, pipeline: Pipeline, field: String, openOnly: Bool = false) -> Violation {
-        Violation(rule: .unknownStage, field: field, stage: key, message: .init(
-            ru: "В воронке «\(pipeline.name.ru)» нет \(openOnly ? "открытого " : "")этапа «\(key)»",
-            en: "Pipeline '\(pipeline.name.en)' has no \(openOnly ? "open " : "")stage '\(key)'"))
+        Violation(
+            rule: .unknownStage, field: field, stage: key,
+            message: .init(
+                ru: "В воронке «\(pipeline.name.ru)» нет \(openOnly ? "открытого " : "")этапа «\(key)»",
+                en: "Pipeline '\(pipeline.name.en)' has no \(openOnly ? "open " : "")stage '\(key)'"))
     }
 
     private static func forbidden(_ ru: String, _ en: String, _ actor: ActorKind, stage: StageKey) -> Violation {
         let who = ActorNames.name(of: actor)
-        return Violation(rule: .policyForbids, field: "stage", stage: stage, message: .init(
-            ru: "Правила воронки не разрешают \(who.ru) \(ru)", en: "The pipeline's policy does not let \(who.en) \(en)"))
+        return Violation(
+            rule: .policyForbids, field: "stage", stage: stage,
+            message: .init(
+                ru: "Правила воронки не разрешают \(who.ru) \(ru)", en: "The pipeline's policy does not let \(who.en) \(en)"))
     }
 }

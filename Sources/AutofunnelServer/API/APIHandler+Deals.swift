@@ -52,7 +52,9 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
         let deal = try await services.deals.move(
             DealID(input.path.id), to: StageKey(body.stage),
-            input: DealInput(amount: SchemaMapping.amountInput(body.amount), contact: body.contactId, company: body.companyId, fields: try SchemaMapping.values(body.fields)),
+            input: DealInput(
+                amount: SchemaMapping.amountInput(body.amount), contact: body.contactId, company: body.companyId,
+                fields: try SchemaMapping.values(body.fields)),
             lossComment: body.lossComment, actor: actor)
         return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
     }
@@ -66,7 +68,8 @@ extension APIHandler {
 
     func reopenDeal(_ input: Operations.reopenDeal.Input) async throws -> Operations.reopenDeal.Output {
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
-        let deal = try await services.deals.reopen(DealID(input.path.id), reason: body.reason, stage: body.stage.map(StageKey.init(rawValue:)), actor: actor)
+        let deal = try await services.deals.reopen(
+            DealID(input.path.id), reason: body.reason, stage: body.stage.map(StageKey.init(rawValue:)), actor: actor)
         return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
     }
 
@@ -105,7 +108,11 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
         let text = body.text.trimmed
         guard !text.isEmpty, text.count <= 20_000 else {
-            throw AppError.refused([.init(rule: .invalidValue, field: "text", message: .init(ru: "Текст заметки: от 1 до 20000 символов", en: "A note has 1 to 20000 characters"))])
+            throw AppError.refused([
+                .init(
+                    rule: .invalidValue, field: "text",
+                    message: .init(ru: "Текст заметки: от 1 до 20000 символов", en: "A note has 1 to 20000 characters"))
+            ])
         }
         let now = services.clock.now()
         let id = DealID(input.path.id)

@@ -25,7 +25,8 @@ extension APIHandler {
     func updateContact(_ input: Operations.updateContact.Input) async throws -> Operations.updateContact.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         let contact = try await services.parties.updateContact(
-            ContactID(input.path.id), .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: try SchemaMapping.values(b.fields)))
+            ContactID(input.path.id),
+            .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: try SchemaMapping.values(b.fields)))
         return .ok(.init(body: .json(try SchemaMapping.contact(contact))))
     }
 
@@ -72,7 +73,9 @@ extension APIHandler {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         var problems: [Violation] = []
         let email = EmailAddress.normalize(b.email)
-        if email == nil { problems.append(.init(rule: .invalidValue, field: "email", message: .init(ru: "Нужен адрес e-mail", en: "Must be an e-mail address"))) }
+        if email == nil {
+            problems.append(.init(rule: .invalidValue, field: "email", message: .init(ru: "Нужен адрес e-mail", en: "Must be an e-mail address")))
+        }
         let name = PartyService.checkName(b.name, into: &problems)
         guard problems.isEmpty, let email, let name else { throw AppError.refused(problems) }
         let now = services.clock.now()

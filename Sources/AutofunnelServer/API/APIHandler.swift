@@ -17,10 +17,17 @@ struct APIHandler: APIProtocol {
 enum Cursor {
     static func decode(_ text: String?) throws -> Int64? {
         guard let text else { return nil }
-        guard let data = Data(base64Encoded: text), let raw = String(data: data, encoding: .utf8), raw.hasPrefix("after:"), let id = Int64(raw.dropFirst(6))
+        guard let data = Data(base64Encoded: text), let raw = String(data: data, encoding: .utf8), raw.hasPrefix("after:"),
+            let id = Int64(raw.dropFirst(6))
         else {
-            throw AppError.badRequest("The cursor is not one this API issued", [.init(rule: .invalidValue, field: "cursor", message: .init(
-                ru: "Курсор не из этого API", en: "The cursor is not one this API issued"))])
+            throw AppError.badRequest(
+                "The cursor is not one this API issued",
+                [
+                    .init(
+                        rule: .invalidValue, field: "cursor",
+                        message: .init(
+                            ru: "Курсор не из этого API", en: "The cursor is not one this API issued"))
+                ])
         }
         return id
     }
@@ -30,7 +37,9 @@ enum Cursor {
     static func limit(_ value: Int?) throws -> Int {
         let limit = value ?? 50
         guard (1...200).contains(limit) else {
-            throw AppError.badRequest("limit must be 1 to 200", [.init(rule: .invalidValue, field: "limit", message: .init(ru: "limit — от 1 до 200", en: "limit must be 1 to 200"))])
+            throw AppError.badRequest(
+                "limit must be 1 to 200",
+                [.init(rule: .invalidValue, field: "limit", message: .init(ru: "limit — от 1 до 200", en: "limit must be 1 to 200"))])
         }
         return limit
     }

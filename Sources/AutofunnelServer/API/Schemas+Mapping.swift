@@ -52,8 +52,10 @@ enum SchemaMapping {
 
     static func stageLog(_ e: StageLogEntry) -> Components.Schemas.StageLogEntry {
         .init(
-            seq: e.seq, dealId: e.deal.rawValue, lineageId: e.lineage.rawValue, pipeline: e.pipeline.rawValue, from: e.from?.rawValue, to: e.to.rawValue,
-            at: date(e.at), actorId: e.actor.userID?.rawValue, actorKind: actorKind(e.actor.kind), cause: e.cause, responsibleId: e.responsible?.rawValue,
+            seq: e.seq, dealId: e.deal.rawValue, lineageId: e.lineage.rawValue, pipeline: e.pipeline.rawValue, from: e.from?.rawValue,
+            to: e.to.rawValue,
+            at: date(e.at), actorId: e.actor.userID?.rawValue, actorKind: actorKind(e.actor.kind), cause: e.cause,
+            responsibleId: e.responsible?.rawValue,
             amount: e.amount.map(money))
     }
 

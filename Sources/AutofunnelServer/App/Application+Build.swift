@@ -53,7 +53,9 @@ public func buildApplication(
 public enum OpenAPISpec {
     /// The text of `openapi.yaml`.
     public static func text() throws -> String {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else { throw AppError.notFound("openapi.yaml is not bundled") }
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw AppError.notFound("openapi.yaml is not bundled")
+        }
         return try String(contentsOf: url, encoding: .utf8)
     }
 }

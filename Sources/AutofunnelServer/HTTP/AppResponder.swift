@@ -14,7 +14,9 @@ public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
-        let incoming = request.headers[Self.requestIDField].flatMap { $0.count <= 100 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? $0 : nil }
+        let incoming = request.headers[Self.requestIDField].flatMap {
+            $0.count <= 100 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? $0 : nil
+        }
         let requestID = incoming ?? UUID().uuidString.lowercased()
         var context = context
         context.logger[metadataKey: "request_id"] = .string(requestID)
@@ -32,7 +34,8 @@ public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
                     logger.info("request refused", metadata: ["status": "\(problem.status)", "detail": "\(problem.detail ?? "")"])
                     return problem.response()
                 }
-                if error is StoreError || String(reflecting: type(of: error)).contains("SQL") || String(reflecting: type(of: error)).contains("PSQL") {
+                if error is StoreError || String(reflecting: type(of: error)).contains("SQL") || String(reflecting: type(of: error)).contains("PSQL")
+                {
                     metrics.databaseError()
                 }
                 logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])

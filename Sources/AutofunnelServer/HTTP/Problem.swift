@@ -31,7 +31,9 @@ struct Problem: Encodable {
         self.status = status
         self.detail = detail
         self.requestId = requestID
-        errors = violations.map { Entry(field: $0.field, stage: $0.stage?.rawValue, rule: $0.rule.rawValue, message: $0.message.en, messageRu: $0.message.ru) }
+        errors = violations.map {
+            Entry(field: $0.field, stage: $0.stage?.rawValue, rule: $0.rule.rawValue, message: $0.message.en, messageRu: $0.message.ru)
+        }
     }
 
     /// The problem for any error a request can end with. Errors we do not know are 500s and are logged.
@@ -41,17 +43,26 @@ struct Problem: Encodable {
         if let app = AppError.from(error) { return describing(app, requestID: requestID) }
         if let decoding = error as? DecodingError {
             let path = DecodingErrorText.path(decoding)
-            let violation = Violation(rule: .invalidValue, field: path.isEmpty ? nil : path, message: .init(
-                ru: "Тело запроса не читается: \(DecodingErrorText.describe(decoding))", en: "The request body cannot be read: \(DecodingErrorText.describe(decoding))"))
-            return Problem(status: 400, slug: "malformed-request", title: "Malformed request", detail: violation.message.en, requestID: requestID, violations: [violation])
+            let violation = Violation(
+                rule: .invalidValue, field: path.isEmpty ? nil : path,
+                message: .init(
+                    ru: "Тело запроса не читается: \(DecodingErrorText.describe(decoding))",
+                    en: "The request body cannot be read: \(DecodingErrorText.describe(decoding))"))
+            return Problem(
+                status: 400, slug: "malformed-request", title: "Malformed request", detail: violation.message.en, requestID: requestID,
+                violations: [violation])
         }
         if let http = error as? HTTPError {
             let status = http.status.code
             let title = http.status.reasonPhrase
-            return Problem(status: status, slug: title.lowercased().replacingOccurrences(of: " ", with: "-"), title: title, detail: http.body, requestID: requestID)
+            return Problem(
+                status: status, slug: title.lowercased().replacingOccurrences(of: " ", with: "-"), title: title, detail: http.body,
+                requestID: requestID)
         }
         if let runtime = error as? any HTTPResponseConvertible, runtime.httpStatus.code < 500 {
-            return Problem(status: runtime.httpStatus.code, slug: "bad-request", title: runtime.httpStatus.reasonPhrase, detail: "\(error)", requestID: requestID)
+            return Problem(
+                status: runtime.httpStatus.code, slug: "bad-request", title: runtime.httpStatus.reasonPhrase, detail: "\(error)", requestID: requestID
+            )
         }
         return nil
     }
@@ -59,10 +70,13 @@ struct Problem: Encodable {
     static func describing(_ error: AppError, requestID: String?) -> Problem {
         switch error {
         case .refused(let v):
-            let moveRules: Set<Violation.Rule> = [.requiredField, .policyForbids, .lossCommentRequired, .closedDeal, .sameStage, .notClosed, .reasonRequired]
+            let moveRules: Set<Violation.Rule> = [
+                .requiredField, .policyForbids, .lossCommentRequired, .closedDeal, .sameStage, .notClosed, .reasonRequired,
+            ]
             let isMove = v.contains { moveRules.contains($0.rule) }
             return Problem(
-                status: 422, slug: isMove ? "transition-refused" : "validation-failed", title: isMove ? "The change was refused" : "Validation failed",
+                status: 422, slug: isMove ? "transition-refused" : "validation-failed",
+                title: isMove ? "The change was refused" : "Validation failed",
                 detail: v.map(\.message.en).joined(separator: "; "), requestID: requestID, violations: v)
         case .badRequest(let detail, let v):
             return Problem(status: 400, slug: "malformed-request", title: "Malformed request", detail: detail, requestID: requestID, violations: v)
@@ -71,7 +85,8 @@ struct Problem: Encodable {
         case .conflict(let detail):
             return Problem(status: 409, slug: "conflict", title: "Conflict", detail: detail, requestID: requestID)
         case .payloadTooLarge(let limit):
-            return Problem(status: 413, slug: "payload-too-large", title: "Payload too large", detail: "The body exceeds \(limit) bytes", requestID: requestID)
+            return Problem(
+                status: 413, slug: "payload-too-large", title: "Payload too large", detail: "The body exceeds \(limit) bytes", requestID: requestID)
         case .idempotencyMismatch:
             return Problem(
                 status: 422, slug: "idempotency-key-reused", title: "Idempotency key reused",
@@ -84,7 +99,9 @@ struct Problem: Encodable {
     }
 
     static func internalError(requestID: String?) -> Problem {
-        Problem(status: 500, slug: "internal-error", title: "Internal server error", detail: "The error was logged with this request id", requestID: requestID)
+        Problem(
+            status: 500, slug: "internal-error", title: "Internal server error", detail: "The error was logged with this request id",
+            requestID: requestID)
     }
 
     func response() -> Response {

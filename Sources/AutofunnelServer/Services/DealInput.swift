@@ -43,7 +43,10 @@ public struct DealInput: Sendable {
         if let title {
             let t = title.trimmed
             if t.isEmpty || t.count > 500 {
-                problems.append(.init(rule: .invalidValue, field: "title", message: .init(ru: "Название: от 1 до 500 символов", en: "Title must have 1 to 500 characters")))
+                problems.append(
+                    .init(
+                        rule: .invalidValue, field: "title",
+                        message: .init(ru: "Название: от 1 до 500 символов", en: "Title must have 1 to 500 characters")))
             } else {
                 deal.title = t
             }
@@ -56,7 +59,10 @@ public struct DealInput: Sendable {
         }
         if let source {
             if source.count > 200 {
-                problems.append(.init(rule: .invalidValue, field: "source", message: .init(ru: "Источник: не длиннее 200 символов", en: "Source: at most 200 characters")))
+                problems.append(
+                    .init(
+                        rule: .invalidValue, field: "source",
+                        message: .init(ru: "Источник: не длиннее 200 символов", en: "Source: at most 200 characters")))
             } else {
                 deal.source = source.trimmed.isEmpty ? nil : source.trimmed
             }
@@ -111,18 +117,26 @@ public struct DealInput: Sendable {
 enum AmountParsing {
     static func parse(_ a: DealInput.Amount, field: String = "amount") -> Result<Money, Violation> {
         guard let currency = CurrencyCode(a.currency) else {
-            return .failure(.init(rule: .invalidValue, field: field + ".currency", message: .init(
-                ru: "«\(a.currency)» — не код валюты ISO 4217", en: "'\(a.currency)' is not an ISO 4217 currency code")))
+            return .failure(
+                .init(
+                    rule: .invalidValue, field: field + ".currency",
+                    message: .init(
+                        ru: "«\(a.currency)» — не код валюты ISO 4217", en: "'\(a.currency)' is not an ISO 4217 currency code")))
         }
         switch Money.parse(a.value, currency: currency) {
         case .success(let m): return .success(m)
         case .failure(let e):
-            let (ru, en): (String, String) = switch e {
-            case .negative: ("сумма не может быть отрицательной", "the amount cannot be negative")
-            case .notADecimal: ("сумма — десятичное число вида 1500.50", "the amount must be a decimal such as 1500.50")
-            case .tooManyFractionDigits: ("у \(currency.code) не больше \(currency.minorUnitDigits) знаков после запятой", "\(currency.code) takes at most \(currency.minorUnitDigits) decimals")
-            case .tooLarge: ("сумма слишком велика", "the amount is too large")
-            }
+            let (ru, en): (String, String) =
+                switch e {
+                case .negative: ("сумма не может быть отрицательной", "the amount cannot be negative")
+                case .notADecimal: ("сумма — десятичное число вида 1500.50", "the amount must be a decimal such as 1500.50")
+                case .tooManyFractionDigits:
+                    (
+                        "у \(currency.code) не больше \(currency.minorUnitDigits) знаков после запятой",
+                        "\(currency.code) takes at most \(currency.minorUnitDigits) decimals"
+                    )
+                case .tooLarge: ("сумма слишком велика", "the amount is too large")
+                }
             return .failure(.init(rule: .invalidValue, field: field + ".value", message: .init(ru: "Сумма: " + ru, en: "Amount: " + en)))
         }
     }

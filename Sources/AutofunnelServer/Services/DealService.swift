@@ -22,7 +22,9 @@ public struct DealService: Sendable {
         let lineage = ids.lineage()
         return try await store.write { s in
             guard let pipeline = try await s.pipeline(key) else {
-                throw AppError.refused([.init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))])
+                throw AppError.refused([
+                    .init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))
+                ])
             }
             let catalog = try await s.fieldCatalog()
             let start = stage ?? pipeline.firstStage.key
@@ -36,7 +38,9 @@ public struct DealService: Sendable {
             if let email = pipeline.stage(start)?.responsibleOnEntry, let user = try await s.user(email: email) { deal.responsible = user.id }
             let stored = try await s.insertDeal(deal)
             try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "created", at: now))
-            try await s.appendTimeline([TimelineEntry(deal: stored.id, at: now, kind: "created", new: stored.stage.rawValue, text: stored.title, actor: actor)])
+            try await s.appendTimeline([
+                TimelineEntry(deal: stored.id, at: now, kind: "created", new: stored.stage.rawValue, text: stored.title, actor: actor)
+            ])
             return stored
         }
     }
@@ -57,7 +61,8 @@ public struct DealService: Sendable {
     }
 
     /// Moves a deal (closing it when the target is a won or lost stage); `input` is applied first, in the same transaction.
-    public func move(_ id: DealID, to stage: StageKey, input: DealInput = DealInput(), lossComment: String? = nil, actor: Actor) async throws -> Deal {
+    public func move(_ id: DealID, to stage: StageKey, input: DealInput = DealInput(), lossComment: String? = nil, actor: Actor) async throws -> Deal
+    {
         try await change(id, input: input, actor: actor) { _ in .move(to: stage, lossComment: lossComment) }
     }
 
@@ -66,13 +71,21 @@ public struct DealService: Sendable {
         try await change(id, input: DealInput(), actor: actor) { pipeline in
             if won { return .move(to: pipeline.wonStage.key, lossComment: nil) }
             guard let reason else {
-                throw AppError.refused([.init(rule: .requiredField, field: "reason", message: .init(
-                    ru: "Укажите причину отказа: \(pipeline.lostStages.map(\.key.rawValue).joined(separator: ", "))",
-                    en: "Give the loss reason: \(pipeline.lostStages.map(\.key.rawValue).joined(separator: ", "))"))])
+                throw AppError.refused([
+                    .init(
+                        rule: .requiredField, field: "reason",
+                        message: .init(
+                            ru: "Укажите причину отказа: \(pipeline.lostStages.map(\.key.rawValue).joined(separator: ", "))",
+                            en: "Give the loss reason: \(pipeline.lostStages.map(\.key.rawValue).joined(separator: ", "))"))
+                ])
             }
             guard pipeline.stage(reason)?.outcome == .lost else {
-                throw AppError.refused([.init(rule: .notALostStage, field: "reason", stage: reason, message: .init(
-                    ru: "«\(reason)» — не причина отказа этой воронки", en: "'\(reason)' is not a loss reason of this pipeline"))])
+                throw AppError.refused([
+                    .init(
+                        rule: .notALostStage, field: "reason", stage: reason,
+                        message: .init(
+                            ru: "«\(reason)» — не причина отказа этой воронки", en: "'\(reason)' is not a loss reason of this pipeline"))
+                ])
             }
             return .move(to: reason, lossComment: comment)
         }
@@ -93,7 +106,9 @@ public struct DealService: Sendable {
         let result = try await store.write { s in
             let deal = try await s.deal(id, forUpdate: true)
             guard let targetPipeline = try await s.pipeline(target) else {
-                throw AppError.refused([.init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(target)»", en: "No pipeline '\(target)'"))])
+                throw AppError.refused([
+                    .init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(target)»", en: "No pipeline '\(target)'"))
+                ])
             }
             let copy: Deal
             switch DealCopy.copy(of: deal, into: targetPipeline, stage: stage, now: now) {
@@ -108,8 +123,12 @@ public struct DealService: Sendable {
             let stored = try await s.insertDeal(copy)
             try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "copy from \(deal.pipeline)", at: now))
             try await s.appendTimeline([
-                TimelineEntry(deal: stored.id, at: now, kind: "copy", field: "copiedFrom", new: deal.id.description, text: "copy of deal \(deal.id) from \(deal.pipeline)", actor: actor),
-                TimelineEntry(deal: deal.id, at: now, kind: "copy", field: "copiedTo", new: stored.id.description, text: "copied to \(target) as deal \(stored.id)", actor: actor),
+                TimelineEntry(
+                    deal: stored.id, at: now, kind: "copy", field: "copiedFrom", new: deal.id.description,
+                    text: "copy of deal \(deal.id) from \(deal.pipeline)", actor: actor),
+                TimelineEntry(
+                    deal: deal.id, at: now, kind: "copy", field: "copiedTo", new: stored.id.description,
+                    text: "copied to \(target) as deal \(stored.id)", actor: actor),
             ])
             try await s.copyNotes(from: deal.id, to: stored.id)
             return (closed, stored)
@@ -151,7 +170,8 @@ public struct DealService: Sendable {
         _ proposed: Deal, previous: Deal? = nil, change: StageChange, actor: Actor, cause: String?, pipeline: Pipeline, catalog: FieldCatalog,
         session s: StoreSession, now: Timestamp
     ) async throws -> Deal {
-        let outcome = Transitions.transition(try await s.snapshot(of: proposed), change, actor: actor.kind, pipeline: pipeline, fields: catalog, now: now)
+        let outcome = Transitions.transition(
+            try await s.snapshot(of: proposed), change, actor: actor.kind, pipeline: pipeline, fields: catalog, now: now)
         switch outcome {
         case .failure(let refusal):
             metrics.moveRefused(rules: refusal.violations.map(\.rule.rawValue))

@@ -48,15 +48,20 @@ public enum DemoData {
             let person = people[i % people.count]
             let contact = try await services.parties.createContact(.init(name: person.0, phones: [person.1], emails: [person.2]))
             let input = DealInput(
-                title: d.title, amount: .init(value: d.amount, currency: "RUB"), responsible: managers[i % 2], headOfSales: head, contact: contact.id.rawValue,
+                title: d.title, amount: .init(value: d.amount, currency: "RUB"), responsible: managers[i % 2], headOfSales: head,
+                contact: contact.id.rawValue,
                 source: ["site", "phone", "exhibition"][i % 3],
-                fields: ["requirements": .string("Размеры и материалы — в заявке клиента"), "subject": .string(d.title), "delivery_method": .string(i % 3 == 0 ? "pickup" : "delivery")])
+                fields: [
+                    "requirements": .string("Размеры и материалы — в заявке клиента"), "subject": .string(d.title),
+                    "delivery_method": .string(i % 3 == 0 ? "pickup" : "delivery"),
+                ])
             let deal = try await services.deals.create(pipeline: sales.key, stage: nil, input: input, actor: actor)
             if d.stage != sales.firstStage.key.rawValue {
                 _ = try await services.deals.move(deal.id, to: StageKey(d.stage), actor: actor)
             }
             if let reason = d.lost {
-                _ = try await services.deals.close(deal.id, won: false, reason: StageKey(reason), comment: "Клиент выбрал другого поставщика", actor: actor)
+                _ = try await services.deals.close(
+                    deal.id, won: false, reason: StageKey(reason), comment: "Клиент выбрал другого поставщика", actor: actor)
             }
         }
         return true

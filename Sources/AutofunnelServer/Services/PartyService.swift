@@ -13,7 +13,8 @@ public struct PartyService: Sendable {
         public var emails: [String]?
         public var company: Int64?
         public var fields: [String: JSONValue]?
-        public init(name: String? = nil, phones: [String]? = nil, emails: [String]? = nil, company: Int64? = nil, fields: [String: JSONValue]? = nil) {
+        public init(name: String? = nil, phones: [String]? = nil, emails: [String]? = nil, company: Int64? = nil, fields: [String: JSONValue]? = nil)
+        {
             self.name = name
             self.phones = phones
             self.emails = emails
@@ -89,7 +90,8 @@ public struct PartyService: Sendable {
         guard let name else { return nil }
         let t = name.trimmed
         guard !t.isEmpty, t.count <= 300 else {
-            problems.append(.init(rule: .invalidValue, field: "name", message: .init(ru: "Имя: от 1 до 300 символов", en: "Name must have 1 to 300 characters")))
+            problems.append(
+                .init(rule: .invalidValue, field: "name", message: .init(ru: "Имя: от 1 до 300 символов", en: "Name must have 1 to 300 characters")))
             return nil
         }
         return t
@@ -104,8 +106,11 @@ public struct PartyService: Sendable {
                 if let n = PhoneNumber.normalize(p) {
                     if !normalized.contains(n) { normalized.append(n) }
                 } else {
-                    problems.append(.init(rule: .invalidValue, field: "phones[\(i)]", message: .init(
-                        ru: "«\(p)» — не телефон (7–15 цифр)", en: "'\(p)' is not a phone number (7–15 digits)")))
+                    problems.append(
+                        .init(
+                            rule: .invalidValue, field: "phones[\(i)]",
+                            message: .init(
+                                ru: "«\(p)» — не телефон (7–15 цифр)", en: "'\(p)' is not a phone number (7–15 digits)")))
                 }
             }
             contact.phones = normalized
@@ -116,7 +121,10 @@ public struct PartyService: Sendable {
                 if let n = EmailAddress.normalize(e) {
                     if !normalized.contains(n) { normalized.append(n) }
                 } else {
-                    problems.append(.init(rule: .invalidValue, field: "emails[\(i)]", message: .init(ru: "«\(e)» — не адрес e-mail", en: "'\(e)' is not an e-mail address")))
+                    problems.append(
+                        .init(
+                            rule: .invalidValue, field: "emails[\(i)]",
+                            message: .init(ru: "«\(e)» — не адрес e-mail", en: "'\(e)' is not an e-mail address")))
                 }
             }
             contact.emails = normalized

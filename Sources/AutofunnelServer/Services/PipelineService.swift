@@ -71,13 +71,19 @@ public struct PipelineService: Sendable {
                     guard total > 0 else { continue }
                     let openCount = open[stage.key] ?? 0
                     if openCount < total {
-                        problems.append(.init(rule: .stageHasDeals, field: "stages", stage: stage.key, message: .init(
-                            ru: "Этап «\(stage.name.ru)» нельзя удалить: в нём \(total - openCount) закрытых сделок",
-                            en: "Stage '\(stage.name.en)' cannot be removed: \(total - openCount) closed deals are in it")))
+                        problems.append(
+                            .init(
+                                rule: .stageHasDeals, field: "stages", stage: stage.key,
+                                message: .init(
+                                    ru: "Этап «\(stage.name.ru)» нельзя удалить: в нём \(total - openCount) закрытых сделок",
+                                    en: "Stage '\(stage.name.en)' cannot be removed: \(total - openCount) closed deals are in it")))
                     } else if definition.stageMapping?[stage.key.rawValue] == nil {
-                        problems.append(.init(rule: .stageHasDeals, field: "stageMapping.\(stage.key)", stage: stage.key, message: .init(
-                            ru: "Этап «\(stage.name.ru)» удалён, а в нём \(total) сделок: укажите в stageMapping, куда их перенести",
-                            en: "Stage '\(stage.name.en)' is removed but holds \(total) deals: map it to a stage in stageMapping")))
+                        problems.append(
+                            .init(
+                                rule: .stageHasDeals, field: "stageMapping.\(stage.key)", stage: stage.key,
+                                message: .init(
+                                    ru: "Этап «\(stage.name.ru)» удалён, а в нём \(total) сделок: укажите в stageMapping, куда их перенести",
+                                    en: "Stage '\(stage.name.en)' is removed but holds \(total) deals: map it to a stage in stageMapping")))
                     }
                 }
                 guard problems.isEmpty else { throw AppError.refused(problems) }
@@ -104,8 +110,10 @@ public struct PipelineService: Sendable {
     private static func checkFieldOwnership(_ pipeline: Pipeline, catalog: FieldCatalog) throws {
         let problems = pipeline.declaredFields.compactMap { f -> Violation? in
             guard let owner = catalog.owner(f.entity, f.key), owner != pipeline.key else { return nil }
-            return Violation(rule: .invalidDefinition, field: "fields.\(f.key)", message: .init(
-                ru: "Поле «\(f.key)» уже объявлено воронкой «\(owner)»", en: "Field '\(f.key)' is declared by pipeline '\(owner)'"))
+            return Violation(
+                rule: .invalidDefinition, field: "fields.\(f.key)",
+                message: .init(
+                    ru: "Поле «\(f.key)» уже объявлено воронкой «\(owner)»", en: "Field '\(f.key)' is declared by pipeline '\(owner)'"))
         }
         if !problems.isEmpty { throw AppError.refused(problems) }
     }

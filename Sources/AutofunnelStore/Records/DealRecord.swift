@@ -1,7 +1,9 @@
 import AutofunnelCore
 
 /// A row of `deals`.
-struct DealRecord: Codable, Sendable {
+struct DealRecord: LiveRecord {
+    static let table = "deals"
+    static let entity = "deal"
     var id: Int64?
     var lineage_id: String
     var pipeline_key: String

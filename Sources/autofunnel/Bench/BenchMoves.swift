@@ -18,7 +18,9 @@ struct BenchMoves: AsyncParsableCommand {
     @Option(help: "Deals to create and move.") var deals = 2000
     @Option(help: "Concurrent HTTP clients.") var clients = 16
 
-    static let path: [StageKey] = ["processing_request", "proposal_made", "answer_received", "invoice_sent", "payment_received", "order_shipped", "order_received"]
+    static let path: [StageKey] = [
+        "processing_request", "proposal_made", "answer_received", "invoice_sent", "payment_received", "order_shipped", "order_received",
+    ]
 
     func run() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("autofunnel-bench-\(UUID().uuidString)")
@@ -40,7 +42,8 @@ struct BenchMoves: AsyncParsableCommand {
         try await rawStore.close()
 
         let moves = deals * Self.path.count
-        print("bench moves: \(deals) deals × \(Self.path.count) moves = \(moves) moves, \(clients) HTTP clients, SQLite file (WAL, synchronous=NORMAL)")
+        print(
+            "bench moves: \(deals) deals × \(Self.path.count) moves = \(moves) moves, \(clients) HTTP clients, SQLite file (WAL, synchronous=NORMAL)")
         print(String(format: "HTTP API moves:     %8.0f moves/s   p50 %.2f ms   p99 %.2f ms", http.rate, http.p50, http.p99))
         print(String(format: "raw store writes:   %8.0f tx/s      p50 %.2f ms   p99 %.2f ms", raw.rate, raw.p50, raw.p99))
         print(String(format: "ratio HTTP / raw:   %8.1f %%", http.rate / raw.rate * 100))
@@ -56,7 +59,9 @@ struct BenchMoves: AsyncParsableCommand {
     /// Creates the deals with every required field filled, through the deal service (not measured).
     func seed(_ services: AppServices, count: Int) async throws -> [DealID] {
         _ = try await services.pipelines.apply(text: try Presets.text("sales-002"))
-        let user = try await services.store.write { s in try await s.insertUser(email: "bench@example.com", name: "Bench", locale: .en, at: services.clock.now()) }
+        let user = try await services.store.write { s in
+            try await s.insertUser(email: "bench@example.com", name: "Bench", locale: .en, at: services.clock.now())
+        }
         let contact = try await services.parties.createContact(.init(name: "Анна", phones: ["+79120000000"]))
         var ids: [DealID] = []
         for i in 0..<count {
@@ -91,9 +96,12 @@ struct BenchMoves: AsyncParsableCommand {
                             let t = ContinuousClock.now
                             var headers = HTTPFields()
                             headers[.contentType] = "application/json"
-                            let response = try await client.execute(.init(
-                                "/api/v1/deals/\(id)/move", method: .post, headers: headers, body: ByteBuffer(string: #"{"stage":"\#(stage)"}"#)))
-                            guard response.status == .ok else { throw ValidationError("move refused: \(response.status) \(String(buffer: response.body ?? ByteBuffer()))") }
+                            let response = try await client.execute(
+                                .init(
+                                    "/api/v1/deals/\(id)/move", method: .post, headers: headers, body: ByteBuffer(string: #"{"stage":"\#(stage)"}"#)))
+                            guard response.status == .ok else {
+                                throw ValidationError("move refused: \(response.status) \(String(buffer: response.body ?? ByteBuffer()))")
+                            }
                             mine.append(Self.millis(ContinuousClock.now - t))
                         }
                     }
@@ -121,7 +129,9 @@ struct BenchMoves: AsyncParsableCommand {
                 moved.stage = stage
                 moved.updatedAt = Timestamp(millis: deal.updatedAt.millis + 1)
                 let entry = StageLogEntry(entering: moved, from: deal.stage, actor: Actor(kind: .api), cause: "move", at: moved.updatedAt)
-                try await store.write { [moved, deal] s in try await s.record(moved, previous: deal, stageLog: entry, actor: entry.actor, at: entry.at) }
+                try await store.write { [moved, deal] s in
+                    try await s.record(moved, previous: deal, stageLog: entry, actor: entry.actor, at: entry.at)
+                }
                 deal = moved
                 latencies.append(Self.millis(ContinuousClock.now - t))
             }

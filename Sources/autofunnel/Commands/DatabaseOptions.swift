@@ -6,11 +6,15 @@ import Logging
 
 /// `--database-url`, shared by every command that opens the database.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db (default: $AUTOFUNNEL_DATABASE_URL or ./autofunnel-data/autofunnel.sqlite)")
+    @Option(
+        help:
+            "sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db (default: $AUTOFUNNEL_DATABASE_URL or ./autofunnel-data/autofunnel.sqlite)"
+    )
     var databaseURL: String?
 
     var location: DatabaseLocation {
-        DatabaseLocation(url: databaseURL ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_DATABASE_URL"] ?? "sqlite:./autofunnel-data/autofunnel.sqlite")
+        DatabaseLocation(
+            url: databaseURL ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_DATABASE_URL"] ?? "sqlite:./autofunnel-data/autofunnel.sqlite")
     }
 
     /// Opens the store (migrating it) and builds the services.

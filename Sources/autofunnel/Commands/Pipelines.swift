@@ -9,7 +9,8 @@ struct Pipelines: AsyncParsableCommand {
         abstract: "Apply, export and list pipeline definitions.", subcommands: [Apply.self, Export.self, List.self])
 
     struct Apply: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create or update a pipeline from a YAML or JSON definition file ('-' reads stdin).")
+        static let configuration = CommandConfiguration(
+            abstract: "Create or update a pipeline from a YAML or JSON definition file ('-' reads stdin).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The definition file.") var file: String
 
@@ -24,7 +25,9 @@ struct Pipelines: AsyncParsableCommand {
             do {
                 let result = try await withServices(database, label: "autofunnel.pipelines") { try await $0.pipelines.apply(text: text) }
                 print("\(result.created ? "created" : "updated") pipeline \(result.pipeline.key) with \(result.pipeline.stages.count) stages")
-                for (stage, count) in result.remapped.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { print("moved \(count) deals out of removed stage \(stage)") }
+                for (stage, count) in result.remapped.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    print("moved \(count) deals out of removed stage \(stage)")
+                }
             } catch let error as AppError {
                 throw CLIError(error)
             }
@@ -38,7 +41,9 @@ struct Pipelines: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                print(try await withServices(database, label: "autofunnel.pipelines") { try await $0.pipelines.export(PipelineKey(key)) }, terminator: "")
+                print(
+                    try await withServices(database, label: "autofunnel.pipelines") { try await $0.pipelines.export(PipelineKey(key)) },
+                    terminator: "")
             } catch let error as AppError {
                 throw CLIError(error)
             }
