@@ -14,7 +14,7 @@ public enum StoreTarget: String, CaseIterable, Sendable, CustomStringConvertible
     /// (then a missing server fails the suite instead of skipping it silently).
     public static var available: [StoreTarget] {
         let env = ProcessInfo.processInfo.environment
-        if env["AUTOFUNNEL_TEST_POSTGRES_URL"] != nil || env["AUTOFUNNEL_REQUIRE_POSTGRES"] == "1" { return allCases }
+        if !(env["AUTOFUNNEL_TEST_POSTGRES_URL"] ?? "").isEmpty || env["AUTOFUNNEL_REQUIRE_POSTGRES"] == "1" { return allCases }
         return [.sqliteMemory, .sqliteFile]
     }
 

@@ -20,14 +20,7 @@ enum Cursor {
         guard let data = Data(base64Encoded: text), let raw = String(data: data, encoding: .utf8), raw.hasPrefix("after:"),
             let id = Int64(raw.dropFirst(6))
         else {
-            throw AppError.badRequest(
-                "The cursor is not one this API issued",
-                [
-                    .init(
-                        rule: .invalidValue, field: "cursor",
-                        message: .init(
-                            ru: "Курсор не из этого API", en: "The cursor is not one this API issued"))
-                ])
+            throw AppError.invalidParameter("cursor", ru: "Курсор не из этого API", en: "The cursor is not one this API issued")
         }
         return id
     }
@@ -37,9 +30,7 @@ enum Cursor {
     static func limit(_ value: Int?) throws -> Int {
         let limit = value ?? 50
         guard (1...200).contains(limit) else {
-            throw AppError.badRequest(
-                "limit must be 1 to 200",
-                [.init(rule: .invalidValue, field: "limit", message: .init(ru: "limit — от 1 до 200", en: "limit must be 1 to 200"))])
+            throw AppError.invalidParameter("limit", ru: "limit — от 1 до 200", en: "limit must be 1 to 200")
         }
         return limit
     }

@@ -12,6 +12,7 @@ public struct AppServices: Sendable {
     public let deals: DealService
     public let pipelines: PipelineService
     public let parties: PartyService
+    public let reports: ReportService
 
     public init(store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger) {
         self.store = store
@@ -22,5 +23,6 @@ public struct AppServices: Sendable {
         deals = DealService(store: store, clock: clock, ids: ids, metrics: metrics)
         pipelines = PipelineService(store: store, clock: clock)
         parties = PartyService(store: store, clock: clock)
+        reports = ReportService(store: store)
     }
 }

@@ -46,6 +46,12 @@ public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
         let elapsed = ContinuousClock.now - started
         let nanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         metrics.request(method: request.method.rawValue, route: context.endpointPath ?? "NotFound", status: response.status.code, nanoseconds: nanos)
+        logger.info(
+            "request served",
+            metadata: [
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "duration_ms": "\(nanos / 1_000_000)",
+            ])
         return response
     }
 }

@@ -15,14 +15,8 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[Self.keyField] else { return try await next(request, context) }
         guard (1...255).contains(key.count) else {
-            throw AppError.badRequest(
-                "Idempotency-Key must have 1 to 255 characters",
-                [
-                    .init(
-                        rule: .invalidValue, field: "Idempotency-Key",
-                        message: .init(
-                            ru: "Idempotency-Key — от 1 до 255 символов", en: "Idempotency-Key must have 1 to 255 characters"))
-                ])
+            throw AppError.invalidParameter(
+                "Idempotency-Key", ru: "Idempotency-Key — от 1 до 255 символов", en: "Idempotency-Key must have 1 to 255 characters")
         }
         var request = request
         let body = try await request.collectBody(upTo: .max)

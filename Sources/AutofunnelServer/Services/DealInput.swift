@@ -86,7 +86,15 @@ public struct DealInput: Sendable {
         if let fields {
             switch catalog.validate(fields, entity: .deal) {
             case .success(let values):
-                for (key, value) in values { deal.fields[key] = value }
+                for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+                    if catalog.definition(.deal, key)?.type == .user, case .number(let n)? = value,
+                        try await !Self.found({ _ = try await s.user(UserID(Int64(n))) })
+                    {
+                        problems.append(Self.unknown("fields.\(key)", "пользователя", "user", Int64(n)))
+                        continue
+                    }
+                    deal.fields[key] = value
+                }
             case .failure(let refusal): problems += refusal.violations
             }
         }

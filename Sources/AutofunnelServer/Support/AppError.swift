@@ -29,6 +29,11 @@ public enum AppError: Error, Sendable {
         }
     }
 
+    /// A query parameter or header that cannot be used: 400 with one field-level entry.
+    public static func invalidParameter(_ field: String, ru: String, en: String) -> AppError {
+        .badRequest(en, [Violation(rule: .invalidValue, field: field, message: .init(ru: ru, en: en))])
+    }
+
     /// Translates store errors; anything else is not ours to explain.
     public static func from(_ error: any Error) -> AppError? {
         switch error {

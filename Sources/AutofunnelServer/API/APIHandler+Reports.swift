@@ -1,0 +1,49 @@
+import AutofunnelCore
+import AutofunnelStore
+import Foundation
+import OpenAPIRuntime
+
+extension APIHandler {
+    func conversionReport(_ input: Operations.conversionReport.Input) async throws -> Operations.conversionReport.Output {
+        let q = input.query
+        let report = try await services.reports.conversion(try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency))
+        if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.conversion(report))))) }
+        return .ok(.init(body: .json(SchemaMapping.conversion(report))))
+    }
+
+    func lossesReport(_ input: Operations.lossesReport.Input) async throws -> Operations.lossesReport.Output {
+        let q = input.query
+        let report = try await services.reports.losses(try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency))
+        if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.losses(report))))) }
+        return .ok(.init(body: .json(SchemaMapping.losses(report))))
+    }
+
+    func revenueReport(_ input: Operations.revenueReport.Input) async throws -> Operations.revenueReport.Output {
+        let q = input.query
+        let report = try await services.reports.revenue(try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency))
+        if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.revenue(report))))) }
+        return .ok(.init(body: .json(SchemaMapping.revenue(report))))
+    }
+
+    static func wantsCSV<T: AcceptableProtocol>(_ accept: [AcceptHeaderContentType<T>]) -> Bool {
+        accept.sortedByQuality().first.map { "\($0.contentType.rawValue)" == "text/csv" } ?? false
+    }
+
+    func scope(_ key: String, _ from: Date?, _ to: Date?, _ responsible: Int64?, _ source: String?, _ currency: String?) throws -> ReportScope {
+        var code: CurrencyCode?
+        if let currency {
+            code = CurrencyCode(currency)
+            if code == nil {
+                throw AppError.invalidParameter(
+                    "currency", ru: "«\(currency)» — не код валюты ISO 4217", en: "'\(currency)' is not an ISO 4217 currency code")
+            }
+        }
+        let start = from.map(SchemaMapping.timestamp) ?? Timestamp(millis: 0)
+        let end = to.map(SchemaMapping.timestamp) ?? services.clock.now().adding(millis: 1)
+        guard start < end else {
+            throw AppError.invalidParameter("from", ru: "Начало периода должно быть раньше конца", en: "The period must start before it ends")
+        }
+        return ReportScope(
+            pipeline: PipelineKey(key), from: start, to: end, responsible: responsible.map(UserID.init(rawValue:)), source: source, currency: code)
+    }
+}

@@ -1,0 +1,45 @@
+import AutofunnelCore
+import Foundation
+
+/// CSV (RFC 4180) downloads of the reports.
+enum ReportCSV {
+    static func field(_ value: String) -> String {
+        value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func ratio(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
+
+    static func conversion(_ r: ConversionReport) -> String {
+        table(
+            ["stage", "name_en", "name_ru", "reached", "share_of_all", "step_conversion", "entered", "widens", "backward_rate"],
+            r.steps.map {
+                [
+                    $0.stage.rawValue, $0.name.en, $0.name.ru, String($0.reached), ratio($0.shareOfAll), ratio($0.stepConversion), String($0.entered),
+                    $0.widens ? "yes" : "no", ratio($0.backwardRate),
+                ]
+            })
+    }
+
+    static func losses(_ r: LossReport) -> String {
+        table(
+            ["reason", "name_en", "name_ru", "count", "amounts", "lost_from"],
+            r.reasons.map { reason in
+                [
+                    reason.reason.rawValue, reason.name.en, reason.name.ru, String(reason.count),
+                    reason.amounts.map(DealChanges.render).joined(separator: "; "),
+                    reason.fromStage.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key): \($0.value)" }.joined(separator: "; "),
+                ]
+            })
+    }
+
+    static func revenue(_ r: RevenueReport) -> String {
+        table(
+            ["month", "currency", "won", "revenue"],
+            r.rows.map { [$0.month, $0.currency?.code ?? "", String($0.won), $0.revenue?.decimalText ?? ""] })
+    }
+}

@@ -1,0 +1,39 @@
+import AutofunnelCore
+
+extension SchemaMapping {
+    static func localized(_ l: Localized) -> Components.Schemas.Localized { .init(ru: l.ru, en: l.en) }
+
+    static func scope(_ s: ReportScope) -> Components.Schemas.ReportScope {
+        .init(
+            pipeline: s.pipeline.rawValue, from: date(s.from), to: date(s.to), responsibleId: s.responsible?.rawValue, source: s.source,
+            currency: s.currency?.code)
+    }
+
+    static func conversion(_ r: ConversionReport) -> Components.Schemas.ConversionReport {
+        .init(
+            scope: scope(r.scope), total: r.total, open: r.open, won: r.won, lost: r.lost,
+            steps: r.steps.map {
+                .init(
+                    stage: $0.stage.rawValue, name: localized($0.name), reached: $0.reached, shareOfAll: $0.shareOfAll,
+                    stepConversion: $0.stepConversion,
+                    entered: $0.entered, widens: $0.widens, backwardRate: $0.backwardRate)
+            })
+    }
+
+    static func losses(_ r: LossReport) -> Components.Schemas.LossReport {
+        .init(
+            scope: scope(r.scope),
+            reasons: r.reasons.map {
+                .init(
+                    reason: $0.reason.rawValue, name: localized($0.name), count: $0.count, amounts: $0.amounts.map(money),
+                    fromStage: .init(additionalProperties: Dictionary(uniqueKeysWithValues: $0.fromStage.map { ($0.key.rawValue, $0.value) })),
+                    comments: $0.comments)
+            })
+    }
+
+    static func revenue(_ r: RevenueReport) -> Components.Schemas.RevenueReport {
+        .init(
+            scope: scope(r.scope),
+            rows: r.rows.map { .init(month: $0.month, currency: $0.currency?.code, won: $0.won, revenue: $0.revenue.map(money)) })
+    }
+}

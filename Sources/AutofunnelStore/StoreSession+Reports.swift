@@ -1,0 +1,132 @@
+import AutofunnelCore
+import SQLKit
+
+/// The report queries. Every figure comes from the append-only stage log (and the deals it belongs to), in SQL that
+/// runs the same on SQLite and PostgreSQL: stage order is passed in as a CASE expression, times are integers.
+extension StoreSession {
+    /// The deals in scope: created in the period in the pipeline, narrowed by the filters, not deleted.
+    func cohort(_ scope: ReportScope) -> SQLQueryString {
+        var q: SQLQueryString = """
+            SELECT id, status, amount, currency FROM deals
+            WHERE pipeline_key = \(bind: scope.pipeline.rawValue) AND created_at >= \(bind: scope.from.millis)
+            AND created_at < \(bind: scope.to.millis) AND deleted_at IS NULL
+            """
+        if let r = scope.responsible { q += " AND responsible_id = \(bind: r.rawValue)" }
+        if let s = scope.source { q += " AND source = \(bind: s)" }
+        if let c = scope.currency { q += " AND currency = \(bind: c.code)" }
+        return q
+    }
+
+    /// `CASE column WHEN 'stage' THEN index … END`: open stages in order, the won stage after them, lost stages NULL.
+    static func funnelIndex(_ column: String, _ pipeline: Pipeline) -> SQLQueryString {
+        var q: SQLQueryString = "CASE \(unsafeRaw: column)"
+        for (i, stage) in (pipeline.openStages + [pipeline.wonStage]).enumerated() {
+            q += " WHEN \(literal: stage.key.rawValue) THEN \(literal: i)"
+        }
+        return q + " END"
+    }
+
+    /// The counts behind the conversion report.
+    public func funnelCounts(_ scope: ReportScope, pipeline: Pipeline) async throws -> FunnelCounts {
+        let cohort = cohort(scope)
+        let index = Self.funnelIndex("l.to_stage", pipeline)
+        var furthest: [Int: Int] = [:]
+        let reachQuery: SQLQueryString = """
+            SELECT r.idx AS idx, COUNT(*) AS n FROM (
+              SELECT l.deal_id AS deal_id, MAX(\(index)) AS idx FROM stage_log l JOIN (\(cohort)) c ON c.id = l.deal_id
+              WHERE l.pipeline_key = \(bind: scope.pipeline.rawValue) GROUP BY l.deal_id
+            ) r WHERE r.idx IS NOT NULL GROUP BY r.idx
+            """
+        for row in try await db.raw(reachQuery).all() {
+            furthest[try row.decode(column: "idx", as: Int.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        var entered: [StageKey: Int] = [:]
+        let enteredQuery: SQLQueryString = """
+            SELECT l.to_stage AS stage, COUNT(DISTINCT l.deal_id) AS n FROM stage_log l JOIN (\(cohort)) c ON c.id = l.deal_id
+            WHERE l.pipeline_key = \(bind: scope.pipeline.rawValue) GROUP BY l.to_stage
+            """
+        for row in try await db.raw(enteredQuery).all() {
+            entered[StageKey(try row.decode(column: "stage", as: String.self))] = try row.decode(column: "n", as: Int.self)
+        }
+        var out: [StageKey: Int] = [:]
+        var backward: [StageKey: Int] = [:]
+        let fromIndex = Self.funnelIndex("l.from_stage", pipeline)
+        let movesQuery: SQLQueryString = """
+            SELECT l.from_stage AS stage, COUNT(*) AS n,
+              SUM(CASE WHEN (\(index)) < (\(fromIndex)) THEN 1 ELSE 0 END) AS back
+            FROM stage_log l JOIN (\(cohort)) c ON c.id = l.deal_id
+            WHERE l.pipeline_key = \(bind: scope.pipeline.rawValue) AND l.from_stage IS NOT NULL GROUP BY l.from_stage
+            """
+        for row in try await db.raw(movesQuery).all() {
+            let stage = StageKey(try row.decode(column: "stage", as: String.self))
+            out[stage] = try row.decode(column: "n", as: Int.self)
+            backward[stage] = try row.decode(column: "back", as: Int?.self) ?? 0
+        }
+        var status: [DealStatus: Int] = [:]
+        for row in try await db.raw("SELECT c.status AS status, COUNT(*) AS n FROM (\(cohort)) c GROUP BY c.status").all() {
+            if let s = DealStatus(rawValue: try row.decode(column: "status", as: String.self)) {
+                status[s] = try row.decode(column: "n", as: Int.self)
+            }
+        }
+        return FunnelCounts(byFurthestIndex: furthest, entered: entered, movesOut: out, backwardOut: backward, byStatus: status)
+    }
+
+    /// Deals in scope that are lost now, per loss reason, with amounts and the stage they were lost from.
+    public func lossReport(_ scope: ReportScope, pipeline: Pipeline, commentsPerReason: Int = 5) async throws -> LossReport {
+        let cohort = cohort(scope)
+        let closes: SQLQueryString = """
+            SELECT l.to_stage AS reason, l.from_stage AS from_stage, COUNT(*) AS n FROM stage_log l
+            JOIN (\(cohort)) c ON c.id = l.deal_id
+            WHERE l.seq = (SELECT MAX(l2.seq) FROM stage_log l2 WHERE l2.deal_id = l.deal_id) AND c.status = 'lost'
+            GROUP BY l.to_stage, l.from_stage
+            """
+        var fromStage: [StageKey: [StageKey: Int]] = [:]
+        for row in try await db.raw(closes).all() {
+            let reason = StageKey(try row.decode(column: "reason", as: String.self))
+            let from = StageKey(try row.decode(column: "from_stage", as: String?.self) ?? "")
+            fromStage[reason, default: [:]][from] = try row.decode(column: "n", as: Int.self)
+        }
+        let sums: SQLQueryString = """
+            SELECT d.stage_key AS reason, d.currency AS currency, COUNT(*) AS n, CAST(SUM(d.amount) AS BIGINT) AS total FROM deals d
+            JOIN (\(cohort)) c ON c.id = d.id WHERE d.status = 'lost' GROUP BY d.stage_key, d.currency
+            """
+        var counts: [StageKey: Int] = [:]
+        var amounts: [StageKey: [Money]] = [:]
+        for row in try await db.raw(sums).all() {
+            let reason = StageKey(try row.decode(column: "reason", as: String.self))
+            counts[reason, default: 0] += try row.decode(column: "n", as: Int.self)
+            if let code = try row.decode(column: "currency", as: String?.self), let currency = CurrencyCode(code),
+                let total = try row.decode(column: "total", as: Int64?.self)
+            {
+                amounts[reason, default: []].append(Money(scaledUnits: total, currency: currency))
+            }
+        }
+        var reasons: [LossReport.Reason] = []
+        for stage in pipeline.lostStages {
+            let commentQuery: SQLQueryString = """
+                SELECT d.loss_comment AS comment FROM deals d JOIN (\(cohort)) c ON c.id = d.id
+                WHERE d.stage_key = \(bind: stage.key.rawValue) AND d.status = 'lost' AND d.loss_comment IS NOT NULL
+                ORDER BY d.closed_at DESC LIMIT \(literal: commentsPerReason)
+                """
+            let comments = try await db.raw(commentQuery).all().map { try $0.decode(column: "comment", as: String.self) }
+            reasons.append(
+                LossReport.Reason(
+                    reason: stage.key, name: stage.name, count: counts[stage.key] ?? 0,
+                    amounts: (amounts[stage.key] ?? []).sorted { $0.currency.code < $1.currency.code }, fromStage: fromStage[stage.key] ?? [:],
+                    comments: comments))
+        }
+        return LossReport(scope: scope, reasons: reasons)
+    }
+
+    /// Won deals in scope with when they were won and their amount.
+    public func wonDeals(_ scope: ReportScope) async throws -> [(Timestamp, Money?)] {
+        let query: SQLQueryString =
+            "SELECT c.id AS id, d.closed_at AS closed_at, d.amount AS amount, d.currency AS currency FROM (\(cohort(scope))) c JOIN deals d ON d.id = c.id WHERE d.status = 'won'"
+        return try await db.raw(query).all().map { row in
+            let at = Timestamp(millis: try row.decode(column: "closed_at", as: Int64?.self) ?? 0)
+            let amount = try row.decode(column: "amount", as: Int64?.self)
+            let currency = try row.decode(column: "currency", as: String?.self).flatMap(CurrencyCode.init)
+            return (at, zip(amount, currency).map { Money(scaledUnits: $0, currency: $1) })
+        }
+    }
+}
