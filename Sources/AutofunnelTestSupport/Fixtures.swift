@@ -22,8 +22,10 @@ public enum Fixtures {
 
     /// A sales pipeline like 002's, with its required fields and lost stages; `policy` overrides the default.
     public static func salesDefinition(key: String = "sales", policy: PipelineDefinition.Policy? = nil) -> PipelineDefinition {
-        func open(_ key: String, _ ru: String, _ en: String, required: [String]? = nil) -> PipelineDefinition.StageSpec {
-            .init(key: key, name: .init(ru: ru, en: en), kind: .process, requiredToLeave: required)
+        func open(_ key: String, _ ru: String, _ en: String, required: [String]? = nil, limit: String? = nil, keyStage: Bool? = nil)
+            -> PipelineDefinition.StageSpec
+        {
+            .init(key: key, name: .init(ru: ru, en: en), kind: .process, keyStage: keyStage, requiredToLeave: required, maxTimeInStage: limit)
         }
         func lost(_ key: String, _ ru: String, _ en: String, comment: Bool) -> PipelineDefinition.StageSpec {
             .init(key: key, name: .init(ru: ru, en: en), kind: .conversion, outcome: .lost, lossCommentRequired: comment ? true : nil)
@@ -34,10 +36,10 @@ public enum Fixtures {
                 open("new_lead", "Новый лид", "New lead", required: ["contact", "requirements"]),
                 open(
                     "processing_request", "Обработка запроса", "Processing request",
-                    required: ["amount", "subject", "delivery_method", "contact.name", "contact.phone"]),
+                    required: ["amount", "subject", "delivery_method", "contact.name", "contact.phone"], limit: "1d"),
                 open("proposal_made", "КП отправлено", "Proposal made"),
                 open("answer_received", "Получен ответ", "Answer received"),
-                open("invoice_sent", "Счёт выставлен", "Invoice sent"),
+                open("invoice_sent", "Счёт выставлен", "Invoice sent", keyStage: true),
                 .init(key: "order_received", name: .init(ru: "Заказ получен", en: "Customer received order"), kind: .conversion, outcome: .won),
                 lost("spam", "Спам", "Spam", comment: false),
                 lost("too_expensive", "Дорого", "Too expensive", comment: true),

@@ -20,9 +20,12 @@ struct ReportTests {
             return try await deals.create(pipeline: "sales", stage: nil, input: input, actor: api).id
         }
         let d1 = try await make("100")
-        for stage: StageKey in ["processing_request", "proposal_made", "answer_received", "invoice_sent"] {
+        for stage: StageKey in ["processing_request", "proposal_made", "answer_received"] {
             _ = try await deals.move(d1, to: stage, actor: api)
         }
+        // The head of sales takes the deal over before the invoice: that step is theirs.
+        _ = try await deals.update(d1, input: DealInput(responsible: t.head.id.rawValue), actor: api)
+        _ = try await deals.move(d1, to: "invoice_sent", actor: api)
         _ = try await deals.close(d1, won: true, reason: nil, comment: nil, actor: api)
         let d2 = try await make("200")
         _ = try await deals.move(d2, to: "processing_request", actor: api)
@@ -80,14 +83,69 @@ struct ReportTests {
         }
     }
 
+    @Test(arguments: StoreTarget.available)
+    func perManagerStepsAreAttributedToWhoWasResponsibleThen(target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            try await Self.history(t)
+            let r = try await t.services.reports.managers(Self.everything(t))
+            let m = t.manager.id
+            let h = t.head.id
+            #expect(
+                r.rows == [
+                    .init(responsible: m, stage: "new_lead", entered: 5, advanced: 3),
+                    .init(responsible: m, stage: "processing_request", entered: 2, advanced: 2),
+                    .init(responsible: m, stage: "proposal_made", entered: 3, advanced: 2),
+                    .init(responsible: m, stage: "answer_received", entered: 2, advanced: 1),
+                    .init(responsible: h, stage: "invoice_sent", entered: 1, advanced: 1),
+                ])
+        }
+    }
+
+    @Test(arguments: StoreTarget.available)
+    func timeInStageLimitsAndStaleDeals(target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            let api = Actor(kind: .api)
+            let contact = try await t.contact()
+            var ids: [DealID] = []
+            for _ in 0..<3 {
+                ids.append(try await t.services.deals.create(pipeline: "sales", stage: nil, input: t.completeInput(contact: contact), actor: api).id)
+            }
+            let hour: Int64 = 3_600_000
+            for (id, wait) in zip(ids, [hour, hour, 8 * hour]) {
+                t.clock.advance(millis: wait)
+                _ = try await t.services.deals.move(id, to: "processing_request", actor: api)
+            }
+            t.clock.advance(millis: 48 * hour)
+            let r = try await t.services.reports.stageTimes(Self.everything(t), staleAfterDays: 1)
+            let newLead = try #require(r.stages.first { $0.stage == "new_lead" })
+            #expect(newLead.visits == 3)
+            // Nearest rank over [1 h, 2 h, 10 h]: p50 is the second, p90 the third; a few ms of clock reads on top.
+            #expect(abs((newLead.p50Millis ?? 0) - 2 * hour) < 100)
+            #expect(abs((newLead.p90Millis ?? 0) - 10 * hour) < 100)
+            let processing = try #require(r.stages.first { $0.stage == "processing_request" })
+            #expect(processing.visits == 0 && processing.openNow == 3 && processing.overLimit == 3)
+            #expect(abs((processing.oldestMillis ?? 0) - 57 * hour) < 100)
+            #expect(r.stages.first { $0.stage == "invoice_sent" }?.isKeyStage == true)
+            #expect(r.staleDeals == ids)
+            let fresh = try await t.services.reports.stageTimes(Self.everything(t), staleAfterDays: 3)
+            #expect(fresh.staleDeals.isEmpty)
+        }
+    }
+
     @Test func scopeFiltersNarrowTheDeals() async throws {
         try await TestServices.with { t in
             try await Self.history(t)
             var scope = Self.everything(t)
             scope.responsible = t.head.id
-            #expect(try await t.services.reports.conversion(scope).total == 0)
+            #expect(try await t.services.reports.conversion(scope).total == 1)
             scope.responsible = t.manager.id
-            #expect(try await t.services.reports.conversion(scope).total == 5)
+            #expect(try await t.services.reports.conversion(scope).total == 4)
+            scope.responsible = nil
+            scope.currency = CurrencyCode("USD")
+            #expect(try await t.services.reports.conversion(scope).total == 0)
+            scope.currency = nil
+            scope.source = "site"
+            #expect(try await t.services.reports.conversion(scope).total == 0)
             scope.to = Fixtures.t0
             #expect(try await t.services.reports.conversion(scope).total == 0)
         }
@@ -110,6 +168,11 @@ struct ReportTests {
                 #expect(losses.text.contains("too_expensive,Too expensive,Дорого,1,200.00 RUB,proposal_made: 1"))
                 let revenue = try await api.request(.get, "/api/v1/pipelines/sales/reports/revenue")
                 #expect((revenue.object["rows"] as? [[String: Any]])?.first?["won"] as? Int == 1)
+                let managers = try await api.request(.get, "/api/v1/pipelines/sales/reports/managers", headers: ["Accept": "text/csv"])
+                #expect(managers.text.contains("\(t.head.id),invoice_sent,1,1,1.0000"))
+                let times = try await api.request(.get, "/api/v1/pipelines/sales/reports/stage-times?staleAfterDays=30")
+                #expect((times.object["stages"] as? [[String: Any]])?.count == 5)
+                #expect(try await api.request(.get, "/api/v1/pipelines/sales/reports/stage-times?staleAfterDays=0").status == 400)
                 #expect(try await api.request(.get, "/api/v1/pipelines/nope/reports/conversion").status == 404)
                 #expect(try await api.request(.get, "/api/v1/pipelines/sales/reports/conversion?currency=XYZ").status == 400)
                 #expect(

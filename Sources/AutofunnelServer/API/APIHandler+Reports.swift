@@ -47,3 +47,24 @@ extension APIHandler {
             pipeline: PipelineKey(key), from: start, to: end, responsible: responsible.map(UserID.init(rawValue:)), source: source, currency: code)
     }
 }
+
+extension APIHandler {
+    func stageTimesReport(_ input: Operations.stageTimesReport.Input) async throws -> Operations.stageTimesReport.Output {
+        let q = input.query
+        let days = q.staleAfterDays ?? 14
+        guard (1...3650).contains(days) else {
+            throw AppError.invalidParameter("staleAfterDays", ru: "staleAfterDays — от 1 до 3650", en: "staleAfterDays must be 1 to 3650")
+        }
+        let report = try await services.reports.stageTimes(
+            try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency), staleAfterDays: days)
+        if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.stageTimes(report))))) }
+        return .ok(.init(body: .json(SchemaMapping.stageTimes(report))))
+    }
+
+    func managersReport(_ input: Operations.managersReport.Input) async throws -> Operations.managersReport.Output {
+        let q = input.query
+        let report = try await services.reports.managers(try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency))
+        if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.managers(report))))) }
+        return .ok(.init(body: .json(SchemaMapping.managers(report))))
+    }
+}

@@ -42,4 +42,25 @@ enum ReportCSV {
             ["month", "currency", "won", "revenue"],
             r.rows.map { [$0.month, $0.currency?.code ?? "", String($0.won), $0.revenue?.decimalText ?? ""] })
     }
+
+    static func stageTimes(_ r: StageTimeReport) -> String {
+        func opt(_ v: Int64?) -> String { v.map(String.init) ?? "" }
+        return table(
+            ["stage", "name_en", "name_ru", "visits", "p50_ms", "p90_ms", "open_now", "over_limit", "key_stage", "oldest_ms"],
+            r.stages.map {
+                [
+                    $0.stage.rawValue, $0.name.en, $0.name.ru, String($0.visits), opt($0.p50Millis), opt($0.p90Millis), String($0.openNow),
+                    String($0.overLimit),
+                    $0.isKeyStage ? "yes" : "no", opt($0.oldestMillis),
+                ]
+            })
+    }
+
+    static func managers(_ r: ManagerReport) -> String {
+        table(
+            ["responsible_id", "stage", "entered", "advanced", "conversion"],
+            r.rows.map {
+                [$0.responsible.map(\.description) ?? "", $0.stage.rawValue, String($0.entered), String($0.advanced), ratio($0.conversion)]
+            })
+    }
 }

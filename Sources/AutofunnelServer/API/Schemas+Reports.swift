@@ -36,4 +36,24 @@ extension SchemaMapping {
             scope: scope(r.scope),
             rows: r.rows.map { .init(month: $0.month, currency: $0.currency?.code, won: $0.won, revenue: $0.revenue.map(money)) })
     }
+
+    static func stageTimes(_ r: StageTimeReport) -> Components.Schemas.StageTimeReport {
+        .init(
+            scope: scope(r.scope),
+            stages: r.stages.map {
+                .init(
+                    stage: $0.stage.rawValue, name: localized($0.name), visits: $0.visits, p50Millis: $0.p50Millis, p90Millis: $0.p90Millis,
+                    openNow: $0.openNow, overLimit: $0.overLimit, isKeyStage: $0.isKeyStage, oldestMillis: $0.oldestMillis)
+            }, staleDealIds: r.staleDeals.map(\.rawValue), staleAfterDays: r.staleAfterDays)
+    }
+
+    static func managers(_ r: ManagerReport) -> Components.Schemas.ManagerReport {
+        .init(
+            scope: scope(r.scope),
+            rows: r.rows.map {
+                .init(
+                    responsibleId: $0.responsible?.rawValue, stage: $0.stage.rawValue, entered: $0.entered, advanced: $0.advanced,
+                    conversion: $0.conversion)
+            })
+    }
 }

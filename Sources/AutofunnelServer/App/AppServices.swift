@@ -23,6 +23,6 @@ public struct AppServices: Sendable {
         deals = DealService(store: store, clock: clock, ids: ids, metrics: metrics)
         pipelines = PipelineService(store: store, clock: clock)
         parties = PartyService(store: store, clock: clock)
-        reports = ReportService(store: store)
+        reports = ReportService(store: store, clock: clock)
     }
 }

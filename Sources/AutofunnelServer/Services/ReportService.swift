@@ -4,8 +4,12 @@ import AutofunnelStore
 /// Funnel analytics: every figure from the stage log, through the store's report queries.
 public struct ReportService: Sendable {
     public let store: Store
+    public let clock: AppClock
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, clock: AppClock) {
+        self.store = store
+        self.clock = clock
+    }
 
     /// Conversion to each stage and from step to step, widening steps and backward-move rates.
     public func conversion(_ scope: ReportScope) async throws -> ConversionReport {
@@ -26,5 +30,18 @@ public struct ReportService: Sendable {
             _ = try await s.requirePipeline(scope.pipeline)
             return RevenueReport(scope: scope, won: try await s.wonDeals(scope))
         }
+    }
+
+    /// Time in stage, deals over the stage's limit, key-stage ages and stale deals.
+    public func stageTimes(_ scope: ReportScope, staleAfterDays: Int = 14) async throws -> StageTimeReport {
+        let now = clock.now()
+        return try await store.read { s in
+            try await s.stageTimeReport(scope, pipeline: try await s.requirePipeline(scope.pipeline), now: now, staleAfterDays: staleAfterDays)
+        }
+    }
+
+    /// Step conversion per responsible at the time of the step.
+    public func managers(_ scope: ReportScope) async throws -> ManagerReport {
+        try await store.read { s in try await s.managerReport(scope, pipeline: try await s.requirePipeline(scope.pipeline)) }
     }
 }
