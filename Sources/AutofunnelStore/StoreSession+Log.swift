@@ -3,20 +3,7 @@ import SQLKit
 
 extension StoreSession {
     /// Appends one row to the stage log. There is no update or delete: the log is append-only.
-    public func appendStageLog(_ e: StageLogEntry) async throws {
-        try await db.insert(into: "stage_log")
-            .columns(
-                "deal_id", "lineage_id", "pipeline_key", "from_stage", "to_stage", "at", "actor_id", "actor_kind", "cause", "responsible_id",
-                "amount", "currency"
-            )
-            .values(
-                SQLBind(e.deal.rawValue), SQLBind(e.lineage.rawValue), SQLBind(e.pipeline.rawValue), SQLBind(e.from?.rawValue),
-                SQLBind(e.to.rawValue),
-                SQLBind(e.at.millis), SQLBind(e.actor.userID?.rawValue), SQLBind(e.actor.kind.rawValue), SQLBind(e.cause),
-                SQLBind(e.responsible?.rawValue), SQLBind(e.amount?.scaledUnits), SQLBind(e.amount?.currency.code)
-            )
-            .run()
-    }
+    public func appendStageLog(_ e: StageLogEntry) async throws { try await bulkAppendStageLog([e]) }
 
     /// Appends timeline entries.
     public func appendTimeline(_ entries: [TimelineEntry]) async throws {

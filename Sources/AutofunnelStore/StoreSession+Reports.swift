@@ -106,7 +106,7 @@ extension StoreSession {
             let commentQuery: SQLQueryString = """
                 SELECT d.loss_comment AS comment FROM deals d JOIN (\(cohort)) c ON c.id = d.id
                 WHERE d.stage_key = \(bind: stage.key.rawValue) AND d.status = 'lost' AND d.loss_comment IS NOT NULL
-                ORDER BY d.closed_at DESC LIMIT \(literal: commentsPerReason)
+                ORDER BY d.closed_at DESC, d.id DESC LIMIT \(literal: commentsPerReason)
                 """
             let comments = try await db.raw(commentQuery).all().map { try $0.decode(column: "comment", as: String.self) }
             reasons.append(

@@ -182,3 +182,49 @@ struct ReportTests {
         }
     }
 }
+
+@Suite("Generated history")
+struct GeneratedHistoryTests {
+    struct Reports: Equatable {
+        var conversion: ConversionReport
+        var losses: LossReport
+        var revenue: RevenueReport
+        var managers: ManagerReport
+        var times: StageTimeReport
+    }
+
+    static func reports(_ target: StoreTarget, seed: UInt64) async throws -> Reports {
+        try await TestServices.with(target, sales: false) { t in
+            let summary = try await HistoryGenerator(services: t.services).run(deals: 400, seed: seed)
+            #expect(summary.deals > 400 && summary.transitions > 1_000)
+            let scope = ReportScope(pipeline: "sales", from: Timestamp(millis: 0), to: HistoryGenerator.end)
+            let r = t.services.reports
+            return Reports(
+                conversion: try await r.conversion(scope), losses: try await r.losses(scope), revenue: try await r.revenue(scope),
+                managers: try await r.managers(scope), times: try await r.stageTimes(scope))
+        }
+    }
+
+    @Test func theSameSeedGivesTheSameHistoryAndANarrowingFunnel() async throws {
+        let a = try await Self.reports(.sqliteMemory, seed: 42)
+        let b = try await Self.reports(.sqliteMemory, seed: 42)
+        #expect(a == b)
+        let reached = a.conversion.steps.map(\.reached)
+        #expect(reached == reached.sorted(by: >))
+        #expect(a.conversion.won > 0 && a.conversion.lost > 0 && a.conversion.open > 0)
+        #expect(a.losses.reasons.contains { !$0.comments.isEmpty })
+        #expect(Set(a.managers.rows.compactMap(\.responsible)).count >= 6)
+        #expect(a.conversion.steps.contains { ($0.backwardRate ?? 0) > 0 })
+    }
+
+    @Test func sqliteAndPostgresGiveIdenticalReports() async throws {
+        guard StoreTarget.available.contains(.postgres) else { return }
+        let lite = try await Self.reports(.sqliteFile, seed: 7)
+        let pg = try await Self.reports(.postgres, seed: 7)
+        #expect(lite.conversion == pg.conversion)
+        #expect(lite.losses == pg.losses)
+        #expect(lite.revenue == pg.revenue)
+        #expect(lite.managers == pg.managers)
+        #expect(lite.times.stages == pg.times.stages)
+    }
+}

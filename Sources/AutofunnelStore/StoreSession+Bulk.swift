@@ -1,0 +1,52 @@
+import AutofunnelCore
+import SQLKit
+
+extension StoreSession {
+    /// Inserts many deals with one statement per 500 and returns them with their ids. Used by the history generator,
+    /// whose deals are history being loaded, not moves being made.
+    public func bulkInsertDeals(_ deals: [Deal]) async throws -> [Deal] {
+        var out: [Deal] = []
+        out.reserveCapacity(deals.count)
+        for chunk in stride(from: 0, to: deals.count, by: 500).map({ Array(deals[$0..<min($0 + 500, deals.count)]) }) {
+            let insert = db.insert(into: "deals").columns(Array(DealRecord.columns.dropFirst()))
+            for deal in chunk {
+                let r = DealRecord(deal)
+                insert.values(
+                    SQLBind(r.lineage_id), SQLBind(r.pipeline_key), SQLBind(r.stage_key), SQLBind(r.status), SQLBind(r.title), SQLBind(r.amount),
+                    SQLBind(r.currency), SQLBind(r.responsible_id), SQLBind(r.head_of_sales_id), SQLBind(r.contact_id), SQLBind(r.company_id),
+                    SQLBind(r.source), SQLBind(r.fields), SQLBind(r.loss_comment), SQLBind(r.copied_from_id), SQLBind(r.created_at),
+                    SQLBind(r.updated_at), SQLBind(r.stage_entered_at), SQLBind(r.closed_at))
+            }
+            // Rows come back keyed by lineage and pipeline, which the generator keeps unique, so the order of RETURNING does not matter.
+            var ids: [String: Int64] = [:]
+            for row in try await insert.returning("id", "lineage_id", "pipeline_key").all() {
+                let key = try row.decode(column: "lineage_id", as: String.self) + "/" + row.decode(column: "pipeline_key", as: String.self)
+                ids[key] = try row.decode(column: "id", as: Int64.self)
+            }
+            for var deal in chunk {
+                guard let id = ids[deal.lineage.rawValue + "/" + deal.pipeline.rawValue] else { throw StoreError.corrupt("bulk insert lost a deal") }
+                deal.id = DealID(id)
+                out.append(deal)
+            }
+        }
+        return out
+    }
+
+    /// Appends many stage-log rows, 1,000 per statement.
+    public func bulkAppendStageLog(_ entries: [StageLogEntry]) async throws {
+        for start in stride(from: 0, to: entries.count, by: 1000) {
+            let insert = db.insert(into: "stage_log").columns(
+                "deal_id", "lineage_id", "pipeline_key", "from_stage", "to_stage", "at", "actor_id", "actor_kind", "cause", "responsible_id",
+                "amount",
+                "currency")
+            for e in entries[start..<min(start + 1000, entries.count)] {
+                insert.values(
+                    SQLBind(e.deal.rawValue), SQLBind(e.lineage.rawValue), SQLBind(e.pipeline.rawValue), SQLBind(e.from?.rawValue),
+                    SQLBind(e.to.rawValue),
+                    SQLBind(e.at.millis), SQLBind(e.actor.userID?.rawValue), SQLBind(e.actor.kind.rawValue), SQLBind(e.cause),
+                    SQLBind(e.responsible?.rawValue), SQLBind(e.amount?.scaledUnits), SQLBind(e.amount?.currency.code))
+            }
+            try await insert.run()
+        }
+    }
+}
