@@ -103,3 +103,12 @@ extension Optional {
         }
     }
 }
+
+extension StoreSession {
+    /// Rows in `deals` and `stage_log`, for benchmarks and status output.
+    public func tableSizes() async throws -> (deals: Int, stageLog: Int) {
+        let deals = try await db.raw("SELECT COUNT(*) AS n FROM deals").first()?.decode(column: "n", as: Int.self) ?? 0
+        let log = try await db.raw("SELECT COUNT(*) AS n FROM stage_log").first()?.decode(column: "n", as: Int.self) ?? 0
+        return (deals, log)
+    }
+}

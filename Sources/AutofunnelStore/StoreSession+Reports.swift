@@ -130,3 +130,19 @@ extension StoreSession {
         }
     }
 }
+
+extension StoreSession {
+    /// The benchmark's baseline: the shortest hand-written SQL for "deals that reached each stage" of one pipeline —
+    /// one pass over its stage log, no period or filters. Returns the counts by furthest stage index.
+    public func baselineReachCounts(pipeline: Pipeline) async throws -> [Int: Int] {
+        let query: SQLQueryString = """
+            SELECT idx, COUNT(*) AS n FROM (
+              SELECT deal_id, MAX(\(Self.funnelIndex("to_stage", pipeline))) AS idx FROM stage_log
+              WHERE pipeline_key = \(bind: pipeline.key.rawValue) GROUP BY deal_id
+            ) r WHERE idx IS NOT NULL GROUP BY idx
+            """
+        var out: [Int: Int] = [:]
+        for row in try await db.raw(query).all() { out[try row.decode(column: "idx", as: Int.self)] = try row.decode(column: "n", as: Int.self) }
+        return out
+    }
+}

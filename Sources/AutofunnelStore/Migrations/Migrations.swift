@@ -10,7 +10,8 @@ public enum Migrations {
     }
 
     static let all: [Migration] = [
-        Migration(id: "001_spine", apply: createSpine)
+        Migration(id: "001_spine", apply: createSpine),
+        Migration(id: "002_report_indexes", apply: createReportIndexes),
     ]
 
     /// Applies every migration not applied yet; returns the ids it applied.
@@ -155,5 +156,11 @@ public enum Migrations {
             .column("body", type: .text)
             .column("created_at", type: .bigint, .notNull)
             .run()
+    }
+
+    /// Reports scan one pipeline's log grouped by deal, and deals by pipeline and creation time: covering indexes for both.
+    @Sendable static func createReportIndexes(_ db: any SQLDatabase) async throws {
+        try await db.create(index: "stage_log_pipeline_deal").on("stage_log").column("pipeline_key").column("deal_id").column("to_stage").run()
+        try await db.create(index: "deals_pipeline_created").on("deals").column("pipeline_key").column("created_at").run()
     }
 }
