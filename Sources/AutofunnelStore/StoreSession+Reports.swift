@@ -33,8 +33,8 @@ extension StoreSession {
         var furthest: [Int: Int] = [:]
         let reachQuery: SQLQueryString = """
             SELECT r.idx AS idx, COUNT(*) AS n FROM (
-              SELECT l.deal_id AS deal_id, MAX(\(index)) AS idx FROM stage_log l JOIN (\(cohort)) c ON c.id = l.deal_id
-              WHERE l.pipeline_key = \(bind: scope.pipeline.rawValue) GROUP BY l.deal_id
+              SELECT l.deal_id AS deal_id, MAX(\(index)) AS idx FROM stage_log l WHERE l.deal_id IN (SELECT c.id FROM (\(cohort)) c)
+              AND l.pipeline_key = \(bind: scope.pipeline.rawValue) GROUP BY l.deal_id
             ) r WHERE r.idx IS NOT NULL GROUP BY r.idx
             """
         for row in try await db.raw(reachQuery).all() {
@@ -42,8 +42,8 @@ extension StoreSession {
         }
         var entered: [StageKey: Int] = [:]
         let enteredQuery: SQLQueryString = """
-            SELECT l.to_stage AS stage, COUNT(DISTINCT l.deal_id) AS n FROM stage_log l JOIN (\(cohort)) c ON c.id = l.deal_id
-            WHERE l.pipeline_key = \(bind: scope.pipeline.rawValue) GROUP BY l.to_stage
+            SELECT l.to_stage AS stage, COUNT(DISTINCT l.deal_id) AS n FROM stage_log l WHERE l.deal_id IN (SELECT c.id FROM (\(cohort)) c)
+            AND l.pipeline_key = \(bind: scope.pipeline.rawValue) GROUP BY l.to_stage
             """
         for row in try await db.raw(enteredQuery).all() {
             entered[StageKey(try row.decode(column: "stage", as: String.self))] = try row.decode(column: "n", as: Int.self)
@@ -54,8 +54,8 @@ extension StoreSession {
         let movesQuery: SQLQueryString = """
             SELECT l.from_stage AS stage, COUNT(*) AS n,
               SUM(CASE WHEN (\(index)) < (\(fromIndex)) THEN 1 ELSE 0 END) AS back
-            FROM stage_log l JOIN (\(cohort)) c ON c.id = l.deal_id
-            WHERE l.pipeline_key = \(bind: scope.pipeline.rawValue) AND l.from_stage IS NOT NULL GROUP BY l.from_stage
+            FROM stage_log l WHERE l.deal_id IN (SELECT c.id FROM (\(cohort)) c)
+            AND l.pipeline_key = \(bind: scope.pipeline.rawValue) AND l.from_stage IS NOT NULL GROUP BY l.from_stage
             """
         for row in try await db.raw(movesQuery).all() {
             let stage = StageKey(try row.decode(column: "stage", as: String.self))
@@ -75,9 +75,9 @@ extension StoreSession {
     public func lossReport(_ scope: ReportScope, pipeline: Pipeline, commentsPerReason: Int = 5) async throws -> LossReport {
         let cohort = cohort(scope)
         let closes: SQLQueryString = """
-            SELECT l.to_stage AS reason, l.from_stage AS from_stage, COUNT(*) AS n FROM stage_log l
-            JOIN (\(cohort)) c ON c.id = l.deal_id
-            WHERE l.seq = (SELECT MAX(l2.seq) FROM stage_log l2 WHERE l2.deal_id = l.deal_id) AND c.status = 'lost'
+            SELECT l.to_stage AS reason, l.from_stage AS from_stage, COUNT(*) AS n FROM deals d
+            JOIN stage_log l ON l.deal_id = d.id AND l.to_stage = d.stage_key AND l.at = d.closed_at
+            WHERE d.id IN (SELECT c.id FROM (\(cohort)) c) AND d.status = 'lost'
             GROUP BY l.to_stage, l.from_stage
             """
         var fromStage: [StageKey: [StageKey: Int]] = [:]
