@@ -56,8 +56,11 @@ public enum DemoData {
                     "delivery_method": .string(i % 3 == 0 ? "pickup" : "delivery"),
                 ])
             let deal = try await services.deals.create(pipeline: sales.key, stage: nil, input: input, actor: actor)
-            if d.stage != sales.firstStage.key.rawValue {
-                _ = try await services.deals.move(deal.id, to: StageKey(d.stage), actor: actor)
+            // Step through every stage on the way, as a manager would, so the demo funnel narrows the way a healthy one does.
+            let path = sales.openStages.map(\.key) + [sales.wonStage.key]
+            for stage in path.dropFirst().prefix(while: { $0.rawValue != d.stage }) + [StageKey(d.stage)]
+            where d.stage != sales.firstStage.key.rawValue {
+                _ = try await services.deals.move(deal.id, to: stage, actor: actor)
             }
             if let reason = d.lost {
                 _ = try await services.deals.close(
