@@ -37,14 +37,13 @@ extension StoreSession {
         for start in stride(from: 0, to: entries.count, by: 1000) {
             let insert = db.insert(into: "stage_log").columns(
                 "deal_id", "lineage_id", "pipeline_key", "from_stage", "to_stage", "at", "actor_id", "actor_kind", "cause", "responsible_id",
-                "amount",
-                "currency")
+                "amount", "currency", "deal_created_at")
             for e in entries[start..<min(start + 1000, entries.count)] {
                 insert.values(
                     SQLBind(e.deal.rawValue), SQLBind(e.lineage.rawValue), SQLBind(e.pipeline.rawValue), SQLBind(e.from?.rawValue),
                     SQLBind(e.to.rawValue),
                     SQLBind(e.at.millis), SQLBind(e.actor.userID?.rawValue), SQLBind(e.actor.kind.rawValue), SQLBind(e.cause),
-                    SQLBind(e.responsible?.rawValue), SQLBind(e.amount?.scaledUnits), SQLBind(e.amount?.currency.code))
+                    SQLBind(e.responsible?.rawValue), SQLBind(e.amount?.scaledUnits), SQLBind(e.amount?.currency.code), SQLBind(e.dealCreatedAt.millis))
             }
             try await insert.run()
         }

@@ -51,6 +51,7 @@ struct StageLogRecord: Decodable {
     var responsible_id: Int64?
     var amount: Int64?
     var currency: String?
+    var deal_created_at: Int64?
 
     func entry() throws -> StageLogEntry {
         guard let kind = ActorKind(rawValue: actor_kind) else { throw StoreError.corrupt("stage_log \(seq) actor kind") }
@@ -59,7 +60,7 @@ struct StageLogRecord: Decodable {
             seq: seq, deal: DealID(deal_id), lineage: LineageID(lineage_id), pipeline: PipelineKey(pipeline_key),
             from: from_stage.map(StageKey.init(rawValue:)), to: StageKey(to_stage), at: Timestamp(millis: at),
             actor: Actor(kind: kind, userID: actor_id.map(UserID.init(rawValue:))), cause: cause,
-            responsible: responsible_id.map(UserID.init(rawValue:)), amount: money)
+            responsible: responsible_id.map(UserID.init(rawValue:)), amount: money, dealCreatedAt: Timestamp(millis: deal_created_at ?? 0))
     }
 }
 

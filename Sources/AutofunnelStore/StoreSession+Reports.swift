@@ -17,6 +17,17 @@ extension StoreSession {
         return q
     }
 
+    /// The log rows of the deals in scope (alias `l`): the pipeline and period are an index range on the log itself;
+    /// `deals` is consulted only for filters, and for the few deleted deals, which reports leave out.
+    func logScope(_ scope: ReportScope) -> SQLQueryString {
+        var q: SQLQueryString = """
+            l.pipeline_key = \(bind: scope.pipeline.rawValue) AND l.deal_created_at >= \(bind: scope.from.millis) \
+            AND l.deal_created_at < \(bind: scope.to.millis) AND l.deal_id NOT IN (SELECT x.id FROM deals x WHERE x.deleted_at IS NOT NULL)
+            """
+        if scope.responsible != nil || scope.source != nil || scope.currency != nil { q += " AND l.deal_id IN (SELECT c.id FROM (\(cohort(scope))) c)" }
+        return q
+    }
+
     /// `CASE column WHEN 'stage' THEN index … END`: open stages in order, the won stage after them, lost stages NULL.
     static func funnelIndex(_ column: String, _ pipeline: Pipeline) -> SQLQueryString {
         var q: SQLQueryString = "CASE \(unsafeRaw: column)"
@@ -29,12 +40,12 @@ extension StoreSession {
     /// The counts behind the conversion report.
     public func funnelCounts(_ scope: ReportScope, pipeline: Pipeline) async throws -> FunnelCounts {
         let cohort = cohort(scope)
+        let logScope = logScope(scope)
         let index = Self.funnelIndex("l.to_stage", pipeline)
         var furthest: [Int: Int] = [:]
         let reachQuery: SQLQueryString = """
             SELECT r.idx AS idx, COUNT(*) AS n FROM (
-              SELECT l.deal_id AS deal_id, MAX(\(index)) AS idx FROM stage_log l WHERE l.deal_id IN (SELECT c.id FROM (\(cohort)) c)
-              AND l.pipeline_key = \(bind: scope.pipeline.rawValue) GROUP BY l.deal_id
+              SELECT l.deal_id AS deal_id, MAX(\(index)) AS idx FROM stage_log l WHERE \(logScope) GROUP BY l.deal_id
             ) r WHERE r.idx IS NOT NULL GROUP BY r.idx
             """
         for row in try await db.raw(reachQuery).all() {
@@ -42,8 +53,7 @@ extension StoreSession {
         }
         var entered: [StageKey: Int] = [:]
         let enteredQuery: SQLQueryString = """
-            SELECT l.to_stage AS stage, COUNT(DISTINCT l.deal_id) AS n FROM stage_log l WHERE l.deal_id IN (SELECT c.id FROM (\(cohort)) c)
-            AND l.pipeline_key = \(bind: scope.pipeline.rawValue) GROUP BY l.to_stage
+            SELECT l.to_stage AS stage, COUNT(DISTINCT l.deal_id) AS n FROM stage_log l WHERE \(logScope) GROUP BY l.to_stage
             """
         for row in try await db.raw(enteredQuery).all() {
             entered[StageKey(try row.decode(column: "stage", as: String.self))] = try row.decode(column: "n", as: Int.self)
@@ -54,8 +64,7 @@ extension StoreSession {
         let movesQuery: SQLQueryString = """
             SELECT l.from_stage AS stage, COUNT(*) AS n,
               SUM(CASE WHEN (\(index)) < (\(fromIndex)) THEN 1 ELSE 0 END) AS back
-            FROM stage_log l WHERE l.deal_id IN (SELECT c.id FROM (\(cohort)) c)
-            AND l.pipeline_key = \(bind: scope.pipeline.rawValue) AND l.from_stage IS NOT NULL GROUP BY l.from_stage
+            FROM stage_log l WHERE \(logScope) AND l.from_stage IS NOT NULL GROUP BY l.from_stage
             """
         for row in try await db.raw(movesQuery).all() {
             let stage = StageKey(try row.decode(column: "stage", as: String.self))

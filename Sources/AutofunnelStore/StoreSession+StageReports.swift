@@ -15,7 +15,7 @@ extension StoreSession {
                 COUNT(*) OVER (PARTITION BY v.stage) AS cnt
               FROM (
                 SELECT l.to_stage AS stage, LEAD(l.at) OVER (PARTITION BY l.deal_id ORDER BY l.seq) - l.at AS d
-                FROM stage_log l WHERE l.deal_id IN (SELECT c.id FROM (\(cohort)) c) AND l.pipeline_key = \(bind: scope.pipeline.rawValue)
+                FROM stage_log l WHERE \(logScope(scope))
               ) v WHERE v.d IS NOT NULL
             ) r GROUP BY r.stage
             """
@@ -64,7 +64,6 @@ extension StoreSession {
 
     /// Per responsible at the time of the step: deals that entered each open stage under them, and how many got further.
     public func managerReport(_ scope: ReportScope, pipeline: Pipeline) async throws -> ManagerReport {
-        let cohort = cohort(scope)
         let index = Self.funnelIndex("l.to_stage", pipeline)
         let entryIndex = Self.funnelIndex("e.stage", pipeline)
         let query: SQLQueryString = """
@@ -73,10 +72,9 @@ extension StoreSession {
             FROM (
               SELECT l.deal_id AS deal_id, l.to_stage AS stage, l.responsible_id AS responsible_id,
                 ROW_NUMBER() OVER (PARTITION BY l.deal_id, l.to_stage ORDER BY l.seq) AS rn
-              FROM stage_log l WHERE l.deal_id IN (SELECT c.id FROM (\(cohort)) c) AND l.pipeline_key = \(bind: scope.pipeline.rawValue)
+              FROM stage_log l WHERE \(logScope(scope))
             ) e JOIN (
-              SELECT l.deal_id AS deal_id, MAX(\(index)) AS idx FROM stage_log l WHERE l.deal_id IN (SELECT c.id FROM (\(cohort)) c)
-              AND l.pipeline_key = \(bind: scope.pipeline.rawValue) GROUP BY l.deal_id
+              SELECT l.deal_id AS deal_id, MAX(\(index)) AS idx FROM stage_log l WHERE \(logScope(scope)) GROUP BY l.deal_id
             ) f ON f.deal_id = e.deal_id
             WHERE e.rn = 1 AND (\(entryIndex)) IS NOT NULL AND (\(entryIndex)) < \(literal: pipeline.openStages.count)
             GROUP BY e.responsible_id, e.stage

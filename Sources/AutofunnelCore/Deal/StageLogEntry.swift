@@ -16,10 +16,12 @@ public struct StageLogEntry: Hashable, Sendable {
     public var responsible: UserID?
     /// The amount at that moment.
     public var amount: Money?
+    /// When the deal was created: reports pick their deals by it straight from the log.
+    public var dealCreatedAt: Timestamp
 
     public init(
         seq: Int64 = 0, deal: DealID, lineage: LineageID, pipeline: PipelineKey, from: StageKey?, to: StageKey, at: Timestamp, actor: Actor,
-        cause: String, responsible: UserID?, amount: Money?
+        cause: String, responsible: UserID?, amount: Money?, dealCreatedAt: Timestamp
     ) {
         self.seq = seq
         self.deal = deal
@@ -32,13 +34,14 @@ public struct StageLogEntry: Hashable, Sendable {
         self.cause = cause
         self.responsible = responsible
         self.amount = amount
+        self.dealCreatedAt = dealCreatedAt
     }
 
     /// The row for a deal entering `deal.stage` (after a move, a creation or a copy).
     public init(entering deal: Deal, from: StageKey?, actor: Actor, cause: String, at: Timestamp) {
         self.init(
             deal: deal.id, lineage: deal.lineage, pipeline: deal.pipeline, from: from, to: deal.stage, at: at, actor: actor, cause: cause,
-            responsible: deal.responsible, amount: deal.amount)
+            responsible: deal.responsible, amount: deal.amount, dealCreatedAt: deal.createdAt)
     }
 }
 

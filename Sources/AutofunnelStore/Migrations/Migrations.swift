@@ -12,6 +12,7 @@ public enum Migrations {
     static let all: [Migration] = [
         Migration(id: "001_spine", apply: createSpine),
         Migration(id: "002_report_indexes", apply: createReportIndexes),
+        Migration(id: "003_log_deal_created_at", apply: addDealCreatedAtToLog),
     ]
 
     /// Applies every migration not applied yet; returns the ids it applied.
@@ -162,5 +163,14 @@ public enum Migrations {
     @Sendable static func createReportIndexes(_ db: any SQLDatabase) async throws {
         try await db.create(index: "stage_log_pipeline_deal").on("stage_log").column("pipeline_key").column("deal_id").column("to_stage").run()
         try await db.create(index: "deals_pipeline_created").on("deals").column("pipeline_key").column("created_at").run()
+    }
+
+    /// Reports pick deals by creation time; keeping it on each log row makes the period an index range on the log.
+    @Sendable static func addDealCreatedAtToLog(_ db: any SQLDatabase) async throws {
+        try await db.alter(table: "stage_log").column("deal_created_at", type: .bigint).run()
+        try await db.raw("UPDATE stage_log SET deal_created_at = (SELECT d.created_at FROM deals d WHERE d.id = stage_log.deal_id)").run()
+        try await db.create(index: "stage_log_pipeline_created").on("stage_log").column("pipeline_key").column("deal_created_at").column("deal_id")
+            .column("to_stage").run()
+        try await db.create(index: "deals_deleted").on("deals").column("deleted_at").run()
     }
 }
