@@ -43,7 +43,8 @@ extension StoreSession {
                     SQLBind(e.deal.rawValue), SQLBind(e.lineage.rawValue), SQLBind(e.pipeline.rawValue), SQLBind(e.from?.rawValue),
                     SQLBind(e.to.rawValue),
                     SQLBind(e.at.millis), SQLBind(e.actor.userID?.rawValue), SQLBind(e.actor.kind.rawValue), SQLBind(e.cause),
-                    SQLBind(e.responsible?.rawValue), SQLBind(e.amount?.scaledUnits), SQLBind(e.amount?.currency.code), SQLBind(e.dealCreatedAt.millis))
+                    SQLBind(e.responsible?.rawValue), SQLBind(e.amount?.scaledUnits), SQLBind(e.amount?.currency.code),
+                    SQLBind(e.dealCreatedAt.millis))
             }
             try await insert.run()
         }

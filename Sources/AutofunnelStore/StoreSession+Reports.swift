@@ -24,7 +24,9 @@ extension StoreSession {
             l.pipeline_key = \(bind: scope.pipeline.rawValue) AND l.deal_created_at >= \(bind: scope.from.millis) \
             AND l.deal_created_at < \(bind: scope.to.millis) AND l.deal_id NOT IN (SELECT x.id FROM deals x WHERE x.deleted_at IS NOT NULL)
             """
-        if scope.responsible != nil || scope.source != nil || scope.currency != nil { q += " AND l.deal_id IN (SELECT c.id FROM (\(cohort(scope))) c)" }
+        if scope.responsible != nil || scope.source != nil || scope.currency != nil {
+            q += " AND l.deal_id IN (SELECT c.id FROM (\(cohort(scope))) c)"
+        }
         return q
     }
 

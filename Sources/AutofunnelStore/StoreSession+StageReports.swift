@@ -65,18 +65,17 @@ extension StoreSession {
     /// Per responsible at the time of the step: deals that entered each open stage under them, and how many got further.
     public func managerReport(_ scope: ReportScope, pipeline: Pipeline) async throws -> ManagerReport {
         let index = Self.funnelIndex("l.to_stage", pipeline)
-        let entryIndex = Self.funnelIndex("e.stage", pipeline)
+        // One pass with window functions: joining two derived tables made SQLite loop over both (quadratic).
         let query: SQLQueryString = """
             SELECT e.responsible_id AS responsible, e.stage AS stage, COUNT(*) AS entered,
-              SUM(CASE WHEN f.idx > (\(entryIndex)) THEN 1 ELSE 0 END) AS advanced
+              SUM(CASE WHEN e.furthest > e.idx THEN 1 ELSE 0 END) AS advanced
             FROM (
-              SELECT l.deal_id AS deal_id, l.to_stage AS stage, l.responsible_id AS responsible_id,
-                ROW_NUMBER() OVER (PARTITION BY l.deal_id, l.to_stage ORDER BY l.seq) AS rn
+              SELECT l.responsible_id AS responsible_id, l.to_stage AS stage, \(index) AS idx,
+                ROW_NUMBER() OVER (PARTITION BY l.deal_id, l.to_stage ORDER BY l.seq) AS rn,
+                MAX(\(index)) OVER (PARTITION BY l.deal_id) AS furthest
               FROM stage_log l WHERE \(logScope(scope))
-            ) e JOIN (
-              SELECT l.deal_id AS deal_id, MAX(\(index)) AS idx FROM stage_log l WHERE \(logScope(scope)) GROUP BY l.deal_id
-            ) f ON f.deal_id = e.deal_id
-            WHERE e.rn = 1 AND (\(entryIndex)) IS NOT NULL AND (\(entryIndex)) < \(literal: pipeline.openStages.count)
+            ) e
+            WHERE e.rn = 1 AND e.idx IS NOT NULL AND e.idx < \(literal: pipeline.openStages.count)
             GROUP BY e.responsible_id, e.stage
             """
         let rows = try await db.raw(query).all().map { row in

@@ -27,24 +27,24 @@ struct BenchReports: AsyncParsableCommand {
                 let summary = try await HistoryGenerator(services: services).run(deals: deals, seed: seed) { done, total in
                     if done % 100_000 == 0 || done == total { FileHandle.standardError.write(Data("generated \(done) of \(total) leads\n".utf8)) }
                 }
-                print("generated \(summary.deals) deals, \(summary.transitions) stage-log rows in \(Self.seconds(ContinuousClock.now - started)) s")
+                say("generated \(summary.deals) deals, \(summary.transitions) stage-log rows in \(Self.seconds(ContinuousClock.now - started)) s")
             }
             let (dealCount, logCount) = try await store.read { s in try await s.tableSizes() }
-            print("database: \(file), \(dealCount) deals, \(logCount) stage-log rows")
+            say("database: \(file), \(dealCount) deals, \(logCount) stage-log rows")
             let scope = ReportScope(pipeline: "sales", from: Timestamp(millis: 0), to: HistoryGenerator.end)
             let reports = services.reports
             let pipeline = try await store.read { s in try await s.requirePipeline("sales") }
             let baseline = try await best { _ = try await store.read { s in try await s.baselineReachCounts(pipeline: pipeline) } }
             let conversion = try await best { _ = try await reports.conversion(scope) }
-            print(Self.line("baseline SQL (reach only)", baseline))
-            print(Self.line("conversion report", conversion) + String(format: "   %.2f× the baseline", conversion / baseline))
+            say(Self.line("baseline SQL (reach only)", baseline))
+            say(Self.line("conversion report", conversion) + String(format: "   %.2f× the baseline", conversion / baseline))
             for (name, body) in [
                 ("loss reasons", { _ = try await reports.losses(scope) }), ("revenue per month", { _ = try await reports.revenue(scope) }),
                 ("per manager", { _ = try await reports.managers(scope) }), ("time in stage", { _ = try await reports.stageTimes(scope) }),
             ] as [(String, () async throws -> Void)] {
-                print(Self.line(name, try await best(body)))
+                say(Self.line(name, try await best(body)))
             }
-            print("peak RSS: \(peakRSSMegabytes()) MB")
+            say("peak RSS: \(peakRSSMegabytes()) MB")
             try await store.close()
         } catch {
             try? await store.close()
@@ -68,3 +68,6 @@ struct BenchReports: AsyncParsableCommand {
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 }
+
+/// Prints a line at once (not buffered), so that a long benchmark shows its figures as it goes.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
