@@ -7,7 +7,7 @@ extension StoreSession {
     /// The deals in scope: created in the period in the pipeline, narrowed by the filters, not deleted.
     func cohort(_ scope: ReportScope) -> SQLQueryString {
         var q: SQLQueryString = """
-            SELECT id, status, amount, currency FROM deals
+            SELECT id, status, amount, currency, created_at, closed_at FROM deals
             WHERE pipeline_key = \(bind: scope.pipeline.rawValue) AND created_at >= \(bind: scope.from.millis)
             AND created_at < \(bind: scope.to.millis) AND deleted_at IS NULL
             """
@@ -155,5 +155,25 @@ extension StoreSession {
         var out: [Int: Int] = [:]
         for row in try await db.raw(query).all() { out[try row.decode(column: "idx", as: Int.self)] = try row.decode(column: "n", as: Int.self) }
         return out
+    }
+}
+
+extension StoreSession {
+    /// Deals in scope per creation day (UTC) and status, with how many were won within 30 and 90 days.
+    public func cohortDays(_ scope: ReportScope) async throws -> [CohortReport.DayCount] {
+        let day: Int64 = 86_400_000
+        let query: SQLQueryString = """
+            SELECT c.created_at / \(literal: day) AS day, c.status AS status, COUNT(*) AS n,
+              SUM(CASE WHEN c.status = 'won' AND c.closed_at - c.created_at <= \(literal: 30 * day) THEN 1 ELSE 0 END) AS won30,
+              SUM(CASE WHEN c.status = 'won' AND c.closed_at - c.created_at <= \(literal: 90 * day) THEN 1 ELSE 0 END) AS won90
+            FROM (\(cohort(scope))) c GROUP BY c.created_at / \(literal: day), c.status
+            """
+        return try await db.raw(query).all().compactMap { row in
+            guard let status = DealStatus(rawValue: try row.decode(column: "status", as: String.self)) else { return nil }
+            return CohortReport.DayCount(
+                day: try row.decode(column: "day", as: Int64.self), status: status, count: try row.decode(column: "n", as: Int.self),
+                wonWithin30Days: try row.decode(column: "won30", as: Int?.self) ?? 0,
+                wonWithin90Days: try row.decode(column: "won90", as: Int?.self) ?? 0)
+        }
     }
 }

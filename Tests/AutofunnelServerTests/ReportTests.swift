@@ -132,6 +132,21 @@ struct ReportTests {
         }
     }
 
+    @Test(arguments: StoreTarget.available)
+    func cohortsByMonthAndWeek(target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            try await Self.history(t)
+            t.clock.advance(millis: 7 * 86_400_000)
+            _ = try await t.services.deals.create(pipeline: "sales", stage: nil, input: DealInput(title: "Через неделю"), actor: Actor(kind: .api))
+            let months = try await t.services.reports.cohorts(Self.everything(t), period: .month)
+            #expect(months.rows == [.init(cohort: "2026-11", created: 6, won: 1, lost: 2, open: 3, wonWithin30Days: 1, wonWithin90Days: 1)])
+            let weeks = try await t.services.reports.cohorts(Self.everything(t), period: .week)
+            #expect(weeks.rows.map(\.cohort) == ["2026-11-16", "2026-11-23"])
+            #expect(weeks.rows.map(\.created) == [5, 1])
+            #expect(weeks.rows[0].conversion == 0.2)
+        }
+    }
+
     @Test func scopeFiltersNarrowTheDeals() async throws {
         try await TestServices.with { t in
             try await Self.history(t)
@@ -166,6 +181,9 @@ struct ReportTests {
                 #expect(csv.text.contains("proposal_made,Proposal made,КП отправлено,3,0.6000,1.0000,3,yes,0.0000"))
                 let losses = try await api.request(.get, "/api/v1/pipelines/sales/reports/losses", headers: ["Accept": "text/csv"])
                 #expect(losses.text.contains("too_expensive,Too expensive,Дорого,1,200.00 RUB,proposal_made: 1"))
+                let cohorts = try await api.request(.get, "/api/v1/pipelines/sales/reports/cohorts?period=week", headers: ["Accept": "text/csv"])
+                #expect(cohorts.text.contains("2026-11-16,5,1,2,2,1,1,0.2000"))
+                #expect(try await api.request(.get, "/api/v1/pipelines/sales/reports/cohorts?period=year").status == 400)
                 let revenue = try await api.request(.get, "/api/v1/pipelines/sales/reports/revenue")
                 #expect((revenue.object["rows"] as? [[String: Any]])?.first?["won"] as? Int == 1)
                 let managers = try await api.request(.get, "/api/v1/pipelines/sales/reports/managers", headers: ["Accept": "text/csv"])
@@ -191,6 +209,7 @@ struct GeneratedHistoryTests {
         var revenue: RevenueReport
         var managers: ManagerReport
         var times: StageTimeReport
+        var cohorts: CohortReport
     }
 
     static func reports(_ target: StoreTarget, seed: UInt64) async throws -> Reports {
@@ -201,7 +220,7 @@ struct GeneratedHistoryTests {
             let r = t.services.reports
             return Reports(
                 conversion: try await r.conversion(scope), losses: try await r.losses(scope), revenue: try await r.revenue(scope),
-                managers: try await r.managers(scope), times: try await r.stageTimes(scope))
+                managers: try await r.managers(scope), times: try await r.stageTimes(scope), cohorts: try await r.cohorts(scope, period: .week))
         }
     }
 
@@ -226,5 +245,6 @@ struct GeneratedHistoryTests {
         #expect(lite.revenue == pg.revenue)
         #expect(lite.managers == pg.managers)
         #expect(lite.times.stages == pg.times.stages)
+        #expect(lite.cohorts == pg.cohorts)
     }
 }

@@ -64,12 +64,10 @@ public struct RevenueReport: Hashable, Sendable {
     }
 }
 
-/// Calendar months of timestamps in UTC, without a date library.
+/// Calendar dates of timestamps in UTC, without a date library.
 public enum CalendarMonth {
-    /// `YYYY-MM` of a timestamp (UTC).
-    public static func of(_ t: Timestamp) -> String {
-        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-        let days = Int64((Double(t.millis) / 86_400_000).rounded(.down))
+    /// The civil date (year, month, day) of a day number counted from 1970-01-01 (Howard Hinnant's algorithm).
+    public static func civil(day days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -77,7 +75,26 @@ public enum CalendarMonth {
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
         let mp = (5 * doy + 2) / 153
         let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return "\(year)-\(month < 10 ? "0" : "")\(month)"
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, doy - (153 * mp + 2) / 5 + 1)
     }
+
+    /// The day number of a timestamp (UTC).
+    public static func dayNumber(_ t: Timestamp) -> Int64 { Int64((Double(t.millis) / 86_400_000).rounded(.down)) }
+
+    /// `YYYY-MM` of a day number.
+    public static func month(ofDay day: Int64) -> String {
+        let c = civil(day: day)
+        return "\(c.year)-\(c.month < 10 ? "0" : "")\(c.month)"
+    }
+
+    /// `YYYY-MM-DD` of the Monday that starts the week of a day number.
+    public static func week(ofDay day: Int64) -> String {
+        // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays.
+        let monday = day - ((day % 7 + 7 + 3) % 7)
+        let c = civil(day: monday)
+        return "\(c.year)-\(c.month < 10 ? "0" : "")\(c.month)-\(c.day < 10 ? "0" : "")\(c.day)"
+    }
+
+    /// `YYYY-MM` of a timestamp (UTC).
+    public static func of(_ t: Timestamp) -> String { month(ofDay: dayNumber(t)) }
 }

@@ -68,3 +68,14 @@ extension APIHandler {
         return .ok(.init(body: .json(SchemaMapping.managers(report))))
     }
 }
+
+extension APIHandler {
+    func cohortsReport(_ input: Operations.cohortsReport.Input) async throws -> Operations.cohortsReport.Output {
+        let q = input.query
+        let period: CohortReport.Period = q.period == .week ? .week : .month
+        let report = try await services.reports.cohorts(
+            try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency), period: period)
+        if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.cohorts(report))))) }
+        return .ok(.init(body: .json(SchemaMapping.cohorts(report))))
+    }
+}

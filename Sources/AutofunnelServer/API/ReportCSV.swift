@@ -63,4 +63,16 @@ enum ReportCSV {
                 [$0.responsible.map(\.description) ?? "", $0.stage.rawValue, String($0.entered), String($0.advanced), ratio($0.conversion)]
             })
     }
+
+    static func cohorts(_ r: CohortReport) -> String {
+        table(
+            ["cohort", "created", "won", "lost", "open", "won_within_30_days", "won_within_90_days", "conversion"],
+            r.rows.map {
+                [
+                    $0.cohort, String($0.created), String($0.won), String($0.lost), String($0.open), String($0.wonWithin30Days),
+                    String($0.wonWithin90Days),
+                    ratio($0.conversion),
+                ]
+            })
+    }
 }

@@ -56,4 +56,14 @@ extension SchemaMapping {
                     conversion: $0.conversion)
             })
     }
+
+    static func cohorts(_ r: CohortReport) -> Components.Schemas.CohortReport {
+        .init(
+            scope: scope(r.scope), period: r.period == .week ? .week : .month,
+            rows: r.rows.map {
+                .init(
+                    cohort: $0.cohort, created: $0.created, won: $0.won, lost: $0.lost, open: $0.open, wonWithin30Days: $0.wonWithin30Days,
+                    wonWithin90Days: $0.wonWithin90Days, conversion: $0.conversion)
+            })
+    }
 }

@@ -44,4 +44,12 @@ public struct ReportService: Sendable {
     public func managers(_ scope: ReportScope) async throws -> ManagerReport {
         try await store.read { s in try await s.managerReport(scope, pipeline: try await s.requirePipeline(scope.pipeline)) }
     }
+
+    /// Deals per creation week or month and how many were won, lost or are still open.
+    public func cohorts(_ scope: ReportScope, period: CohortReport.Period) async throws -> CohortReport {
+        try await store.read { s in
+            _ = try await s.requirePipeline(scope.pipeline)
+            return CohortReport(scope: scope, period: period, days: try await s.cohortDays(scope))
+        }
+    }
 }
