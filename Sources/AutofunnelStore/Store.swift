@@ -47,6 +47,19 @@ public struct Store: Sendable {
     }
 
     public func close() async throws { try await backend.close() }
+
+    /// Runs `body`, then closes the store — also when the body throws, since SQLite connections must be closed
+    /// before they are released.
+    public func closing<T>(_ body: (Store) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            try await close()
+            return result
+        } catch {
+            try? await close()
+            throw error
+        }
+    }
 }
 
 /// Named places inside a transaction where a test can make the store fail, to prove nothing half-written survives.

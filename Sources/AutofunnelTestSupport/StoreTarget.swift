@@ -50,13 +50,6 @@ public enum StoreTarget: String, CaseIterable, Sendable, CustomStringConvertible
     public func withStore<T>(faults: FaultInjector = .none, _ body: (Store) async throws -> T) async throws -> T {
         var store = try await open()
         store.faults = faults
-        do {
-            let result = try await body(store)
-            try await store.close()
-            return result
-        } catch {
-            try? await store.close()
-            throw error
-        }
+        return try await store.closing(body)
     }
 }

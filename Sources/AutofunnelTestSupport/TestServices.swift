@@ -49,13 +49,6 @@ public struct TestServices: Sendable {
         _ target: StoreTarget = .sqliteMemory, sales: Bool = true, _ body: (TestServices) async throws -> T
     ) async throws -> T {
         let t = try await make(target, sales: sales)
-        do {
-            let result = try await body(t)
-            try await t.close()
-            return result
-        } catch {
-            try? await t.close()
-            throw error
-        }
+        return try await t.services.store.closing { _ in try await body(t) }
     }
 }

@@ -29,12 +29,5 @@ func withServices<T>(_ options: DatabaseOptions, label: String, _ body: (AppServ
     var logger = Logger(label: label)
     logger.logLevel = .warning
     let services = try await options.services(logger: logger)
-    do {
-        let result = try await body(services)
-        try await services.store.close()
-        return result
-    } catch {
-        try? await services.store.close()
-        throw error
-    }
+    return try await services.store.closing { _ in try await body(services) }
 }
