@@ -112,19 +112,24 @@ extension StoreSession {
                 amounts[reason, default: []].append(Money(scaledUnits: total, currency: currency))
             }
         }
-        var reasons: [LossReport.Reason] = []
-        for stage in pipeline.lostStages {
-            let commentQuery: SQLQueryString = """
-                SELECT d.loss_comment AS comment FROM deals d JOIN (\(cohort)) c ON c.id = d.id
-                WHERE d.stage_key = \(bind: stage.key.rawValue) AND d.status = 'lost' AND d.loss_comment IS NOT NULL
-                ORDER BY d.closed_at DESC, d.id DESC LIMIT \(literal: commentsPerReason)
-                """
-            let comments = try await db.raw(commentQuery).all().map { try $0.decode(column: "comment", as: String.self) }
-            reasons.append(
-                LossReport.Reason(
-                    reason: stage.key, name: stage.name, count: counts[stage.key] ?? 0,
-                    amounts: (amounts[stage.key] ?? []).sorted { $0.currency.code < $1.currency.code }, fromStage: fromStage[stage.key] ?? [:],
-                    comments: comments))
+        // The latest comments of every reason in one query, not one query per reason.
+        let commentQuery: SQLQueryString = """
+            SELECT r.reason AS reason, r.comment AS comment FROM (
+              SELECT d.stage_key AS reason, d.loss_comment AS comment,
+                ROW_NUMBER() OVER (PARTITION BY d.stage_key ORDER BY d.closed_at DESC, d.id DESC) AS rn
+              FROM deals d JOIN (\(cohort)) c ON c.id = d.id WHERE d.status = 'lost' AND d.loss_comment IS NOT NULL
+            ) r WHERE r.rn <= \(literal: commentsPerReason) ORDER BY r.reason, r.rn
+            """
+        var comments: [StageKey: [String]] = [:]
+        for row in try await db.raw(commentQuery).all() {
+            comments[StageKey(try row.decode(column: "reason", as: String.self)), default: []].append(
+                try row.decode(column: "comment", as: String.self))
+        }
+        let reasons = pipeline.lostStages.map { stage in
+            LossReport.Reason(
+                reason: stage.key, name: stage.name, count: counts[stage.key] ?? 0,
+                amounts: (amounts[stage.key] ?? []).sorted { $0.currency.code < $1.currency.code }, fromStage: fromStage[stage.key] ?? [:],
+                comments: comments[stage.key] ?? [])
         }
         return LossReport(scope: scope, reasons: reasons)
     }

@@ -21,12 +21,12 @@ public struct DealService: Sendable {
         let now = clock.now()
         let lineage = ids.lineage()
         return try await store.write { s in
-            guard let pipeline = try await s.pipeline(key) else {
+            let catalog = try await s.fieldCatalog()
+            guard let pipeline = try await s.pipeline(key, catalog: catalog) else {
                 throw AppError.refused([
                     .init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))
                 ])
             }
-            let catalog = try await s.fieldCatalog()
             let start = stage ?? pipeline.firstStage.key
             var deal = Deal(id: DealID(0), lineage: lineage, pipeline: key, stage: start, title: "", createdAt: now)
             var problems = try await input.apply(to: &deal, session: s, catalog: catalog)

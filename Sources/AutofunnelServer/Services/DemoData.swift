@@ -58,8 +58,8 @@ public enum DemoData {
             let deal = try await services.deals.create(pipeline: sales.key, stage: nil, input: input, actor: actor)
             // Step through every stage on the way, as a manager would, so the demo funnel narrows the way a healthy one does.
             let path = sales.openStages.map(\.key) + [sales.wonStage.key]
-            for stage in path.dropFirst().prefix(while: { $0.rawValue != d.stage }) + [StageKey(d.stage)]
-            where d.stage != sales.firstStage.key.rawValue {
+            let target = path.firstIndex(of: StageKey(d.stage)) ?? 0
+            for stage in path[0...target].dropFirst() {
                 _ = try await services.deals.move(deal.id, to: stage, actor: actor)
             }
             if let reason = d.lost {
