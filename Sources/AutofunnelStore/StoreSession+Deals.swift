@@ -8,9 +8,13 @@ public struct DealFilter: Sendable, Equatable {
     public var status: DealStatus?
     public var responsible: UserID?
     public var updatedSince: Timestamp?
+    /// The deals the caller may see; nil for no limit (the CLI, reports computed for admins).
+    public var scope: DealScope?
     public init(
-        pipeline: PipelineKey? = nil, stage: StageKey? = nil, status: DealStatus? = nil, responsible: UserID? = nil, updatedSince: Timestamp? = nil
+        pipeline: PipelineKey? = nil, stage: StageKey? = nil, status: DealStatus? = nil, responsible: UserID? = nil, updatedSince: Timestamp? = nil,
+        scope: DealScope? = nil
     ) {
+        self.scope = scope
         self.pipeline = pipeline
         self.stage = stage
         self.status = status
@@ -68,8 +72,25 @@ extension StoreSession {
             if let s = filter.status { q.where("status", .equal, s.rawValue) }
             if let r = filter.responsible { q.where("responsible_id", .equal, r.rawValue) }
             if let u = filter.updatedSince { q.where("updated_at", .greaterThanOrEqual, u.millis) }
+            if let scope = filter.scope { Self.restrict(q, to: scope) }
         }
         return Page(items: try page.records.map { try $0.deal() }, nextAfter: page.nextAfter)
+    }
+
+    /// Narrows a deal query to what a caller may see: every deal of some pipelines, their own of others.
+    static func restrict(_ q: SQLSelectBuilder, to scope: DealScope) {
+        if scope.lostOnly { q.where("status", .equal, DealStatus.lost.rawValue) }
+        if scope.everyPipeline { return }
+        let all = scope.allOf.map(\.rawValue)
+        let own = scope.ownOf.map(\.rawValue)
+        q.where { g in
+            g.where(SQLBinaryExpression(SQLLiteral.numeric("1"), .equal, SQLLiteral.numeric("0")))
+            if !all.isEmpty { g.orWhere("pipeline_key", .in, all) }
+            if !own.isEmpty {
+                g.orWhere { o in o.where("pipeline_key", .in, own).where("responsible_id", .equal, scope.user.rawValue) }
+            }
+            return g
+        }
     }
 
     /// Open deals per stage of a pipeline, and closed ones too (keyed by stage).

@@ -1,3 +1,4 @@
+import AutofunnelCore
 import AutofunnelServer
 import Foundation
 import HTTPTypes
@@ -25,6 +26,15 @@ public struct APIResponse: Sendable {
 /// Runs requests against the real router and middleware, in process.
 public struct APITester: Sendable {
     let client: any TestClientProtocol
+    /// Headers sent with every request unless the request sets them: the credential of the user the test acts as.
+    public var defaultHeaders: [String: String] = [:]
+
+    /// The same client acting with another bearer token (nil: no credential at all).
+    public func with(token: String?) -> APITester {
+        var copy = self
+        copy.defaultHeaders["Authorization"] = token.map { "Bearer \($0)" }
+        return copy
+    }
 
     /// Sends a request; `json` is encoded with JSONSerialization, `raw` is sent as it is.
     public func request(
@@ -40,7 +50,7 @@ public struct APITester: Sendable {
             body = ByteBuffer(string: raw)
             fields[.contentType] = "application/json"
         }
-        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        for (name, value) in defaultHeaders.merging(headers, uniquingKeysWith: { $1 }) { fields[HTTPField.Name(name)!] = value }
         return try await client.execute(uri: path, method: method, headers: fields, body: body) { response in
             APIResponse(status: response.status.code, headers: response.headers, text: String(buffer: response.body))
         }
@@ -48,9 +58,13 @@ public struct APITester: Sendable {
 }
 
 extension TestServices {
-    /// Runs `body` with an in-process client of the full application (router, middleware, problem mapping).
-    public func withAPI<T: Sendable>(_ body: @escaping @Sendable (APITester) async throws -> T) async throws -> T {
+    /// Runs `body` with an in-process client of the full application (router, middleware, problem mapping), signed in
+    /// with an API token of `user` (default: the admin); `anonymous` sends no credential.
+    public func withAPI<T: Sendable>(
+        as user: User? = nil, scope: TokenScope = .admin, anonymous: Bool = false, _ body: @escaping @Sendable (APITester) async throws -> T
+    ) async throws -> T {
+        let token = anonymous ? nil : try await self.token(for: user ?? admin, scope: scope)
         let app = try buildApplication(services)
-        return try await app.test(.router) { client in try await body(APITester(client: client)) }
+        return try await app.test(.router) { client in try await body(APITester(client: client).with(token: token)) }
     }
 }

@@ -9,6 +9,8 @@ public struct TestServices: Sendable {
     public let clock: TestClock
     public let manager: User
     public let head: User
+    /// The admin the API tests act as unless they say otherwise.
+    public let admin: User
 
     /// Builds them on `target`; `sales` applies the fixture pipeline (`Fixtures.salesDefinition`).
     public static func make(_ target: StoreTarget = .sqliteMemory, sales: Bool = true, faults: FaultInjector = .none) async throws -> TestServices {
@@ -17,15 +19,17 @@ public struct TestServices: Sendable {
         let clock = TestClock()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let services = AppServices(store: store, clock: clock.appClock, ids: .counting(), logger: logger)
+        // bcrypt's lowest cost keeps tests fast; production uses 12 (a test checks the default).
+        let services = AppServices(store: store, clock: clock.appClock, ids: .counting(), logger: logger, hasher: PasswordHasher(cost: 4))
         if sales { _ = try await services.pipelines.apply(Fixtures.salesDefinition()) }
-        let (manager, head) = try await store.write { s in
+        let (manager, head, admin) = try await store.write { s in
             (
-                try await s.insertUser(email: "manager@example.com", name: "Менеджер", locale: .ru, at: Fixtures.t0),
-                try await s.insertUser(email: "head@example.com", name: "РОП", locale: .ru, at: Fixtures.t0)
+                try await s.insertUser(email: "manager@example.com", name: "Менеджер", locale: .ru, role: .manager, at: Fixtures.t0),
+                try await s.insertUser(email: "head@example.com", name: "РОП", locale: .ru, role: .headOfSales, at: Fixtures.t0),
+                try await s.insertUser(email: "admin@example.com", name: "Админ", locale: .en, role: .admin, at: Fixtures.t0)
             )
         }
-        return TestServices(services: services, clock: clock, manager: manager, head: head)
+        return TestServices(services: services, clock: clock, manager: manager, head: head, admin: admin)
     }
 
     /// A contact with name and phone, stored.
@@ -39,6 +43,16 @@ public struct TestServices: Sendable {
             title: "Шкаф-купе", amount: .init(value: "48500.00", currency: "RUB"), responsible: manager.id.rawValue, headOfSales: head.id.rawValue,
             contact: contact.id.rawValue,
             fields: ["requirements": .string("2,4 м"), "subject": .string("Шкаф"), "delivery_method": .string("delivery")])
+    }
+
+    /// A new user with a role (and a password when given).
+    public func user(_ email: String, role: Role, password: String? = nil) async throws -> User {
+        try await services.auth.createUser(.init(email: email, name: email, role: role, password: password), by: nil)
+    }
+
+    /// A fresh API token of a user.
+    public func token(for user: User, scope: TokenScope = .admin) async throws -> String {
+        try await services.auth.createToken(for: user.id, name: "test", scope: scope, by: nil).secret
     }
 
     public func close() async throws { try await services.store.close() }

@@ -111,24 +111,6 @@ public struct Note: Hashable, Sendable {
     }
 }
 
-/// A user of the CRM (login and roles come later).
-public struct User: Hashable, Sendable {
-    /// The language a user reads.
-    public enum Locale: String, Hashable, Sendable, Codable { case ru, en }
-    public var id: UserID
-    public var email: String
-    public var name: String
-    public var locale: Locale
-    public var createdAt: Timestamp
-    public init(id: UserID, email: String, name: String, locale: Locale, createdAt: Timestamp) {
-        self.id = id
-        self.email = email
-        self.name = name
-        self.locale = locale
-        self.createdAt = createdAt
-    }
-}
-
 /// A deal with the contact and company it refers to, as the transition rules read it.
 public struct DealSnapshot: Hashable, Sendable {
     public var deal: Deal

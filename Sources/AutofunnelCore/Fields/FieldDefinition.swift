@@ -15,13 +15,18 @@ public struct FieldDefinition: Hashable, Sendable, Codable {
     public var type: FieldType
     public var name: Localized
     public var options: [Option]?
+    /// Roles that may only read the field, or not see it at all; every other role reads and writes it.
+    public var access: [Role: FieldAccess]?
 
-    public init(entity: FieldEntity, key: FieldKey, type: FieldType, name: Localized, options: [Option]? = nil) {
+    public init(
+        entity: FieldEntity, key: FieldKey, type: FieldType, name: Localized, options: [Option]? = nil, access: [Role: FieldAccess]? = nil
+    ) {
         self.entity = entity
         self.key = key
         self.type = type
         self.name = name
         self.options = options
+        self.access = access?.isEmpty == true ? nil : access
     }
 
     /// Problems with the definition itself: a bad key, an enum without options, options on a non-enum field.

@@ -8,7 +8,7 @@ extension PipelineDefinition {
         }
         if !key.isValidKey { problem("key", "Ключ воронки «\(key)» должен состоять из a-z, 0-9, _", "Pipeline key '\(key)' must use a-z, 0-9 and _") }
         let declared = (fields ?? []).map {
-            FieldDefinition(entity: $0.entity, key: FieldKey($0.key), type: $0.type, name: $0.name, options: $0.options)
+            FieldDefinition(entity: $0.entity, key: FieldKey($0.key), type: $0.type, name: $0.name, options: $0.options, access: $0.access)
         }
         for (i, f) in declared.enumerated() { problems += f.problems(path: "fields[\(i)]") }
         var catalog = knownFields
@@ -96,7 +96,10 @@ extension Pipeline {
             key: key.rawValue, name: name,
             policy: .init(user: policy.user, automation: policy.automation, api: policy.api, import: policy.import),
             fields: declaredFields.isEmpty
-                ? nil : declaredFields.map { .init(entity: $0.entity, key: $0.key.rawValue, type: $0.type, name: $0.name, options: $0.options) },
+                ? nil
+                : declaredFields.map {
+                    .init(entity: $0.entity, key: $0.key.rawValue, type: $0.type, name: $0.name, options: $0.options, access: $0.access)
+                },
             stages: stages.map { s in
                 .init(
                     key: s.key.rawValue, name: s.name, kind: s.kind, keyStage: s.isKeyStage ? true : nil, instructions: s.instructions,

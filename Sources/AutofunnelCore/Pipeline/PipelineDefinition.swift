@@ -25,12 +25,17 @@ public struct PipelineDefinition: Hashable, Sendable, Codable {
         public var type: FieldType
         public var name: Localized
         public var options: [FieldDefinition.Option]?
-        public init(entity: FieldEntity, key: String, type: FieldType, name: Localized, options: [FieldDefinition.Option]? = nil) {
+        public var access: [Role: FieldAccess]?
+        public init(
+            entity: FieldEntity, key: String, type: FieldType, name: Localized, options: [FieldDefinition.Option]? = nil,
+            access: [Role: FieldAccess]? = nil
+        ) {
             self.entity = entity
             self.key = key
             self.type = type
             self.name = name
             self.options = options
+            self.access = access
         }
     }
 

@@ -4,6 +4,7 @@ public struct Violation: Error, Hashable, Sendable {
     public enum Rule: String, Hashable, Sendable, CaseIterable {
         case requiredField, policyForbids, lossCommentRequired, closedDeal, notClosed, unknownStage, sameStage
         case reasonRequired, notALostStage, invalidValue, unknownField, unknownReference, invalidDefinition, stageHasDeals
+        case weakPassword, forbiddenField, forbidden, csrf, unauthenticated
     }
 
     public let rule: Rule

@@ -12,8 +12,14 @@ extension APIHandler {
             updatedSince: q.updatedSince.map(SchemaMapping.timestamp))
         let after = try Cursor.decode(q.cursor)
         let limit = try Cursor.limit(q.limit)
-        let page = try await store.read { s in try await s.deals(filter, after: after, limit: limit) }
-        return .ok(.init(body: .json(.init(items: try page.items.map(SchemaMapping.deal), nextCursor: Cursor.encode(page.nextAfter)))))
+        let principal = try principal()
+        let (page, catalog) = try await store.read { s in
+            var scoped = filter
+            scoped.scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))
+            return (try await s.deals(scoped, after: after, limit: limit), try await s.fieldCatalog())
+        }
+        return .ok(
+            .init(body: .json(.init(items: try page.items.map { try presented($0, catalog: catalog) }, nextCursor: Cursor.encode(page.nextAfter)))))
     }
 
     func createDeal(_ input: Operations.createDeal.Input) async throws -> Operations.createDeal.Output {
@@ -23,13 +29,13 @@ extension APIHandler {
             input: DealInput(
                 title: body.title, amount: SchemaMapping.amountInput(body.amount), responsible: body.responsibleId, headOfSales: body.headOfSalesId,
                 contact: body.contactId, company: body.companyId, source: body.source, fields: try SchemaMapping.values(body.fields)),
-            actor: actor)
-        return .created(.init(body: .json(try SchemaMapping.deal(deal))))
+            actor: actor, principal: try principal())
+        return .created(.init(body: .json(try await presented(deal))))
     }
 
     func getDeal(_ input: Operations.getDeal.Input) async throws -> Operations.getDeal.Output {
-        let deal = try await store.read { s in try await s.deal(DealID(input.path.id)) }
-        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+        let deal = try await store.read { s in try await visibleDeal(DealID(input.path.id), in: s) }
+        return .ok(.init(body: .json(try await presented(deal))))
     }
 
     func updateDeal(_ input: Operations.updateDeal.Input) async throws -> Operations.updateDeal.Output {
@@ -39,12 +45,12 @@ extension APIHandler {
             input: DealInput(
                 title: body.title, amount: SchemaMapping.amountInput(body.amount), responsible: body.responsibleId, headOfSales: body.headOfSalesId,
                 contact: body.contactId, company: body.companyId, source: body.source, fields: try SchemaMapping.values(body.fields)),
-            actor: actor)
-        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+            actor: actor, principal: try principal())
+        return .ok(.init(body: .json(try await presented(deal))))
     }
 
     func deleteDeal(_ input: Operations.deleteDeal.Input) async throws -> Operations.deleteDeal.Output {
-        try await services.deals.delete(DealID(input.path.id))
+        try await services.deals.delete(DealID(input.path.id), principal: try principal())
         return .noContent(.init())
     }
 
@@ -55,53 +61,68 @@ extension APIHandler {
             input: DealInput(
                 amount: SchemaMapping.amountInput(body.amount), contact: body.contactId, company: body.companyId,
                 fields: try SchemaMapping.values(body.fields)),
-            lossComment: body.lossComment, actor: actor)
-        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+            lossComment: body.lossComment, actor: actor, principal: try principal())
+        return .ok(.init(body: .json(try await presented(deal))))
     }
 
     func closeDeal(_ input: Operations.closeDeal.Input) async throws -> Operations.closeDeal.Output {
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
         let deal = try await services.deals.close(
-            DealID(input.path.id), won: body.result == .won, reason: body.reason.map(StageKey.init(rawValue:)), comment: body.comment, actor: actor)
-        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+            DealID(input.path.id), won: body.result == .won, reason: body.reason.map(StageKey.init(rawValue:)), comment: body.comment, actor: actor,
+            principal: try principal())
+        return .ok(.init(body: .json(try await presented(deal))))
     }
 
     func reopenDeal(_ input: Operations.reopenDeal.Input) async throws -> Operations.reopenDeal.Output {
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
         let deal = try await services.deals.reopen(
-            DealID(input.path.id), reason: body.reason, stage: body.stage.map(StageKey.init(rawValue:)), actor: actor)
-        return .ok(.init(body: .json(try SchemaMapping.deal(deal))))
+            DealID(input.path.id), reason: body.reason, stage: body.stage.map(StageKey.init(rawValue:)), actor: actor, principal: try principal())
+        return .ok(.init(body: .json(try await presented(deal))))
     }
 
     func copyDealToPipeline(_ input: Operations.copyDealToPipeline.Input) async throws -> Operations.copyDealToPipeline.Output {
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
         let (closed, copy) = try await services.deals.copy(
-            DealID(input.path.id), to: PipelineKey(body.pipeline), stage: body.stage.map(StageKey.init(rawValue:)), actor: actor)
-        return .created(.init(body: .json(.init(closed: try SchemaMapping.deal(closed), copy: try SchemaMapping.deal(copy)))))
+            DealID(input.path.id), to: PipelineKey(body.pipeline), stage: body.stage.map(StageKey.init(rawValue:)), actor: actor,
+            principal: try principal())
+        return .created(.init(body: .json(.init(closed: try await presented(closed), copy: try await presented(copy)))))
     }
 
     func listDealTransitions(_ input: Operations.listDealTransitions.Input) async throws -> Operations.listDealTransitions.Output {
         let log = try await store.read { s in
-            _ = try await s.deal(DealID(input.path.id))
+            _ = try await visibleDeal(DealID(input.path.id), in: s)
             return try await s.stageLog(deal: DealID(input.path.id))
         }
         return .ok(.init(body: .json(.init(items: log.map(SchemaMapping.stageLog)))))
     }
 
     func listDealTimeline(_ input: Operations.listDealTimeline.Input) async throws -> Operations.listDealTimeline.Output {
+        let principal = try principal()
         let entries = try await store.read { s in
-            _ = try await s.deal(DealID(input.path.id))
-            return try await s.timeline(deal: DealID(input.path.id))
+            _ = try await visibleDeal(DealID(input.path.id), in: s)
+            let catalog = try await s.fieldCatalog()
+            // A change of a field hidden from the caller would show its value: such entries are left out.
+            return try await s.timeline(deal: DealID(input.path.id)).filter { e in
+                guard let field = e.field else { return true }
+                let key = field.hasPrefix("fields.") ? String(field.dropFirst(7)) : (field == "headOfSales" ? "headOfSalesId" : field)
+                return principal.access(.deal, key, definition: catalog.definition(.deal, FieldKey(key))) != .hidden
+            }
         }
         return .ok(.init(body: .json(.init(items: entries.map(SchemaMapping.timeline)))))
     }
 
     func listDealNotes(_ input: Operations.listDealNotes.Input) async throws -> Operations.listDealNotes.Output {
         let notes = try await store.read { s in
-            _ = try await s.deal(DealID(input.path.id))
+            _ = try await visibleDeal(DealID(input.path.id), in: s)
             return try await s.notes(deal: DealID(input.path.id))
         }
         return .ok(.init(body: .json(.init(items: notes.map(SchemaMapping.note)))))
+    }
+
+    /// A deal as the caller may see it, with the field catalog read for it.
+    func presented(_ deal: Deal) async throws -> Components.Schemas.Deal {
+        let catalog = try await store.read { s in try await s.fieldCatalog() }
+        return try presented(deal, catalog: catalog)
     }
 
     func createDealNote(_ input: Operations.createDealNote.Input) async throws -> Operations.createDealNote.Output {
@@ -117,8 +138,9 @@ extension APIHandler {
         let now = services.clock.now()
         let id = DealID(input.path.id)
         let actor = self.actor
+        let principal = try principal()
         let note = try await store.write { s in
-            _ = try await s.deal(id)
+            try DealService.authorize(try await s.deal(id, forUpdate: true), principal, .edit)
             let note = try await s.insertNote(deal: id, text: text, author: actor.userID, at: now)
             try await s.appendTimeline([TimelineEntry(deal: id, at: now, kind: "note", text: text, actor: actor)])
             return note

@@ -4,6 +4,7 @@ import OpenAPIRuntime
 
 extension APIHandler {
     func listFields(_ input: Operations.listFields.Input) async throws -> Operations.listFields.Output {
+        _ = try principal()
         let catalog = try await store.read { s in try await s.fieldCatalog() }
         let entities = input.query.entity.map { [FieldEntity(rawValue: $0.rawValue)!] } ?? FieldEntity.allCases
         let items = try entities.flatMap { e in try catalog.all(e).map { try SchemaMapping.field($0, owner: catalog.owner(e, $0.key)) } }
@@ -12,9 +13,11 @@ extension APIHandler {
 
     func createField(_ input: Operations.createField.Input) async throws -> Operations.createField.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
+        _ = try requireAdmin()
         let field = FieldDefinition(
             entity: FieldEntity(rawValue: b.entity.rawValue)!, key: FieldKey(b.key), type: FieldType(rawValue: b._type.rawValue)!,
-            name: .init(ru: b.name.ru, en: b.name.en), options: b.options?.map { .init(key: $0.key, name: .init(ru: $0.name.ru, en: $0.name.en)) })
+            name: .init(ru: b.name.ru, en: b.name.en), options: b.options?.map { .init(key: $0.key, name: .init(ru: $0.name.ru, en: $0.name.en)) },
+            access: SchemaMapping.accessMap(b.access))
         let problems = field.problems(path: "")
         guard problems.isEmpty else { throw AppError.refused(problems) }
         let now = services.clock.now()
@@ -28,6 +31,7 @@ extension APIHandler {
     }
 
     func getField(_ input: Operations.getField.Input) async throws -> Operations.getField.Output {
+        _ = try principal()
         let (entity, key) = try Self.fieldPath(input.path.entity, input.path.key)
         let (field, owner) = try await store.read { s in (try await s.field(entity, key), try await s.fieldCatalog().owner(entity, key)) }
         return .ok(.init(body: .json(try SchemaMapping.field(field, owner: owner))))
@@ -35,11 +39,13 @@ extension APIHandler {
 
     func updateField(_ input: Operations.updateField.Input) async throws -> Operations.updateField.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
+        _ = try requireAdmin()
         let (entity, key) = try Self.fieldPath(input.path.entity, input.path.key)
         let now = services.clock.now()
         let (field, owner) = try await store.write { s in
             var field = try await s.field(entity, key)
             if let name = b.name { field.name = .init(ru: name.ru, en: name.en) }
+            if let access = b.access { field.access = SchemaMapping.accessMap(access) }
             if let options = b.options { field.options = options.map { .init(key: $0.key, name: .init(ru: $0.name.ru, en: $0.name.en)) } }
             let problems = field.problems(path: "")
             guard problems.isEmpty else { throw AppError.refused(problems) }
@@ -50,6 +56,7 @@ extension APIHandler {
     }
 
     func deleteField(_ input: Operations.deleteField.Input) async throws -> Operations.deleteField.Output {
+        _ = try requireAdmin()
         let (entity, key) = try Self.fieldPath(input.path.entity, input.path.key)
         try await store.write { s in try await s.deleteField(entity, key) }
         return .noContent(.init())

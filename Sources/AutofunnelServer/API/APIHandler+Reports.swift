@@ -13,7 +13,8 @@ extension APIHandler {
 
     func lossesReport(_ input: Operations.lossesReport.Input) async throws -> Operations.lossesReport.Output {
         let q = input.query
-        let report = try await services.reports.losses(try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency))
+        let report = try await services.reports.losses(
+            try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency, losses: true))
         if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.losses(report))))) }
         return .ok(.init(body: .json(SchemaMapping.losses(report))))
     }
@@ -29,7 +30,15 @@ extension APIHandler {
         accept.sortedByQuality().first.map { "\($0.contentType.rawValue)" == "text/csv" } ?? false
     }
 
-    func scope(_ key: String, _ from: Date?, _ to: Date?, _ responsible: Int64?, _ source: String?, _ currency: String?) throws -> ReportScope {
+    func scope(
+        _ key: String, _ from: Date?, _ to: Date?, _ responsible: Int64?, _ source: String?, _ currency: String?, losses: Bool = false
+    ) throws -> ReportScope {
+        let p = try principal()
+        guard p.readsReport(PipelineKey(key), losses: losses) else {
+            if !p.seesPipeline(PipelineKey(key)) { throw AppError.notFound("No pipeline with id \(key)") }
+            throw AppError.forbidden(
+                ru: "Отчёты этой воронки доступны тем, кто видит все её сделки", en: "Reports of this pipeline need read access to all its deals")
+        }
         var code: CurrencyCode?
         if let currency {
             code = CurrencyCode(currency)

@@ -7,8 +7,8 @@ import OpenAPIRuntime
 /// the rules live in Core and the SQL in the Store.
 struct APIHandler: APIProtocol {
     let services: AppServices
-    /// API calls have their own actor kind; who the caller is comes with accounts.
-    var actor: Actor { Actor(kind: .api) }
+    /// The actor recorded for the caller's changes: kind `user` with a session, `api` with a token.
+    var actor: Actor { Caller.current?.principal.actor ?? Actor(kind: .api) }
 
     var store: Store { services.store }
 }

@@ -41,7 +41,26 @@ enum SchemaMapping {
     }
 
     static func user(_ u: User) -> Components.Schemas.User {
-        .init(id: u.id.rawValue, email: u.email, name: u.name, locale: .init(rawValue: u.locale.rawValue)!, createdAt: date(u.createdAt))
+        .init(
+            id: u.id.rawValue, email: u.email, name: u.name, locale: .init(rawValue: u.locale.rawValue)!, createdAt: date(u.createdAt),
+            role: .init(rawValue: u.role.rawValue)!, active: u.active)
+    }
+
+    static func grants(_ g: [PipelineKey: GrantLevel]) -> [Components.Schemas.Grant] {
+        g.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(pipeline: $0.key.rawValue, level: .init(rawValue: $0.value.rawValue)!) }
+    }
+
+    static func token(_ t: APIToken) -> Components.Schemas.Token {
+        .init(
+            id: t.id, userId: t.user.rawValue, name: t.name, prefix: t.prefix, scope: .init(rawValue: t.scope.rawValue)!,
+            createdAt: date(t.createdAt),
+            lastUsedAt: t.lastUsedAt.map(date), revokedAt: t.revokedAt.map(date))
+    }
+
+    static func audit(_ e: AuditEntry) -> Components.Schemas.AuditEntry {
+        .init(
+            seq: e.seq, at: date(e.at), action: e.action.rawValue, actorId: e.actor?.rawValue, subjectUserId: e.subject?.rawValue, email: e.email,
+            ip: e.ip, detail: e.detail)
     }
 
     static func note(_ n: Note) -> Components.Schemas.Note {
@@ -78,6 +97,21 @@ enum SchemaMapping {
         .init(
             entity: .init(rawValue: f.entity.rawValue)!, key: f.key.rawValue, _type: .init(rawValue: f.type.rawValue)!,
             name: .init(ru: f.name.ru, en: f.name.en), options: f.options?.map { .init(key: $0.key, name: .init(ru: $0.name.ru, en: $0.name.en)) },
-            declaredBy: owner?.rawValue)
+            declaredBy: owner?.rawValue, access: accessMap(f.access))
+    }
+
+    static func accessMap(_ a: [Role: FieldAccess]?) -> Components.Schemas.FieldAccessMap? {
+        guard let a, !a.isEmpty else { return nil }
+        func v(_ r: Role) -> Components.Schemas.FieldAccess? { a[r].map { .init(rawValue: $0.rawValue)! } }
+        return .init(head_of_sales: v(.headOfSales), manager: v(.manager), marketer: v(.marketer), observer: v(.observer))
+    }
+
+    static func accessMap(_ m: Components.Schemas.FieldAccessMap?) -> [Role: FieldAccess]? {
+        guard let m else { return nil }
+        var out: [Role: FieldAccess] = [:]
+        for (role, value) in [(Role.headOfSales, m.head_of_sales), (.manager, m.manager), (.marketer, m.marketer), (.observer, m.observer)] {
+            if let value, value != .write { out[role] = FieldAccess(rawValue: value.rawValue)! }
+        }
+        return out.isEmpty ? nil : out
     }
 }

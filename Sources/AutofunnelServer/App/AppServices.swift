@@ -13,8 +13,12 @@ public struct AppServices: Sendable {
     public let pipelines: PipelineService
     public let parties: PartyService
     public let reports: ReportService
+    public let auth: AuthService
 
-    public init(store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger) {
+    public init(
+        store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger,
+        hasher: PasswordHasher = PasswordHasher(), authConfig: AuthConfig = AuthConfig()
+    ) {
         self.store = store
         self.clock = clock
         self.ids = ids
@@ -24,5 +28,6 @@ public struct AppServices: Sendable {
         pipelines = PipelineService(store: store, clock: clock)
         parties = PartyService(store: store, clock: clock)
         reports = ReportService(store: store, clock: clock)
+        auth = AuthService(store: store, clock: clock, hasher: hasher, config: authConfig)
     }
 }

@@ -11,8 +11,8 @@ import OpenAPIRuntime
 public let maximumBodySize = 1_048_576
 
 /// The router with every route: the OpenAPI-generated REST API under `/api/v1`, the spec itself, health and metrics.
-public func buildRouter(_ services: AppServices) throws -> Router<BasicRequestContext> {
-    let router = Router()
+public func buildRouter(_ services: AppServices) throws -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
     router.get("/health") { _, _ -> Response in
         let up = await services.store.ping()
         let body = #"{"status":"\#(up ? "ok" : "unavailable")","database":"\#(services.store.backend.name)"}"#
@@ -30,7 +30,9 @@ public func buildRouter(_ services: AppServices) throws -> Router<BasicRequestCo
         headers[.contentType] = "application/yaml"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: try OpenAPISpec.text())))
     }
+    Pages.register(on: router, services: services)
     router.add(middleware: BodyLimitMiddleware(limit: maximumBodySize))
+    router.add(middleware: AuthMiddleware(auth: services.auth))
     router.add(middleware: IdempotencyMiddleware(store: services.store, clock: services.clock))
     try APIHandler(services: services).registerHandlers(
         on: router, serverURL: URL(string: "/api/v1")!, configuration: Configuration(dateTranscoder: FlexibleDateTranscoder()))

@@ -6,8 +6,8 @@ import Logging
 
 /// Wraps the router: gives each request an id (logged on every line and returned in `X-Request-Id` and problem bodies),
 /// turns every error — including unknown routes — into problem+json, and records request metrics by route and status.
-public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == BasicRequestContext {
-    public typealias Context = BasicRequestContext
+public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == AppRequestContext {
+    public typealias Context = AppRequestContext
     let inner: Inner
     let metrics: AppMetrics
     static var requestIDField: HTTPField.Name { HTTPField.Name("X-Request-Id")! }

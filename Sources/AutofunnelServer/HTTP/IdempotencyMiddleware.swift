@@ -13,8 +13,10 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     static var replayedField: HTTPField.Name { HTTPField.Name("Idempotent-Replayed")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, let key = request.headers[Self.keyField] else { return try await next(request, context) }
-        guard (1...255).contains(key.count) else {
+        guard request.method == .post, let sent = request.headers[Self.keyField] else { return try await next(request, context) }
+        // Keys belong to the caller, as at Stripe: two users choosing the same key never see each other's responses.
+        let key = "\(Caller.current?.principal.user.id.rawValue ?? 0):\(sent)"
+        guard (1...255).contains(sent.count) else {
             throw AppError.invalidParameter(
                 "Idempotency-Key", ru: "Idempotency-Key — от 1 до 255 символов", en: "Idempotency-Key must have 1 to 255 characters")
         }

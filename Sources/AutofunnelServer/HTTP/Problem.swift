@@ -22,6 +22,10 @@ struct Problem: Encodable {
     var detail: String?
     var requestId: String?
     var errors: [Entry]
+    /// Seconds for `Retry-After` (429).
+    var retryAfter: Int?
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, requestId, errors }
 
     static let contentType = "application/problem+json"
 
@@ -91,6 +95,21 @@ struct Problem: Encodable {
             return Problem(
                 status: 422, slug: "idempotency-key-reused", title: "Idempotency key reused",
                 detail: "This Idempotency-Key was used with a different request", requestID: requestID)
+        case .unauthenticated:
+            return Problem(
+                status: 401, slug: "unauthenticated", title: "Sign-in required",
+                detail: "Sign in, or send a valid API token as Authorization: Bearer; a wrong e-mail or password answers this too",
+                requestID: requestID)
+        case .forbidden(let v):
+            return Problem(
+                status: 403, slug: "forbidden", title: "Forbidden", detail: v.map(\.message.en).joined(separator: "; "), requestID: requestID,
+                violations: v)
+        case .tooManyRequests(let seconds):
+            var p = Problem(
+                status: 429, slug: "too-many-attempts", title: "Too many attempts",
+                detail: "Too many failed sign-ins; try again in \(seconds) s", requestID: requestID)
+            p.retryAfter = seconds
+            return p
         case .idempotencyInProgress:
             return Problem(
                 status: 409, slug: "idempotency-key-in-use", title: "Request in progress",
@@ -110,6 +129,8 @@ struct Problem: Encodable {
         let data = (try? encoder.encode(self)) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = Self.contentType
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if status == 401 { headers[.wwwAuthenticate] = #"Bearer realm="autofunnel""# }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

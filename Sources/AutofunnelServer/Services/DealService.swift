@@ -17,18 +17,29 @@ public struct DealService: Sendable {
     }
 
     /// Creates a deal in `stage` (default: the first stage); starting further on needs the fields of the stages before it.
-    public func create(pipeline key: PipelineKey, stage: StageKey?, input: DealInput, actor: Actor) async throws -> Deal {
+    /// `principal` is the caller to authorize (nil: the system itself); a deal without a responsible becomes theirs.
+    public func create(pipeline key: PipelineKey, stage: StageKey?, input: DealInput, actor: Actor, principal: Principal? = nil) async throws -> Deal
+    {
         let now = clock.now()
         let lineage = ids.lineage()
         return try await store.write { s in
             let catalog = try await s.fieldCatalog()
-            guard let pipeline = try await s.pipeline(key, catalog: catalog) else {
+            guard let pipeline = try await s.pipeline(key, catalog: catalog), principal?.seesPipeline(key) ?? true else {
                 throw AppError.refused([
                     .init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))
                 ])
             }
             let start = stage ?? pipeline.firstStage.key
             var deal = Deal(id: DealID(0), lineage: lineage, pipeline: key, stage: start, title: "", createdAt: now)
+            if let p = principal {
+                guard p.creates(in: key, responsible: input.responsible.map { UserID($0) }) else {
+                    throw AppError.forbidden(
+                        ru: "Создавать сделки в этой воронке (или на другого ответственного) вам нельзя",
+                        en: "You may not create deals in this pipeline, or for another responsible")
+                }
+                try Self.authorize(input, on: deal, p, catalog: catalog)
+                deal.responsible = p.user.id
+            }
             var problems = try await input.apply(to: &deal, session: s, catalog: catalog)
             if input.title == nil {
                 problems.append(.init(rule: .requiredField, field: "title", message: .init(ru: "Нужно название сделки", en: "A deal needs a title")))
@@ -46,12 +57,15 @@ public struct DealService: Sendable {
     }
 
     /// Changes attributes other than the stage; every changed field gets a timeline entry.
-    public func update(_ id: DealID, input: DealInput, actor: Actor) async throws -> Deal {
+    public func update(_ id: DealID, input: DealInput, actor: Actor, principal: Principal? = nil) async throws -> Deal {
         let now = clock.now()
         return try await store.write { s in
             let deal = try await s.deal(id, forUpdate: true)
+            let catalog = try await s.fieldCatalog()
+            try Self.authorize(deal, principal, .edit)
+            try Self.authorize(input, on: deal, principal, catalog: catalog)
             var updated = deal
-            let problems = try await input.apply(to: &updated, session: s, catalog: try await s.fieldCatalog())
+            let problems = try await input.apply(to: &updated, session: s, catalog: catalog)
             guard problems.isEmpty else { throw AppError.refused(problems) }
             guard updated != deal else { return deal }
             updated.updatedAt = now
@@ -61,14 +75,15 @@ public struct DealService: Sendable {
     }
 
     /// Moves a deal (closing it when the target is a won or lost stage); `input` is applied first, in the same transaction.
-    public func move(_ id: DealID, to stage: StageKey, input: DealInput = DealInput(), lossComment: String? = nil, actor: Actor) async throws -> Deal
-    {
-        try await change(id, input: input, actor: actor) { _ in .move(to: stage, lossComment: lossComment) }
+    public func move(
+        _ id: DealID, to stage: StageKey, input: DealInput = DealInput(), lossComment: String? = nil, actor: Actor, principal: Principal? = nil
+    ) async throws -> Deal {
+        try await change(id, input: input, actor: actor, principal: principal, need: .edit) { _ in .move(to: stage, lossComment: lossComment) }
     }
 
     /// Closes a deal as won, or as lost into the lost stage named by `reason`.
-    public func close(_ id: DealID, won: Bool, reason: StageKey?, comment: String?, actor: Actor) async throws -> Deal {
-        try await change(id, input: DealInput(), actor: actor) { pipeline in
+    public func close(_ id: DealID, won: Bool, reason: StageKey?, comment: String?, actor: Actor, principal: Principal? = nil) async throws -> Deal {
+        try await change(id, input: DealInput(), actor: actor, principal: principal, need: .edit) { pipeline in
             if won { return .move(to: pipeline.wonStage.key, lossComment: nil) }
             guard let reason else {
                 throw AppError.refused([
@@ -92,8 +107,8 @@ public struct DealService: Sendable {
     }
 
     /// Reopens a closed deal into `stage`, or into the stage it was in before it closed.
-    public func reopen(_ id: DealID, reason: String, stage: StageKey?, actor: Actor) async throws -> Deal {
-        try await change(id, input: DealInput(), actor: actor) { pipeline, s in
+    public func reopen(_ id: DealID, reason: String, stage: StageKey?, actor: Actor, principal: Principal? = nil) async throws -> Deal {
+        try await change(id, input: DealInput(), actor: actor, principal: principal, need: .manage) { pipeline, s in
             let fallback = try await s.stageBeforeClosing(deal: id) ?? pipeline.firstStage.key
             return .reopen(reason: reason, to: stage ?? fallback)
         }
@@ -101,14 +116,21 @@ public struct DealService: Sendable {
 
     /// Close-and-copy: the deal closes as won here and a copy with the same lineage, contact, company, fields and notes
     /// opens in `stage` of the target pipeline. Both happen in one transaction.
-    public func copy(_ id: DealID, to target: PipelineKey, stage: StageKey?, actor: Actor) async throws -> (closed: Deal, copy: Deal) {
+    public func copy(
+        _ id: DealID, to target: PipelineKey, stage: StageKey?, actor: Actor, principal: Principal? = nil
+    ) async throws -> (closed: Deal, copy: Deal) {
         let now = clock.now()
         let result = try await store.write { s in
             let deal = try await s.deal(id, forUpdate: true)
-            guard let targetPipeline = try await s.pipeline(target) else {
+            try Self.authorize(deal, principal, .edit)
+            guard let targetPipeline = try await s.pipeline(target), principal?.seesPipeline(target) ?? true else {
                 throw AppError.refused([
                     .init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(target)»", en: "No pipeline '\(target)'"))
                 ])
+            }
+            if let p = principal, !p.creates(in: target, responsible: deal.responsible) {
+                throw AppError.forbidden(
+                    ru: "Создавать сделки в воронке «\(target)» вам нельзя", en: "You may not create deals in pipeline '\(target)'")
             }
             let copy: Deal
             switch DealCopy.copy(of: deal, into: targetPipeline, stage: stage, now: now) {
@@ -137,24 +159,31 @@ public struct DealService: Sendable {
     }
 
     /// Deletes a deal; its stage log stays for the reports.
-    public func delete(_ id: DealID) async throws {
+    public func delete(_ id: DealID, principal: Principal? = nil) async throws {
         let now = clock.now()
-        try await store.write { s in try await s.deleteDeal(id, at: now) }
+        try await store.write { s in
+            try Self.authorize(try await s.deal(id, forUpdate: true), principal, .manage)
+            try await s.deleteDeal(id, at: now)
+        }
     }
 
     private func change(
-        _ id: DealID, input: DealInput, actor: Actor, _ decide: @escaping @Sendable (Pipeline) throws -> StageChange
+        _ id: DealID, input: DealInput, actor: Actor, principal: Principal?, need: DealNeed,
+        _ decide: @escaping @Sendable (Pipeline) throws -> StageChange
     ) async throws -> Deal {
-        try await change(id, input: input, actor: actor) { pipeline, _ in try decide(pipeline) }
+        try await change(id, input: input, actor: actor, principal: principal, need: need) { pipeline, _ in try decide(pipeline) }
     }
 
     private func change(
-        _ id: DealID, input: DealInput, actor: Actor, _ decide: @escaping @Sendable (Pipeline, StoreSession) async throws -> StageChange
+        _ id: DealID, input: DealInput, actor: Actor, principal: Principal?, need: DealNeed,
+        _ decide: @escaping @Sendable (Pipeline, StoreSession) async throws -> StageChange
     ) async throws -> Deal {
         let now = clock.now()
         return try await store.write { s in
             let deal = try await s.deal(id, forUpdate: true)
             let catalog = try await s.fieldCatalog()
+            try Self.authorize(deal, principal, need)
+            try Self.authorize(input, on: deal, principal, catalog: catalog)
             let pipeline = try await s.requirePipeline(deal.pipeline, catalog: catalog)
             var proposed = deal
             let problems = try await input.apply(to: &proposed, session: s, catalog: catalog)

@@ -23,23 +23,38 @@ public enum DemoData {
         ("Парты для школы", "180000", "processing_request", "not_our_profile"), ("Кровать с подъёмником", "45000", "order_received", nil),
     ]
 
-    /// Loads the demo when the database has no pipelines; returns false (and changes nothing) otherwise.
-    @discardableResult
-    public static func load(into services: AppServices) async throws -> Bool {
-        if try await services.store.read({ s in try await s.pipelines().isEmpty }) == false { return false }
-        for name in Presets.names() { _ = try await services.pipelines.apply(text: try Presets.text(name)) }
-        let now = services.clock.now()
-        let users: [User] = try await services.store.write { s in
-            var out: [User] = []
-            for (email, name) in [
-                ("admin@demo.autofunnel", "Администратор"), ("head@demo.autofunnel", "Ирина Руководитель (РОП)"),
-                ("manager1@demo.autofunnel", "Максим Менеджер"), ("manager2@demo.autofunnel", "Светлана Менеджер"),
-                ("marketer@demo.autofunnel", "Кирилл Маркетолог"), ("observer@demo.autofunnel", "Ольга Наблюдатель"),
-            ] {
-                out.append(try await s.insertUser(email: email, name: name, locale: .ru, at: now))
-            }
-            return out
+    /// A demo user and the password made for them, printed by `serve --demo` (and only there).
+    public struct Account: Sendable {
+        public let user: User
+        public let password: String
+    }
+
+    static let accounts: [(email: String, name: String, role: Role)] = [
+        ("admin@demo.autofunnel", "Администратор", .admin), ("head@demo.autofunnel", "Ирина Руководитель (РОП)", .headOfSales),
+        ("manager1@demo.autofunnel", "Максим Менеджер", .manager), ("manager2@demo.autofunnel", "Светлана Менеджер", .manager),
+        ("marketer@demo.autofunnel", "Кирилл Маркетолог", .marketer), ("observer@demo.autofunnel", "Ольга Наблюдатель", .observer),
+    ]
+
+    /// Loads the demo when the database has no pipelines and no users; returns the demo accounts with fresh random
+    /// passwords, or nil (changing nothing) otherwise. The marketer and the observer read the sales pipeline.
+    public static func load(into services: AppServices) async throws -> [Account]? {
+        let empty = try await services.store.read { s in
+            let noPipelines = try await s.pipelines().isEmpty
+            let noUsers = try await s.userCount() == 0
+            return noPipelines && noUsers
         }
+        if !empty { return nil }
+        for name in Presets.names() { _ = try await services.pipelines.apply(text: try Presets.text(name)) }
+        var made: [Account] = []
+        for a in accounts {
+            let password = Secrets.password()
+            let user = try await services.auth.createUser(.init(email: a.email, name: a.name, role: a.role, password: password), by: nil)
+            made.append(Account(user: user, password: password))
+        }
+        for account in made where account.user.role == .marketer || account.user.role == .observer {
+            _ = try await services.auth.setGrants(account.user.id, ["sales": .readAll], by: nil)
+        }
+        let users = made.map(\.user)
         let head = users[1].id.rawValue
         let managers = [users[2].id.rawValue, users[3].id.rawValue]
         let sales = try await services.store.read { s in try await s.requirePipeline("sales") }
@@ -67,6 +82,6 @@ public enum DemoData {
                     deal.id, won: false, reason: StageKey(reason), comment: "Клиент выбрал другого поставщика", actor: actor)
             }
         }
-        return true
+        return made
     }
 }

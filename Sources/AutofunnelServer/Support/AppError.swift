@@ -17,6 +17,12 @@ public enum AppError: Error, Sendable {
     case idempotencyMismatch
     /// A request with the same idempotency key is still running: 409.
     case idempotencyInProgress
+    /// No valid credential, or a wrong e-mail or password: 401.
+    case unauthenticated
+    /// The caller is known but may not do this (a role, a scope, a read-only field, a missing CSRF token): 403.
+    case forbidden([Violation])
+    /// Too many failed sign-ins: 429 with `Retry-After` seconds.
+    case tooManyRequests(retryAfter: Int)
 
     /// The HTTP status of the error.
     public var status: Int {
@@ -26,12 +32,20 @@ public enum AppError: Error, Sendable {
         case .notFound: 404
         case .conflict, .idempotencyInProgress: 409
         case .payloadTooLarge: 413
+        case .unauthenticated: 401
+        case .forbidden: 403
+        case .tooManyRequests: 429
         }
     }
 
     /// A query parameter or header that cannot be used: 400 with one field-level entry.
     public static func invalidParameter(_ field: String, ru: String, en: String) -> AppError {
         .badRequest(en, [Violation(rule: .invalidValue, field: field, message: .init(ru: ru, en: en))])
+    }
+
+    /// A refusal for one reason, without a field.
+    public static func forbidden(ru: String, en: String) -> AppError {
+        .forbidden([Violation(rule: .forbidden, message: .init(ru: ru, en: en))])
     }
 
     /// Translates store errors; anything else is not ours to explain.

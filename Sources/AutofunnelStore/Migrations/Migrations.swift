@@ -13,6 +13,7 @@ public enum Migrations {
         Migration(id: "001_spine", apply: createSpine),
         Migration(id: "002_report_indexes", apply: createReportIndexes),
         Migration(id: "003_log_deal_created_at", apply: addDealCreatedAtToLog),
+        Migration(id: "004_accounts", apply: createAccounts),
     ]
 
     /// Applies every migration not applied yet; returns the ids it applied.

@@ -60,7 +60,7 @@ struct BenchMoves: AsyncParsableCommand {
     func seed(_ services: AppServices, count: Int) async throws -> [DealID] {
         _ = try await services.pipelines.apply(text: try Presets.text("sales-002"))
         let user = try await services.store.write { s in
-            try await s.insertUser(email: "bench@example.com", name: "Bench", locale: .en, at: services.clock.now())
+            try await s.insertUser(email: "bench@example.com", name: "Bench", locale: .en, role: .manager, at: services.clock.now())
         }
         let contact = try await services.parties.createContact(.init(name: "Анна", phones: ["+79120000000"]))
         var ids: [DealID] = []
@@ -73,7 +73,11 @@ struct BenchMoves: AsyncParsableCommand {
         return ids
     }
 
+    /// Every request is authenticated with a token of the deals' responsible, so the figures include authorization.
     func runHTTP(_ services: AppServices, deals: [DealID]) async throws -> Figures {
+        let owner = try await services.store.read { s in try await s.user(email: "bench@example.com") }
+        guard let owner else { throw ValidationError("no bench user") }
+        let token = try await services.auth.createToken(for: owner.id, name: "bench", scope: .write, by: nil).secret
         let port = Mutex<Int?>(nil)
         let app = try buildApplication(services, host: "127.0.0.1", port: 0) { channel in port.withLock { $0 = channel.localAddress?.port } }
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
@@ -96,6 +100,7 @@ struct BenchMoves: AsyncParsableCommand {
                             let t = ContinuousClock.now
                             var headers = HTTPFields()
                             headers[.contentType] = "application/json"
+                            headers[.authorization] = "Bearer \(token)"
                             let response = try await client.execute(
                                 .init(
                                     "/api/v1/deals/\(id)/move", method: .post, headers: headers, body: ByteBuffer(string: #"{"stage":"\#(stage)"}"#)))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AutofunnelServer
 import AutofunnelStore
+import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -14,14 +15,28 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on.") var port = 8080
     @Flag(help: "Apply the presets and load demo data when the database is empty.") var demo = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "The address users open, e.g. https://crm.example.com (setup link; https makes cookies Secure).")
+    var publicURL: String?
 
     func run() async throws {
         var logger = Logger(label: "autofunnel")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let services = try await database.services(logger: logger)
+        let base = publicURL ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_PUBLIC_URL"] ?? "http://\(host):\(port)"
+        var config = AuthConfig()
+        config.secureCookies = base.lowercased().hasPrefix("https://")
+        let services = try await database.services(logger: logger, authConfig: config)
         if demo {
-            let loaded = try await DemoData.load(into: services)
-            logger.notice(loaded ? "demo data loaded" : "database not empty; demo data skipped")
+            if let accounts = try await DemoData.load(into: services) {
+                print("Demo data loaded. Demo users (these passwords are shown once, in demo mode only):")
+                for a in accounts {
+                    print("  \(a.user.role.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(a.user.email)  \(a.password)")
+                }
+            } else {
+                logger.notice("database not empty; demo data skipped")
+            }
+        }
+        if let token = try await services.auth.beginSetup() {
+            print("No users yet. Create the first admin within 24 hours at:\n  \(base)/setup?token=\(token)")
         }
         let app = try buildApplication(services, host: host, port: port)
         let group = ServiceGroup(

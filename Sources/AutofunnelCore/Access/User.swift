@@ -1,0 +1,23 @@
+/// A person who signs in to the CRM: identity, language, role and whether the account may be used.
+public struct User: Hashable, Sendable {
+    /// The language a user reads.
+    public enum Locale: String, Hashable, Sendable, Codable, CaseIterable { case ru, en }
+    public var id: UserID
+    public var email: String
+    public var name: String
+    public var locale: Locale
+    public var role: Role
+    /// A disabled user cannot sign in; their sessions are ended and their tokens stop working.
+    public var active: Bool
+    public var createdAt: Timestamp
+
+    public init(id: UserID, email: String, name: String, locale: Locale, role: Role = .manager, active: Bool = true, createdAt: Timestamp) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.locale = locale
+        self.role = role
+        self.active = active
+        self.createdAt = createdAt
+    }
+}

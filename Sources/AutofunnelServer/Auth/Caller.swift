@@ -1,0 +1,27 @@
+import AutofunnelCore
+
+/// The authenticated caller of the current request, carried as a task-local value because the generated OpenAPI
+/// handlers never see the Hummingbird context.
+public struct Caller: Sendable {
+    public let principal: Principal
+    /// The hash of the session id when the caller came with a session cookie.
+    public let sessionHash: String?
+    public let ip: String
+
+    /// What sign-in needs to know of any request, authenticated or not.
+    public struct Facts: Sendable {
+        public let ip: String
+        public let userAgent: String?
+        /// The session cookie the browser sent, valid or not (sign-in ends it: the id changes).
+        public let sessionCookie: String?
+    }
+
+    @TaskLocal public static var current: Caller?
+    @TaskLocal public static var facts: Facts?
+
+    /// The caller of this request; only public routes run without one, and they do not ask.
+    static func require() throws -> Caller {
+        guard let current else { throw AppError.unauthenticated }
+        return current
+    }
+}

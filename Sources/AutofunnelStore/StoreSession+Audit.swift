@@ -1,0 +1,42 @@
+import AutofunnelCore
+import SQLKit
+
+struct AuditRecord: Codable, Sendable {
+    var seq: Int64?
+    var at: Int64
+    var action: String
+    var actor_id: Int64?
+    var subject_user_id: Int64?
+    var email: String?
+    var ip: String?
+    var detail: String?
+
+    static let columns = ["seq", "at", "action", "actor_id", "subject_user_id", "email", "ip", "detail"]
+
+    func entry() -> AuditEntry {
+        AuditEntry(
+            seq: seq ?? 0, at: Timestamp(millis: at), action: AuditEntry.Action(rawValue: action) ?? .userUpdated,
+            actor: actor_id.map { UserID($0) }, subject: subject_user_id.map { UserID($0) }, email: email, ip: ip, detail: detail)
+    }
+}
+
+extension StoreSession {
+    /// Appends to the audit log; the store offers no way to change or remove a line.
+    public func appendAudit(_ e: AuditEntry) async throws {
+        let record = AuditRecord(
+            seq: nil, at: e.at.millis, action: e.action.rawValue, actor_id: e.actor?.rawValue, subject_user_id: e.subject?.rawValue,
+            email: e.email, ip: e.ip, detail: e.detail)
+        try await db.insert(into: "audit_log").model(record).run()
+    }
+
+    /// A page of the audit log, newest first; `before` continues from a previous page.
+    public func audit(before: Int64?, limit: Int, action: AuditEntry.Action? = nil, subject: UserID? = nil) async throws -> Page<AuditEntry> {
+        let q = db.select().columns(AuditRecord.columns.map { SQLColumn($0) }).from("audit_log")
+        if let before { q.where("seq", .lessThan, before) }
+        if let action { q.where("action", .equal, action.rawValue) }
+        if let subject { q.where("subject_user_id", .equal, subject.rawValue) }
+        let rows = try await q.orderBy("seq", .descending).limit(limit + 1).all(decoding: AuditRecord.self)
+        let page = rows.prefix(limit)
+        return Page(items: page.map { $0.entry() }, nextAfter: rows.count > limit ? page.last?.seq : nil)
+    }
+}

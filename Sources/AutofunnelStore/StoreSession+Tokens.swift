@@ -1,0 +1,66 @@
+import AutofunnelCore
+import SQLKit
+
+struct TokenRecord: Codable, Sendable {
+    var id: Int64?
+    var user_id: Int64
+    var name: String
+    var prefix: String
+    var token_hash: String
+    var scope: String
+    var created_at: Int64
+    var last_used_at: Int64?
+    var revoked_at: Int64?
+
+    static let columns = ["id", "user_id", "name", "prefix", "token_hash", "scope", "created_at", "last_used_at", "revoked_at"]
+
+    func token() -> APIToken {
+        APIToken(
+            id: id ?? 0, user: UserID(user_id), name: name, prefix: prefix, scope: TokenScope(rawValue: scope) ?? .read,
+            createdAt: Timestamp(millis: created_at), lastUsedAt: last_used_at.map(Timestamp.init(millis:)),
+            revokedAt: revoked_at.map(Timestamp.init(millis:)))
+    }
+}
+
+extension StoreSession {
+    private func tokenQuery() -> SQLSelectBuilder { db.select().columns(TokenRecord.columns.map { SQLColumn($0) }).from("api_tokens") }
+
+    /// Stores a token by the hash of its secret.
+    public func insertToken(user: UserID, name: String, prefix: String, hash: String, scope: TokenScope, at: Timestamp) async throws -> APIToken {
+        var record = TokenRecord(
+            id: nil, user_id: user.rawValue, name: name, prefix: prefix, token_hash: hash, scope: scope.rawValue, created_at: at.millis)
+        record.id = try await insertReturningID("api_tokens", record)
+        return record.token()
+    }
+
+    /// The live (not revoked) token whose secret has this hash.
+    public func token(hash: String) async throws -> APIToken? {
+        try await tokenQuery().where("token_hash", .equal, hash).where("revoked_at", .is, SQLLiteral.null).first(decoding: TokenRecord.self)?
+            .token()
+    }
+
+    /// The token with this id, revoked or not.
+    public func token(id: Int64) async throws -> APIToken {
+        guard let r = try await tokenQuery().where("id", .equal, id).first(decoding: TokenRecord.self) else {
+            throw StoreError.notFound(entity: "token", id: String(id))
+        }
+        return r.token()
+    }
+
+    /// A user's tokens, newest first, revoked ones included.
+    public func tokens(user: UserID) async throws -> [APIToken] {
+        try await tokenQuery().where("user_id", .equal, user.rawValue).orderBy("id", .descending).all(decoding: TokenRecord.self).map {
+            $0.token()
+        }
+    }
+
+    /// Marks a token revoked; it stops working at once.
+    public func revokeToken(id: Int64, at: Timestamp) async throws {
+        try await db.update("api_tokens").set("revoked_at", to: at.millis).where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null).run()
+    }
+
+    /// Records the time a token was last used.
+    public func touchToken(id: Int64, at: Timestamp) async throws {
+        try await db.update("api_tokens").set("last_used_at", to: at.millis).where("id", .equal, id).run()
+    }
+}
