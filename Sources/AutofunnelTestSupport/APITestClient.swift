@@ -29,6 +29,8 @@ public struct APITester: Sendable {
     /// Headers sent with every request unless the request sets them: the credential of the user the test acts as.
     public var defaultHeaders: [String: String] = [:]
 
+    public init(client: any TestClientProtocol) { self.client = client }
+
     /// The same client acting with another bearer token (nil: no credential at all).
     public func with(token: String?) -> APITester {
         var copy = self

@@ -11,10 +11,8 @@ extension APIHandler {
         let body = Components.Schemas.Session(
             user: SchemaMapping.user(signed.user), csrfToken: signed.csrfToken, credential: .session, scope: .admin,
             grants: SchemaMapping.grants(principal?.grants ?? [:]))
-        return .ok(
-            .init(
-                headers: .init(Set_hyphen_Cookie: SessionCookie.set(signed.sessionID, secure: services.auth.config.secureCookies)), body: .json(body))
-        )
+        facts?.setCookie.set(SessionCookie.set(signed.sessionID, secure: services.auth.config.secureCookies))
+        return .ok(.init(body: .json(body)))
     }
 
     func getSession(_ input: Operations.getSession.Input) async throws -> Operations.getSession.Output {
@@ -35,7 +33,8 @@ extension APIHandler {
             throw AppError.conflict("Signed in with an API token: revoke the token instead (DELETE /tokens/{id})")
         }
         try await services.auth.signOut(sessionHash: hash, caller: caller)
-        return .noContent(.init(headers: .init(Set_hyphen_Cookie: SessionCookie.clear(secure: services.auth.config.secureCookies))))
+        Caller.facts?.setCookie.set(SessionCookie.clear(secure: services.auth.config.secureCookies))
+        return .noContent(.init())
     }
 
     func listTokens(_ input: Operations.listTokens.Input) async throws -> Operations.listTokens.Output {

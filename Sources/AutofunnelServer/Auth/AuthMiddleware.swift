@@ -32,10 +32,13 @@ struct AuthMiddleware: RouterMiddleware {
         let caller = try await authenticate(request, ip: context.clientIP, checkCSRF: !isPublic)
         if caller == nil && !isPublic { throw AppError.unauthenticated }
         let facts = Caller.Facts(
-            ip: context.clientIP, userAgent: request.headers[.userAgent], sessionCookie: request.cookies[SessionCookie.name]?.value)
-        return try await Caller.$facts.withValue(facts) {
+            ip: context.clientIP, userAgent: request.headers[.userAgent], sessionCookie: request.cookies[SessionCookie.name]?.value,
+            setCookie: Caller.Pending())
+        var response = try await Caller.$facts.withValue(facts) {
             try await Caller.$current.withValue(caller) { try await next(request, context) }
         }
+        if let cookie = facts.setCookie.current { response.headers[.setCookie] = cookie }
+        return response
     }
 
     /// The caller behind the request's credential; a bearer header that is not valid is a 401 even if a cookie is sent.

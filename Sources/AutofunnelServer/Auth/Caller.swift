@@ -1,4 +1,5 @@
 import AutofunnelCore
+import Synchronization
 
 /// The authenticated caller of the current request, carried as a task-local value because the generated OpenAPI
 /// handlers never see the Hummingbird context.
@@ -14,6 +15,17 @@ public struct Caller: Sendable {
         public let userAgent: String?
         /// The session cookie the browser sent, valid or not (sign-in ends it: the id changes).
         public let sessionCookie: String?
+        /// A `Set-Cookie` value for the response. The middleware sets it: the generated OpenAPI layer would
+        /// percent-encode a header value.
+        public let setCookie: Pending
+    }
+
+    /// A value a handler leaves for the middleware to put on the response.
+    public final class Pending: Sendable {
+        let value = Mutex<String?>(nil)
+        public init() {}
+        public func set(_ v: String) { value.withLock { $0 = v } }
+        public var current: String? { value.withLock { $0 } }
     }
 
     @TaskLocal public static var current: Caller?

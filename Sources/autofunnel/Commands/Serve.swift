@@ -27,16 +27,16 @@ struct Serve: AsyncParsableCommand {
         let services = try await database.services(logger: logger, authConfig: config)
         if demo {
             if let accounts = try await DemoData.load(into: services) {
-                print("Demo data loaded. Demo users (these passwords are shown once, in demo mode only):")
+                Self.say("Demo data loaded. Demo users (these passwords are shown once, in demo mode only):")
                 for a in accounts {
-                    print("  \(a.user.role.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(a.user.email)  \(a.password)")
+                    Self.say("  \(a.user.role.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(a.user.email)  \(a.password)")
                 }
             } else {
                 logger.notice("database not empty; demo data skipped")
             }
         }
         if let token = try await services.auth.beginSetup() {
-            print("No users yet. Create the first admin within 24 hours at:\n  \(base)/setup?token=\(token)")
+            Self.say("No users yet. Create the first admin within 24 hours at:\n  \(base)/setup?token=\(token)")
         }
         let app = try buildApplication(services, host: host, port: port)
         let group = ServiceGroup(
@@ -46,6 +46,11 @@ struct Serve: AsyncParsableCommand {
         logger.notice("Autofunnel listening on http://\(host):\(port) (database: \(services.store.backend.name))")
         try await group.run()
     }
+}
+
+extension Serve {
+    /// A line on standard output, unbuffered: scripts and tests read it while the server runs.
+    static func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 }
 
 /// Closes the database connections when the service group shuts down (SQLite traps on connections left open).

@@ -1,0 +1,210 @@
+import AutofunnelCore
+import AutofunnelServer
+import AutofunnelTestSupport
+import Foundation
+import Testing
+
+/// The authorization matrix: every route of the router × every role (and no credential) × every ownership case, each
+/// on a fresh installation, compared with the hand-written expectation of `AccessClass`. A route added to the router
+/// without an entry in `AccessMatrixTests.routes` fails `everyRouteHasAnEntry`.
+@Suite("Authorization matrix")
+struct AccessMatrixTests {
+    /// How to call one route in one case.
+    struct Call: Sendable {
+        var path: String
+        var json: [String: any Sendable]? = nil
+        var raw: String? = nil
+        var headers: [String: String] = [:]
+    }
+
+    /// One entry per route: its access class and how to call it.
+    struct Entry: Sendable {
+        let access: AccessClass
+        let call: @Sendable (AccessWorld, Acting, Ownership) -> Call
+    }
+
+    static func dealPath(_ suffix: String = "") -> @Sendable (AccessWorld, Acting, Ownership) -> Call {
+        { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)\(suffix)") }
+    }
+
+    static func pipeline(_ o: Ownership) -> String { o == .noGrant ? "other" : "sales" }
+    static func simple(_ path: String) -> @Sendable (AccessWorld, Acting, Ownership) -> Call { { _, _, _ in Call(path: path) } }
+    static func body(_ path: String, _ json: [String: any Sendable]) -> @Sendable (AccessWorld, Acting, Ownership) -> Call {
+        { _, _, _ in Call(path: path, json: json) }
+    }
+
+    static let form = ["Content-Type": "application/x-www-form-urlencoded"]
+
+    static let routes: [String: Entry] = [
+        "GET /health": Entry(access: .publicRoute, call: simple("/health")),
+        "GET /metrics": Entry(access: .publicRoute, call: simple("/metrics")),
+        "GET /api/v1/openapi.yaml": Entry(access: .publicRoute, call: simple("/api/v1/openapi.yaml")),
+        "GET /": Entry(access: .publicRoute, call: simple("/")),
+        "GET /login": Entry(access: .publicRoute, call: simple("/login")),
+        "POST /login": Entry(
+            access: .publicRoute,
+            call: { w, a, _ in Call(path: "/login", raw: "email=\(w.user(a).email)&password=\(AccessWorld.password)", headers: form) }),
+        "POST /logout": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/logout", raw: "", headers: form) }),
+        "GET /setup": Entry(access: .publicRoute, call: simple("/setup?token=none")),
+        "POST /setup": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/setup", raw: "token=none", headers: form) }),
+
+        "POST /api/v1/session": Entry(
+            access: .publicRoute,
+            call: { w, a, _ in Call(path: "/api/v1/session", json: ["email": w.user(a).email, "password": AccessWorld.password]) }),
+        "GET /api/v1/session": Entry(access: .anyUser, call: simple("/api/v1/session")),
+        "DELETE /api/v1/session": Entry(access: .anyUser, call: simple("/api/v1/session")),
+
+        "GET /api/v1/pipelines": Entry(access: .anyUser, call: simple("/api/v1/pipelines")),
+        "POST /api/v1/pipelines": Entry(
+            access: .admin,
+            call: { _, _, _ in
+                let data = try! JSONEncoder().encode(Fixtures.salesDefinition(key: "third"))
+                return Call(path: "/api/v1/pipelines", raw: String(decoding: data, as: UTF8.self))
+            }),
+        "GET /api/v1/pipelines/{key}": Entry(access: .pipelineRead, call: { _, _, o in Call(path: "/api/v1/pipelines/\(pipeline(o))") }),
+        "DELETE /api/v1/pipelines/{key}": Entry(access: .admin, call: { _, _, o in Call(path: "/api/v1/pipelines/\(pipeline(o))") }),
+        "GET /api/v1/pipelines/{key}/definition": Entry(
+            access: .pipelineRead, call: { _, _, o in Call(path: "/api/v1/pipelines/\(pipeline(o))/definition") }),
+        "PUT /api/v1/pipelines/{key}/definition": Entry(
+            access: .admin,
+            call: { _, _, o in
+                let data = try! JSONEncoder().encode(Fixtures.salesDefinition(key: pipeline(o)))
+                return Call(path: "/api/v1/pipelines/\(pipeline(o))/definition", raw: String(decoding: data, as: UTF8.self))
+            }),
+        "GET /api/v1/pipelines/{key}/reports/conversion": Entry(access: .report, call: report("conversion")),
+        "GET /api/v1/pipelines/{key}/reports/losses": Entry(access: .lossReport, call: report("losses")),
+        "GET /api/v1/pipelines/{key}/reports/revenue": Entry(access: .report, call: report("revenue")),
+        "GET /api/v1/pipelines/{key}/reports/stage-times": Entry(access: .report, call: report("stage-times")),
+        "GET /api/v1/pipelines/{key}/reports/managers": Entry(access: .report, call: report("managers")),
+        "GET /api/v1/pipelines/{key}/reports/cohorts": Entry(access: .report, call: report("cohorts")),
+
+        "GET /api/v1/fields": Entry(access: .anyUser, call: simple("/api/v1/fields")),
+        "POST /api/v1/fields": Entry(
+            access: .admin,
+            call: body("/api/v1/fields", ["entity": "deal", "key": "extra", "type": "text", "name": ["ru": "Доп", "en": "Extra"]])),
+        "GET /api/v1/fields/{entity}/{key}": Entry(access: .anyUser, call: simple("/api/v1/fields/deal/requirements")),
+        "PATCH /api/v1/fields/{entity}/{key}": Entry(
+            access: .admin, call: body("/api/v1/fields/deal/requirements", ["name": ["ru": "Требования", "en": "Needs"]])),
+        "DELETE /api/v1/fields/{entity}/{key}": Entry(access: .admin, call: simple("/api/v1/fields/contact/segment")),
+
+        "GET /api/v1/deals": Entry(access: .anyUser, call: simple("/api/v1/deals")),
+        "POST /api/v1/deals": Entry(
+            access: .dealCreate,
+            call: { w, a, o in
+                let responsible = o == .another ? w.colleague : w.user(a)
+                return Call(path: "/api/v1/deals", json: ["pipeline": pipeline(o), "title": "Новая", "responsibleId": Int(responsible.id.rawValue)])
+            }),
+        "GET /api/v1/deals/{id}": Entry(access: .dealRead, call: dealPath()),
+        "PATCH /api/v1/deals/{id}": Entry(
+            access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)", json: ["title": "Переименована"]) }),
+        "DELETE /api/v1/deals/{id}": Entry(access: .dealManage, call: dealPath()),
+        "POST /api/v1/deals/{id}/move": Entry(
+            access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)/move", json: ["stage": "processing_request"]) }),
+        "POST /api/v1/deals/{id}/close": Entry(
+            access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)/close", json: ["result": "lost", "reason": "spam"]) }),
+        "POST /api/v1/deals/{id}/reopen": Entry(
+            access: .dealManage, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)/reopen", json: ["reason": "ошибка"]) }),
+        "POST /api/v1/deals/{id}/copy-to-pipeline": Entry(
+            access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)/copy-to-pipeline", json: ["pipeline": "sales"]) }),
+        "GET /api/v1/deals/{id}/transitions": Entry(access: .dealRead, call: dealPath("/transitions")),
+        "GET /api/v1/deals/{id}/timeline": Entry(access: .dealRead, call: dealPath("/timeline")),
+        "GET /api/v1/deals/{id}/notes": Entry(access: .dealRead, call: dealPath("/notes")),
+        "POST /api/v1/deals/{id}/notes": Entry(
+            access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)/notes", json: ["text": "Перезвонить"]) }),
+
+        "GET /api/v1/contacts": Entry(access: .anyUser, call: simple("/api/v1/contacts")),
+        "POST /api/v1/contacts": Entry(access: .partyWrite, call: body("/api/v1/contacts", ["name": "Борис"])),
+        "GET /api/v1/contacts/{id}": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)") }),
+        "PATCH /api/v1/contacts/{id}": Entry(
+            access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)", json: ["name": "Анна Петровна"]) }),
+        "DELETE /api/v1/contacts/{id}": Entry(access: .partyDelete, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)") }),
+        "GET /api/v1/companies": Entry(access: .anyUser, call: simple("/api/v1/companies")),
+        "POST /api/v1/companies": Entry(access: .partyWrite, call: body("/api/v1/companies", ["name": "ООО Лютик"])),
+        "GET /api/v1/companies/{id}": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/companies/\(w.company.id)") }),
+        "PATCH /api/v1/companies/{id}": Entry(
+            access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/companies/\(w.company.id)", json: ["name": "ООО Ромашка-2"]) }),
+        "DELETE /api/v1/companies/{id}": Entry(access: .partyDelete, call: { w, _, _ in Call(path: "/api/v1/companies/\(w.company.id)") }),
+
+        "GET /api/v1/users": Entry(access: .anyUser, call: simple("/api/v1/users")),
+        "POST /api/v1/users": Entry(
+            access: .admin, call: body("/api/v1/users", ["email": "new@matrix.test", "name": "Новый", "role": "manager"])),
+        "GET /api/v1/users/{id}": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/users/\(w.colleague.id)") }),
+        "PATCH /api/v1/users/{id}": Entry(
+            access: .admin, call: { w, _, _ in Call(path: "/api/v1/users/\(w.colleague.id)", json: ["name": "Коллега"]) }),
+        "PUT /api/v1/users/{id}/password": Entry(
+            access: .ownPassword,
+            call: { w, a, o in
+                let target = o == .own || o == .closed ? w.user(a) : w.colleague
+                return Call(
+                    path: "/api/v1/users/\(target.id)/password",
+                    json: ["password": "a-brand-new-passphrase", "currentPassword": AccessWorld.password])
+            }),
+        "GET /api/v1/users/{id}/grants": Entry(access: .admin, call: { w, _, _ in Call(path: "/api/v1/users/\(w.colleague.id)/grants") }),
+        "PUT /api/v1/users/{id}/grants": Entry(
+            access: .admin,
+            call: { w, _, _ in
+                Call(path: "/api/v1/users/\(w.colleague.id)/grants", json: ["grants": [["pipeline": "sales", "level": "read_all"]]])
+            }),
+        "GET /api/v1/tokens": Entry(access: .anyUser, call: simple("/api/v1/tokens")),
+        "POST /api/v1/tokens": Entry(access: .anyUser, call: body("/api/v1/tokens", ["name": "script", "scope": "read"])),
+        "DELETE /api/v1/tokens/{id}": Entry(
+            access: .ownToken,
+            call: { w, _, o in Call(path: "/api/v1/tokens/\(o == .own || o == .closed ? w.ownTokenID : w.colleagueTokenID)") }),
+        "GET /api/v1/audit": Entry(access: .admin, call: simple("/api/v1/audit")),
+    ]
+
+    static func report(_ name: String) -> @Sendable (AccessWorld, Acting, Ownership) -> Call {
+        { _, _, o in Call(path: "/api/v1/pipelines/\(pipeline(o))/reports/\(name)") }
+    }
+
+    /// The router's own table, as `METHOD /path` with `{name}` for every parameter.
+    static func routerTable() async throws -> [(method: String, path: String)] {
+        let t = try await TestServices.make(.sqliteMemory)
+        defer { Task { try? await t.close() } }
+        return try buildRouter(t.services).routes.map { route in
+            let path = route.path.description.split(separator: "/").map { part in
+                part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+            }.joined(separator: "/")
+            return (route.method.rawValue, "/" + path)
+        }
+    }
+
+    @Test func everyRouteHasAnEntry() async throws {
+        let table = try await Self.routerTable()
+        let missing = table.map { "\($0.method) \($0.path)" }.filter { Self.routes[$0] == nil }
+        #expect(missing.isEmpty, "routes without an entry in the authorization matrix: \(missing)")
+        let stale = Set(Self.routes.keys).subtracting(table.map { "\($0.method) \($0.path)" })
+        #expect(stale.isEmpty, "matrix entries for routes that do not exist: \(stale.sorted())")
+    }
+
+    static var cases: [(String, Acting)] { routes.keys.sorted().flatMap { route in Acting.allCases.map { (route, $0) } } }
+
+    @Test(arguments: cases)
+    func routeAnswersAsTheRulesSay(route: String, acting: Acting) async throws {
+        let entry = try #require(Self.routes[route])
+        let method = String(route.split(separator: " ")[0])
+        for ownership in Ownership.allCases {
+            let world = try await AccessWorld.make(acting: acting)
+            let expected = entry.access.expected(acting, ownership)
+            let status = try await world.t.services.store.closing { _ in
+                try await world.t.withAPI(anonymous: true) { api in
+                    let call = entry.call(world, acting, ownership)
+                    let client = api.with(token: world.tokens[acting])
+                    let response = try await client.request(
+                        .init(method)!, call.path, json: call.json, raw: call.raw, headers: call.headers)
+                    return (response.status, response.ruleList, response.fieldList)
+                }
+            }
+            let ok: Bool
+            switch expected {
+            case .allow: ok = ![401, 403, 404].contains(status.0) && status.0 < 500
+            case .open: ok = ![401, 403].contains(status.0) && status.0 < 500
+            case .unauthenticated: ok = status.0 == 401
+            case .forbidden: ok = status.0 == 403
+            case .hidden: ok = status.0 == 404
+            case .unknownPipeline: ok = status.0 == 422 && status.1.contains("unknownReference") && status.2.contains("pipeline")
+            }
+            #expect(ok, "\(route) as \(acting.rawValue) on \(ownership.rawValue): expected \(expected.rawValue), got \(status.0) \(status.1)")
+        }
+    }
+}

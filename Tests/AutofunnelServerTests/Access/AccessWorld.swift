@@ -1,0 +1,83 @@
+import AutofunnelCore
+import AutofunnelServer
+import AutofunnelStore
+import AutofunnelTestSupport
+import Foundation
+
+/// Who acts in the authorization matrix: a role, or nobody at all.
+enum Acting: String, CaseIterable, Sendable {
+    case anonymous, admin, headOfSales, manager, marketer, observer
+
+    var role: Role? { self == .anonymous ? nil : Role(rawValue: self == .headOfSales ? "head_of_sales" : rawValue) }
+}
+
+/// Whose record a request touches.
+enum Ownership: String, CaseIterable, Sendable {
+    /// The acting user's own open deal in the granted pipeline (or their own user, token).
+    case own
+    /// A colleague's open deal in the granted pipeline (or the colleague's user, token).
+    case another
+    /// The acting user's deal in a pipeline they have no grant for.
+    case noGrant
+    /// The acting user's closed (lost) deal in the granted pipeline.
+    case closed
+}
+
+/// A fresh installation for one matrix case: pipelines `sales` (granted) and `other` (no grant for anyone but the
+/// admin), one user per role plus a colleague manager, each with a password and a token, and the four deals of the
+/// acting user's ownership cases.
+struct AccessWorld: Sendable {
+    static let password = "matrix-passphrase-2026"
+    let t: TestServices
+    let users: [Acting: User]
+    let colleague: User
+    let tokens: [Acting: String]
+    let colleagueTokenID: Int64
+    let ownTokenID: Int64
+    let deals: [Ownership: DealID]
+    let contact: Contact
+    let company: Company
+
+    static func make(acting: Acting) async throws -> AccessWorld {
+        let t = try await TestServices.make(.sqliteMemory)
+        let auth = t.services.auth
+        _ = try await t.services.pipelines.apply(Fixtures.salesDefinition(key: "other"))
+        var users: [Acting: User] = [:]
+        var tokens: [Acting: String] = [:]
+        for a in Acting.allCases where a != .anonymous {
+            let user = try await t.user("\(a.rawValue)@matrix.test", role: a.role!, password: password)
+            users[a] = user
+            tokens[a] = try await t.token(for: user)
+        }
+        let colleague = try await t.user("colleague@matrix.test", role: .manager, password: password)
+        let colleagueToken = try await auth.createToken(for: colleague.id, name: "colleague", scope: .write, by: nil)
+        let grants: [Acting: [PipelineKey: GrantLevel]] = [
+            .headOfSales: ["sales": .writeAll, "other": .none], .manager: ["sales": .own, "other": .none],
+            .marketer: ["sales": .readAll], .observer: ["sales": .readAll],
+        ]
+        for (a, g) in grants { _ = try await auth.setGrants(users[a]!.id, g, by: nil) }
+        _ = try await auth.setGrants(colleague.id, ["sales": .own], by: nil)
+
+        let me = users[acting] ?? users[.admin]!
+        let contact = try await t.contact()
+        let company = try await t.services.parties.createCompany(name: "ООО Ромашка", fields: nil)
+        func deal(_ pipeline: PipelineKey, responsible: User) async throws -> DealID {
+            var input = t.completeInput(contact: contact)
+            input.responsible = responsible.id.rawValue
+            return try await t.services.deals.create(pipeline: pipeline, stage: nil, input: input, actor: Actor(kind: .import)).id
+        }
+        let closed = try await deal("sales", responsible: me)
+        _ = try await t.services.deals.close(closed, won: false, reason: "spam", comment: nil, actor: Actor(kind: .import))
+        let deals: [Ownership: DealID] = [
+            .own: try await deal("sales", responsible: me), .another: try await deal("sales", responsible: colleague),
+            .noGrant: try await deal("other", responsible: me), .closed: closed,
+        ]
+        let ownTokenID = try await t.services.store.read { s in try await s.tokens(user: me.id).first!.id }
+        return AccessWorld(
+            t: t, users: users, colleague: colleague, tokens: tokens, colleagueTokenID: colleagueToken.token.id, ownTokenID: ownTokenID,
+            deals: deals, contact: contact, company: company)
+    }
+
+    /// The acting user, or the admin for anonymous requests that need someone's e-mail.
+    func user(_ acting: Acting) -> User { users[acting] ?? users[.admin]! }
+}
