@@ -96,6 +96,7 @@ struct AccountTests {
                 let used = try await t.services.store.read { s in try await s.tokens(user: t.manager.id) }.first { $0.id == Int64(id) }
                 #expect(used?.lastUsedAt != nil)
 
+                #expect(try await reader.request(.delete, "/api/v1/tokens/\(id)").status == 403, "read scope changes nothing, not even tokens")
                 #expect(try await api.request(.delete, "/api/v1/tokens/\(id)").status == 204)
                 #expect(try await reader.request(.get, "/api/v1/deals").status == 401)
                 let wide = try await reader.request(.post, "/api/v1/tokens", json: ["name": "x", "scope": "admin"])
