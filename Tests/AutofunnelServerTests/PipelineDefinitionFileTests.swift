@@ -29,7 +29,13 @@ struct PipelineDefinitionFileTests {
         #expect(pipeline.wonStage.name.en == "Customer received order")
         #expect(
             pipeline.lostStages.map { "\($0.name.en)\($0.lossCommentRequired ? " (comment)" : "")" } == [
-                "Spam", "Not our profile (comment)", "Stopped answering", "Too expensive (comment)", "Other (comment)",
+                "Spam", "Not our profile (comment)", "Stopped answering", "Too expensive (comment)", "Other (comment)", "Timed out",
+            ], "the 002 reasons, and 000's 'timed out' for deals over a stage's maximum time")
+        #expect(pipeline.automations.count == 9)
+        #expect(pipeline.automations.filter { if case .stageEntered = $0.trigger { true } else { false } }.count == 7, "one task per open stage")
+        #expect(
+            pipeline.automations.last?.actions == [
+                .closeLost(reason: "timed_out", comment: "Сделка пробыла на этапе дольше срока"), .copyToPipeline("nurturing", stage: nil),
             ])
         #expect(pipeline.stage("new_lead")?.requiredToLeave.map(\.description) == ["contact", "requirements"])
         #expect(

@@ -8,8 +8,13 @@ public struct Pipeline: Hashable, Sendable {
     public var declaredFields: [FieldDefinition]
     /// All stages in definition order.
     public var stages: [Stage]
+    /// Automation rules in file order.
+    public var automations: [AutomationRule]
 
-    public init(key: PipelineKey, name: Localized, policy: MovePolicy, declaredFields: [FieldDefinition], stages: [Stage]) {
+    public init(
+        key: PipelineKey, name: Localized, policy: MovePolicy, declaredFields: [FieldDefinition], stages: [Stage], automations: [AutomationRule] = []
+    ) {
+        self.automations = automations
         self.key = key
         self.name = name
         self.policy = policy

@@ -79,13 +79,24 @@ extension PipelineDefinition {
                 problem("stageMapping.\(old)", "Этапа «\(new)» нет среди рабочих этапов", "'\(new)' is not an open stage of the pipeline")
             }
         }
+        var rules: [AutomationRule] = []
+        if problems.isEmpty {
+            for (i, spec) in (automations ?? []).enumerated() {
+                switch spec.validated(path: "automations[\(i)]", stages: stages, catalog: catalog) {
+                case .success(let rule): rules.append(rule)
+                case .failure(let refusal): problems += refusal.violations
+                }
+            }
+            let ruleKeys = (automations ?? []).map(\.key)
+            if Set(ruleKeys).count != ruleKeys.count { problem("automations", "Ключи правил повторяются", "Rule keys repeat") }
+        }
         guard problems.isEmpty else { return .failure(Refusal(problems)) }
         let p = policy ?? Policy()
         return .success(
             Pipeline(
                 key: PipelineKey(key), name: name,
                 policy: MovePolicy(user: p.user ?? .all, automation: p.automation ?? .all, api: p.api ?? .all, import: p.import ?? .all),
-                declaredFields: declared, stages: stages))
+                declaredFields: declared, stages: stages, automations: rules))
     }
 }
 
@@ -106,6 +117,7 @@ extension Pipeline {
                     requiredToLeave: s.requiredToLeave.isEmpty ? nil : s.requiredToLeave.map(\.description), maxTimeInStage: s.maxTimeInStage?.text,
                     responsibleOnEntry: s.responsibleOnEntry, probability: s.probability, outcome: s.outcome,
                     lossCommentRequired: s.lossCommentRequired ? true : nil)
-            })
+            },
+            automations: automations.isEmpty ? nil : automations.map(\.spec))
     }
 }

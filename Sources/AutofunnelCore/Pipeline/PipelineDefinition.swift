@@ -76,12 +76,16 @@ public struct PipelineDefinition: Hashable, Sendable, Codable {
     public var policy: Policy?
     public var fields: [FieldSpec]?
     public var stages: [StageSpec]
+    /// The pipeline's automation rules, run in order for each event.
+    public var automations: [AutomationSpec]?
     /// When re-applying: where the deals of each removed stage go.
     public var stageMapping: [String: String]?
 
     public init(
-        key: String, name: Localized, policy: Policy? = nil, fields: [FieldSpec]? = nil, stages: [StageSpec], stageMapping: [String: String]? = nil
+        key: String, name: Localized, policy: Policy? = nil, fields: [FieldSpec]? = nil, stages: [StageSpec], automations: [AutomationSpec]? = nil,
+        stageMapping: [String: String]? = nil
     ) {
+        self.automations = automations
         self.key = key
         self.name = name
         self.policy = policy

@@ -84,3 +84,11 @@ extension String {
         }
     }
 }
+
+/// The id of a task.
+public struct TaskID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+    public init(_ value: Int64) { self.rawValue = value }
+    public var description: String { String(rawValue) }
+}

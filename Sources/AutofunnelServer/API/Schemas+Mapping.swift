@@ -46,6 +46,14 @@ enum SchemaMapping {
             role: .init(rawValue: u.role.rawValue)!, active: u.active)
     }
 
+    static func task(_ t: DealTask, now: Timestamp) -> Components.Schemas.Task {
+        .init(
+            id: t.id.rawValue, dealId: t.deal.rawValue, title: t.title, text: t.text, assigneeId: t.assignee?.rawValue,
+            creatorId: t.creator?.rawValue,
+            stage: t.stage?.rawValue, rule: t.rule, status: .init(rawValue: t.status.rawValue)!, dueAt: date(t.dueAt), overdue: t.isOverdue(at: now),
+            createdAt: date(t.createdAt), completedAt: t.completedAt.map(date))
+    }
+
     static func grants(_ g: [PipelineKey: GrantLevel]) -> [Components.Schemas.Grant] {
         g.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(pipeline: $0.key.rawValue, level: .init(rawValue: $0.value.rawValue)!) }
     }

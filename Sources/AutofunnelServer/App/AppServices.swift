@@ -14,6 +14,8 @@ public struct AppServices: Sendable {
     public let parties: PartyService
     public let reports: ReportService
     public let auth: AuthService
+    /// Rung after a change may have set a timer, so the scheduler looks again.
+    public let bell: TimerBell
 
     public init(
         store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger,
@@ -24,7 +26,8 @@ public struct AppServices: Sendable {
         self.ids = ids
         self.metrics = metrics
         self.logger = logger
-        deals = DealService(store: store, clock: clock, ids: ids, metrics: metrics)
+        bell = TimerBell()
+        deals = DealService(store: store, clock: clock, ids: ids, metrics: metrics, bell: bell)
         pipelines = PipelineService(store: store, clock: clock)
         parties = PartyService(store: store, clock: clock)
         reports = ReportService(store: store, clock: clock)

@@ -2,18 +2,21 @@ import AutofunnelCore
 import AutofunnelStore
 
 /// Deal commands. Every stage change goes through `Transitions.transition` and is written with its stage-log row and
-/// timeline entries in one transaction; the API, the CLI, the demo data and the benchmark all call these.
+/// timeline entries in one transaction, together with what automation rules do about it; the API, the CLI, the demo
+/// data, the scheduler and the benchmark all call these.
 public struct DealService: Sendable {
     public let store: Store
     public let clock: AppClock
     public let ids: IDSource
     public let metrics: AppMetrics
+    let bell: TimerBell
 
-    public init(store: Store, clock: AppClock, ids: IDSource, metrics: AppMetrics) {
+    public init(store: Store, clock: AppClock, ids: IDSource, metrics: AppMetrics, bell: TimerBell = TimerBell()) {
         self.store = store
         self.clock = clock
         self.ids = ids
         self.metrics = metrics
+        self.bell = bell
     }
 
     /// Creates a deal in `stage` (default: the first stage); starting further on needs the fields of the stages before it.
@@ -21,39 +24,48 @@ public struct DealService: Sendable {
     public func create(pipeline key: PipelineKey, stage: StageKey?, input: DealInput, actor: Actor, principal: Principal? = nil) async throws -> Deal
     {
         let now = clock.now()
-        let lineage = ids.lineage()
         return try await store.write { s in
-            let catalog = try await s.fieldCatalog()
-            guard let pipeline = try await s.pipeline(key, catalog: catalog), principal?.seesPipeline(key) ?? true else {
-                throw AppError.refused([
-                    .init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))
-                ])
-            }
-            let start = stage ?? pipeline.firstStage.key
-            var deal = Deal(id: DealID(0), lineage: lineage, pipeline: key, stage: start, title: "", createdAt: now)
-            if let p = principal {
-                guard p.creates(in: key, responsible: input.responsible.map { UserID($0) }) else {
-                    throw AppError.forbidden(
-                        ru: "Создавать сделки в этой воронке (или на другого ответственного) вам нельзя",
-                        en: "You may not create deals in this pipeline, or for another responsible")
-                }
-                try Self.authorize(input, on: deal, p, catalog: catalog)
-                deal.responsible = p.user.id
-            }
-            var problems = try await input.apply(to: &deal, session: s, catalog: catalog)
-            if input.title == nil {
-                problems.append(.init(rule: .requiredField, field: "title", message: .init(ru: "Нужно название сделки", en: "A deal needs a title")))
-            }
-            if problems.isEmpty { problems = Transitions.entry(try await s.snapshot(of: deal), stage: start, pipeline: pipeline, fields: catalog) }
-            guard problems.isEmpty else { throw AppError.refused(problems) }
-            if let email = pipeline.stage(start)?.responsibleOnEntry, let user = try await s.user(email: email) { deal.responsible = user.id }
-            let stored = try await s.insertDeal(deal)
-            try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "created", at: now))
-            try await s.appendTimeline([
-                TimelineEntry(deal: stored.id, at: now, kind: "created", new: stored.stage.rawValue, text: stored.title, actor: actor)
-            ])
-            return stored
+            var cascade = Cascade()
+            return try await createIn(s, pipeline: key, stage: stage, input: input, actor: actor, principal: principal, now: now, cascade: &cascade)
         }
+    }
+
+    func createIn(
+        _ s: StoreSession, pipeline key: PipelineKey, stage: StageKey?, input: DealInput, actor: Actor, principal: Principal?, now: Timestamp,
+        cascade: inout Cascade
+    ) async throws -> Deal {
+        let catalog = try await s.fieldCatalog()
+        guard let pipeline = try await s.pipeline(key, catalog: catalog), principal?.seesPipeline(key) ?? true else {
+            throw AppError.refused([
+                .init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))
+            ])
+        }
+        let start = stage ?? pipeline.firstStage.key
+        var deal = Deal(id: DealID(0), lineage: ids.lineage(), pipeline: key, stage: start, title: "", createdAt: now)
+        if let p = principal {
+            guard p.creates(in: key, responsible: input.responsible.map { UserID($0) }) else {
+                throw AppError.forbidden(
+                    ru: "Создавать сделки в этой воронке (или на другого ответственного) вам нельзя",
+                    en: "You may not create deals in this pipeline, or for another responsible")
+            }
+            try Self.authorize(input, on: deal, p, catalog: catalog)
+            deal.responsible = p.user.id
+        }
+        var problems = try await input.apply(to: &deal, session: s, catalog: catalog)
+        if input.title == nil {
+            problems.append(.init(rule: .requiredField, field: "title", message: .init(ru: "Нужно название сделки", en: "A deal needs a title")))
+        }
+        if problems.isEmpty { problems = Transitions.entry(try await s.snapshot(of: deal), stage: start, pipeline: pipeline, fields: catalog) }
+        guard problems.isEmpty else { throw AppError.refused(problems) }
+        if let email = pipeline.stage(start)?.responsibleOnEntry, let user = try await s.user(email: email) { deal.responsible = user.id }
+        let stored = try await s.insertDeal(deal)
+        try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "created", at: now))
+        try await s.appendTimeline([
+            TimelineEntry(deal: stored.id, at: now, kind: "created", new: stored.stage.rawValue, text: stored.title, actor: actor)
+        ])
+        try await automate(
+            Self.events(from: nil, to: stored), deal: stored.id, cause: "deal:\(stored.id):created", session: s, now: now, cascade: &cascade)
+        return try await s.deal(stored.id)
     }
 
     /// Changes attributes other than the stage; every changed field gets a timeline entry.
@@ -61,29 +73,37 @@ public struct DealService: Sendable {
         let now = clock.now()
         return try await store.write { s in
             let deal = try await s.deal(id, forUpdate: true)
-            let catalog = try await s.fieldCatalog()
             try Self.authorize(deal, principal, .edit)
-            try Self.authorize(input, on: deal, principal, catalog: catalog)
-            var updated = deal
-            let problems = try await input.apply(to: &updated, session: s, catalog: catalog)
-            guard problems.isEmpty else { throw AppError.refused(problems) }
-            guard updated != deal else { return deal }
-            updated.updatedAt = now
-            try await s.record(updated, previous: deal, stageLog: nil, actor: actor, at: now)
-            return updated
+            try Self.authorize(input, on: deal, principal, catalog: try await s.fieldCatalog())
+            var cascade = Cascade()
+            return try await updateIn(s, id, input: input, actor: actor, now: now, cascade: &cascade)
         }
+    }
+
+    @discardableResult
+    func updateIn(_ s: StoreSession, _ id: DealID, input: DealInput, actor: Actor, now: Timestamp, cascade: inout Cascade) async throws -> Deal {
+        let deal = try await s.deal(id, forUpdate: true)
+        var updated = deal
+        let problems = try await input.apply(to: &updated, session: s, catalog: try await s.fieldCatalog())
+        guard problems.isEmpty else { throw AppError.refused(problems) }
+        guard updated != deal else { return deal }
+        updated.updatedAt = now
+        try await s.record(updated, previous: deal, stageLog: nil, actor: actor, at: now)
+        try await automate(
+            Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):update:\(now.millis)", session: s, now: now, cascade: &cascade)
+        return try await s.deal(id)
     }
 
     /// Moves a deal (closing it when the target is a won or lost stage); `input` is applied first, in the same transaction.
     public func move(
         _ id: DealID, to stage: StageKey, input: DealInput = DealInput(), lossComment: String? = nil, actor: Actor, principal: Principal? = nil
     ) async throws -> Deal {
-        try await change(id, input: input, actor: actor, principal: principal, need: .edit) { _ in .move(to: stage, lossComment: lossComment) }
+        try await change(id, input: input, actor: actor, principal: principal, need: .edit) { _, _ in .move(to: stage, lossComment: lossComment) }
     }
 
     /// Closes a deal as won, or as lost into the lost stage named by `reason`.
     public func close(_ id: DealID, won: Bool, reason: StageKey?, comment: String?, actor: Actor, principal: Principal? = nil) async throws -> Deal {
-        try await change(id, input: DealInput(), actor: actor, principal: principal, need: .edit) { pipeline in
+        try await change(id, input: DealInput(), actor: actor, principal: principal, need: .edit) { pipeline, _ in
             if won { return .move(to: pipeline.wonStage.key, lossComment: nil) }
             guard let reason else {
                 throw AppError.refused([
@@ -98,8 +118,7 @@ public struct DealService: Sendable {
                 throw AppError.refused([
                     .init(
                         rule: .notALostStage, field: "reason", stage: reason,
-                        message: .init(
-                            ru: "«\(reason)» — не причина отказа этой воронки", en: "'\(reason)' is not a loss reason of this pipeline"))
+                        message: .init(ru: "«\(reason)» — не причина отказа этой воронки", en: "'\(reason)' is not a loss reason of this pipeline"))
                 ])
             }
             return .move(to: reason, lossComment: comment)
@@ -120,58 +139,67 @@ public struct DealService: Sendable {
         _ id: DealID, to target: PipelineKey, stage: StageKey?, actor: Actor, principal: Principal? = nil
     ) async throws -> (closed: Deal, copy: Deal) {
         let now = clock.now()
-        let result = try await store.write { s in
+        return try await store.write { s in
             let deal = try await s.deal(id, forUpdate: true)
             try Self.authorize(deal, principal, .edit)
-            guard let targetPipeline = try await s.pipeline(target), principal?.seesPipeline(target) ?? true else {
-                throw AppError.refused([
-                    .init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(target)»", en: "No pipeline '\(target)'"))
-                ])
-            }
+            guard principal?.seesPipeline(target) ?? true else { throw Self.noPipeline(target) }
             if let p = principal, !p.creates(in: target, responsible: deal.responsible) {
                 throw AppError.forbidden(
                     ru: "Создавать сделки в воронке «\(target)» вам нельзя", en: "You may not create deals in pipeline '\(target)'")
             }
-            let copy: Deal
-            switch DealCopy.copy(of: deal, into: targetPipeline, stage: stage, now: now) {
-            case .success(let c): copy = c
-            case .failure(let r): throw AppError.refused(r.violations)
-            }
-            let catalog = try await s.fieldCatalog()
-            let source = try await s.requirePipeline(deal.pipeline, catalog: catalog)
-            let closed = try await self.decideAndRecord(
-                deal, change: .move(to: source.wonStage.key, lossComment: nil), actor: actor, cause: "copy to \(target)", pipeline: source,
-                catalog: catalog, session: s, now: now)
-            let stored = try await s.insertDeal(copy)
-            try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "copy from \(deal.pipeline)", at: now))
-            try await s.appendTimeline([
-                TimelineEntry(
-                    deal: stored.id, at: now, kind: "copy", field: "copiedFrom", new: deal.id.description,
-                    text: "copy of deal \(deal.id) from \(deal.pipeline)", actor: actor),
-                TimelineEntry(
-                    deal: deal.id, at: now, kind: "copy", field: "copiedTo", new: stored.id.description,
-                    text: "copied to \(target) as deal \(stored.id)", actor: actor),
-            ])
-            try await s.copyNotes(from: deal.id, to: stored.id)
-            return (closed, stored)
+            var cascade = Cascade()
+            return try await copyIn(s, deal, to: target, stage: stage, actor: actor, now: now, cascade: &cascade)
         }
-        return result
     }
 
-    /// Deletes a deal; its stage log stays for the reports.
+    static func noPipeline(_ key: PipelineKey) -> AppError {
+        .refused([.init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))])
+    }
+
+    func copyIn(
+        _ s: StoreSession, _ deal: Deal, to target: PipelineKey, stage: StageKey?, actor: Actor, now: Timestamp, cascade: inout Cascade
+    ) async throws -> (closed: Deal, copy: Deal) {
+        guard let targetPipeline = try await s.pipeline(target) else { throw Self.noPipeline(target) }
+        let copy: Deal
+        switch DealCopy.copy(of: deal, into: targetPipeline, stage: stage, now: now) {
+        case .success(let c): copy = c
+        case .failure(let r): throw AppError.refused(r.violations)
+        }
+        let catalog = try await s.fieldCatalog()
+        let source = try await s.requirePipeline(deal.pipeline, catalog: catalog)
+        // An open deal closes as won here; one already closed (lost into nurturing, say) keeps its outcome.
+        let closed =
+            deal.status != .open
+            ? deal
+            : try await decideAndRecord(
+                deal, change: .move(to: source.wonStage.key, lossComment: nil), actor: actor, cause: "copy to \(target)", pipeline: source,
+                catalog: catalog, session: s, now: now)
+        let stored = try await s.insertDeal(copy)
+        try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "copy from \(deal.pipeline)", at: now))
+        try await s.appendTimeline([
+            TimelineEntry(
+                deal: stored.id, at: now, kind: "copy", field: "copiedFrom", new: deal.id.description,
+                text: "copy of deal \(deal.id) from \(deal.pipeline)", actor: actor),
+            TimelineEntry(
+                deal: deal.id, at: now, kind: "copy", field: "copiedTo", new: stored.id.description, text: "copied to \(target) as deal \(stored.id)",
+                actor: actor),
+        ])
+        try await s.copyNotes(from: deal.id, to: stored.id)
+        try await automate(
+            Self.events(from: deal, to: closed), deal: deal.id, cause: "deal:\(deal.id):copied", session: s, now: now, cascade: &cascade)
+        try await automate(
+            Self.events(from: nil, to: stored), deal: stored.id, cause: "deal:\(stored.id):created", session: s, now: now, cascade: &cascade)
+        return (try await s.deal(deal.id), try await s.deal(stored.id))
+    }
+
+    /// Deletes a deal; its stage log stays for the reports, its timers go.
     public func delete(_ id: DealID, principal: Principal? = nil) async throws {
         let now = clock.now()
         try await store.write { s in
             try Self.authorize(try await s.deal(id, forUpdate: true), principal, .manage)
             try await s.deleteDeal(id, at: now)
+            try await s.cancelTimers(deal: id)
         }
-    }
-
-    private func change(
-        _ id: DealID, input: DealInput, actor: Actor, principal: Principal?, need: DealNeed,
-        _ decide: @escaping @Sendable (Pipeline) throws -> StageChange
-    ) async throws -> Deal {
-        try await change(id, input: input, actor: actor, principal: principal, need: need) { pipeline, _ in try decide(pipeline) }
     }
 
     private func change(
@@ -189,12 +217,28 @@ public struct DealService: Sendable {
             let problems = try await input.apply(to: &proposed, session: s, catalog: catalog)
             guard problems.isEmpty else { throw AppError.refused(problems) }
             let change = try await decide(pipeline, s)
-            return try await self.decideAndRecord(
+            let updated = try await decideAndRecord(
                 proposed, previous: deal, change: change, actor: actor, cause: nil, pipeline: pipeline, catalog: catalog, session: s, now: now)
+            var cascade = Cascade()
+            try await automate(
+                Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):change:\(now.millis)", session: s, now: now, cascade: &cascade)
+            return try await s.deal(id)
         }
     }
 
-    /// Asks the one transition path, then writes the deal, its stage-log row and timeline entries.
+    /// A stage change made by a rule, inside the cascade's transaction.
+    func transitionIn(_ s: StoreSession, _ id: DealID, _ change: StageChange, cause: String, now: Timestamp, cascade: inout Cascade) async throws {
+        let deal = try await s.deal(id, forUpdate: true)
+        let catalog = try await s.fieldCatalog()
+        let pipeline = try await s.requirePipeline(deal.pipeline, catalog: catalog)
+        let updated = try await decideAndRecord(
+            deal, change: change, actor: Actor(kind: .automation), cause: cause, pipeline: pipeline, catalog: catalog, session: s, now: now)
+        try await automate(
+            Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):\(cause):\(cascade.depth)", session: s, now: now, cascade: &cascade)
+    }
+
+    /// Asks the one transition path, then writes the deal, its stage-log row and timeline entries, and ends what leaving
+    /// the stage ends.
     private func decideAndRecord(
         _ proposed: Deal, previous: Deal? = nil, change: StageChange, actor: Actor, cause: String?, pipeline: Pipeline, catalog: FieldCatalog,
         session s: StoreSession, now: Timestamp
@@ -210,6 +254,7 @@ public struct DealService: Sendable {
             if let email = accepted.responsibleOnEntry, let user = try await s.user(email: email) { updated.responsible = user.id }
             let entry = StageLogEntry(entering: updated, from: accepted.from, actor: actor, cause: cause ?? accepted.cause, at: now)
             try await s.record(updated, previous: previous ?? proposed, stageLog: entry, actor: actor, at: now)
+            try await leave(previous ?? proposed, for: updated, session: s, now: now)
             metrics.moveAccepted(direction: accepted.direction.rawValue)
             return updated
         }

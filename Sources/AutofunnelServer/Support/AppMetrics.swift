@@ -30,6 +30,23 @@ public struct AppMetrics: Sendable {
         Counter(label: "autofunnel_moves_accepted_total", dimensions: [("direction", direction)], factory: factory).increment()
     }
 
+    /// An automation cascade stopped at the depth limit.
+    func automationCascadeLimit() {
+        Counter(label: "autofunnel_automation_cascade_limit_total", factory: factory).increment()
+    }
+
+    /// Timers fired by the scheduler, and how late each was (due time to firing).
+    func timerFired(latenessMillis: Int64) {
+        Counter(label: "autofunnel_timers_fired_total", factory: factory).increment()
+        Recorder(label: "autofunnel_timer_lateness_ms", factory: factory).record(latenessMillis)
+    }
+
+    /// Timers waiting and already due, as the scheduler last saw them.
+    func timers(pending: Int, due: Int) {
+        Gauge(label: "autofunnel_timers_pending", factory: factory).record(pending)
+        Gauge(label: "autofunnel_timers_due", factory: factory).record(due)
+    }
+
     /// A stage change refused: one count per violated rule.
     func moveRefused(rules: [String]) {
         for rule in Set(rules) { Counter(label: "autofunnel_moves_refused_total", dimensions: [("rule", rule)], factory: factory).increment() }

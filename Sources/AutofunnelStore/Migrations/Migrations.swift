@@ -14,6 +14,7 @@ public enum Migrations {
         Migration(id: "002_report_indexes", apply: createReportIndexes),
         Migration(id: "003_log_deal_created_at", apply: addDealCreatedAtToLog),
         Migration(id: "004_accounts", apply: createAccounts),
+        Migration(id: "005_automation", apply: createAutomation),
     ]
 
     /// Applies every migration not applied yet; returns the ids it applied.

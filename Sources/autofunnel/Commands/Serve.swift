@@ -41,7 +41,9 @@ struct Serve: AsyncParsableCommand {
         let app = try buildApplication(services, host: host, port: port)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: StoreService(store: services.store))],
+                services: [
+                    .init(service: app), .init(service: AutomationScheduler(services: services)), .init(service: StoreService(store: services.store)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("Autofunnel listening on http://\(host):\(port) (database: \(services.store.backend.name))")
         try await group.run()

@@ -112,6 +112,14 @@ struct AccessMatrixTests {
         "POST /api/v1/deals/{id}/notes": Entry(
             access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)/notes", json: ["text": "Перезвонить"]) }),
 
+        "GET /api/v1/tasks": Entry(access: .anyUser, call: simple("/api/v1/tasks?overdue=true")),
+        "POST /api/v1/tasks": Entry(
+            access: .dealEdit,
+            call: { w, _, o in
+                Call(path: "/api/v1/tasks", json: ["dealId": Int(w.deals[o]!.rawValue), "title": "Перезвонить", "dueAt": "2026-12-01T10:00:00Z"])
+            }),
+        "POST /api/v1/tasks/{id}/complete": Entry(access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/tasks/\(w.tasks[o]!)/complete") }),
+
         "GET /api/v1/contacts": Entry(access: .anyUser, call: simple("/api/v1/contacts")),
         "POST /api/v1/contacts": Entry(access: .partyWrite, call: body("/api/v1/contacts", ["name": "Борис"])),
         "GET /api/v1/contacts/{id}": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)") }),

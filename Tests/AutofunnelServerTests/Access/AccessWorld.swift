@@ -35,6 +35,8 @@ struct AccessWorld: Sendable {
     let colleagueTokenID: Int64
     let ownTokenID: Int64
     let deals: [Ownership: DealID]
+    /// An open task on each of those deals, assigned to the colleague.
+    let tasks: [Ownership: TaskID]
     let contact: Contact
     let company: Company
 
@@ -73,9 +75,18 @@ struct AccessWorld: Sendable {
             .noGrant: try await deal("other", responsible: me), .closed: closed,
         ]
         let ownTokenID = try await t.services.store.read { s in try await s.tokens(user: me.id).first!.id }
+        var tasks: [Ownership: TaskID] = [:]
+        for (o, id) in deals {
+            tasks[o] = try await t.services.store.write { s in
+                try await s.insertTask(
+                    DealTask(
+                        id: TaskID(0), deal: id, title: "Позвонить", assignee: colleague.id, creator: nil, dueAt: Fixtures.t0, createdAt: Fixtures.t0)
+                ).id
+            }
+        }
         return AccessWorld(
             t: t, users: users, colleague: colleague, tokens: tokens, colleagueTokenID: colleagueToken.token.id, ownTokenID: ownTokenID,
-            deals: deals, contact: contact, company: company)
+            deals: deals, tasks: tasks, contact: contact, company: company)
     }
 
     /// The acting user, or the admin for anonymous requests that need someone's e-mail.

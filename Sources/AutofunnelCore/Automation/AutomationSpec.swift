@@ -1,0 +1,109 @@
+/// An automation rule as written in a pipeline's definition file: trigger → conditions → actions.
+///
+/// ```yaml
+/// automations:
+/// - key: proposal_task
+///   trigger: {on: stage_entered, stage: proposal_made}
+///   actions:
+///   - {do: create_task, title: "{{Контакт: Имя}}. Получить ответ на КП", due: 1d}
+/// ```
+public struct AutomationSpec: Hashable, Sendable, Codable {
+    /// What starts a rule.
+    public struct TriggerSpec: Hashable, Sendable, Codable {
+        /// `deal_created`, `stage_entered`, `stage_left`, `field_changed`, `time_in_stage`, `stage_timeout`, `task_completed`.
+        public var on: String
+        public var stage: String?
+        public var field: String?
+        /// `field_changed`: the value the field changed to (absent: any value).
+        public var to: JSONValue?
+        /// `time_in_stage`: how long, as 90m, 48h or 3d.
+        public var after: String?
+        public init(on: String, stage: String? = nil, field: String? = nil, to: JSONValue? = nil, after: String? = nil) {
+            self.on = on
+            self.stage = stage
+            self.field = field
+            self.to = to
+            self.after = after
+        }
+    }
+
+    /// A condition: a predicate on one field, or a group (`any` = OR, `all` = AND).
+    public struct ConditionSpec: Hashable, Sendable, Codable {
+        public var field: String?
+        public var equals: JSONValue?
+        public var `in`: [JSONValue]?
+        public var greater: Double?
+        public var less: Double?
+        public var empty: Bool?
+        public var contains: String?
+        public var any: [ConditionSpec]?
+        public var all: [ConditionSpec]?
+        public init(
+            field: String? = nil, equals: JSONValue? = nil, in values: [JSONValue]? = nil, greater: Double? = nil, less: Double? = nil,
+            empty: Bool? = nil, contains: String? = nil, any: [ConditionSpec]? = nil, all: [ConditionSpec]? = nil
+        ) {
+            self.field = field
+            self.equals = equals
+            self.in = values
+            self.greater = greater
+            self.less = less
+            self.empty = empty
+            self.contains = contains
+            self.any = any
+            self.all = all
+        }
+    }
+
+    /// One action, named by `do`: `move`, `set_field`, `set_responsible`, `create_task`, `close_won`, `close_lost`,
+    /// `copy_to_pipeline`.
+    public struct ActionSpec: Hashable, Sendable, Codable {
+        public var `do`: String
+        public var stage: String?
+        public var field: String?
+        public var value: JSONValue?
+        /// `set_responsible`: a user's e-mail, `head_of_sales`, or absent with `users` for round-robin.
+        public var user: String?
+        public var users: [String]?
+        public var title: String?
+        public var text: String?
+        /// `create_task`: due after, as 90m, 48h or 3d.
+        public var due: String?
+        /// `create_task`: `responsible` (default) or `head_of_sales`.
+        public var assignee: String?
+        public var reason: String?
+        public var comment: String?
+        public var pipeline: String?
+        public init(
+            do action: String, stage: String? = nil, field: String? = nil, value: JSONValue? = nil, user: String? = nil, users: [String]? = nil,
+            title: String? = nil, text: String? = nil, due: String? = nil, assignee: String? = nil, reason: String? = nil, comment: String? = nil,
+            pipeline: String? = nil
+        ) {
+            self.do = action
+            self.stage = stage
+            self.field = field
+            self.value = value
+            self.user = user
+            self.users = users
+            self.title = title
+            self.text = text
+            self.due = due
+            self.assignee = assignee
+            self.reason = reason
+            self.comment = comment
+            self.pipeline = pipeline
+        }
+    }
+
+    public var key: String
+    public var trigger: TriggerSpec
+    /// Every condition must hold (AND); `any`/`all` groups nest.
+    public var when: [ConditionSpec]?
+    public var actions: [ActionSpec]
+
+    public init(key: String, trigger: TriggerSpec, when: [ConditionSpec]? = nil, actions: [ActionSpec]) {
+        self.key = key
+        self.trigger = trigger
+        self.when = when
+        self.actions = actions
+    }
+}

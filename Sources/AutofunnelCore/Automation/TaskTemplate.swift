@@ -1,0 +1,66 @@
+/// Renders task titles and texts: `{{contact.name}}`, `{{deal.title}}`, `{{deal.amount}}`, `{{deal.<field>}}`, and the
+/// guides' Russian form `{{Контакт: Имя}}`, `{{Сделка: Название}}`, `{{Сделка: <field name>}}`. A placeholder that names
+/// nothing renders empty.
+public enum TaskTemplate {
+    static let aliases: [String: String] = [
+        "контакт: имя": "contact.name", "контакт: телефон": "contact.phone", "контакт: email": "contact.email",
+        "контакт: e-mail": "contact.email", "компания: название": "company.name", "сделка: название": "deal.title",
+        "сделка: бюджет": "deal.amount", "сделка: сумма": "deal.amount", "сделка: источник": "deal.source",
+        "ответственный": "responsible.name", "роп": "head_of_sales.name",
+    ]
+
+    /// The text with every placeholder replaced. `users` names the responsible and the head of sales.
+    public static func render(_ template: String, _ s: DealSnapshot, catalog: FieldCatalog, users: [UserID: String] = [:]) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstRange(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
+                out += rest[open.lowerBound...]
+                return out
+            }
+            out += value(String(rest[open.upperBound..<close.lowerBound]).trimmed, s, catalog: catalog, users: users)
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
+    static func value(_ name: String, _ s: DealSnapshot, catalog: FieldCatalog, users: [UserID: String]) -> String {
+        let lower = name.lowercased()
+        let path = aliases[lower] ?? byFieldName(lower, catalog: catalog) ?? name
+        switch path {
+        case "contact.name": return s.contact?.name ?? ""
+        case "contact.phone": return s.contact?.phones.first ?? ""
+        case "contact.email": return s.contact?.emails.first ?? ""
+        case "company.name": return s.company?.name ?? ""
+        case "deal.title": return s.deal.title
+        case "deal.amount": return s.deal.amount.map(DealChanges.render) ?? ""
+        case "deal.source": return s.deal.source ?? ""
+        case "deal.id": return s.deal.id.description
+        case "responsible.name": return s.deal.responsible.flatMap { users[$0] } ?? ""
+        case "head_of_sales.name": return s.deal.headOfSales.flatMap { users[$0] } ?? ""
+        default:
+            for (prefix, entity) in [("deal.", FieldEntity.deal), ("contact.", .contact), ("company.", .company)] where path.hasPrefix(prefix) {
+                let key = FieldKey(String(path.dropFirst(prefix.count)))
+                let fields: [FieldKey: JSONValue]? =
+                    switch entity {
+                    case .deal: s.deal.fields
+                    case .contact: s.contact?.fields
+                    case .company: s.company?.fields
+                    }
+                return fields?[key].map(DealChanges.render) ?? ""
+            }
+            return ""
+        }
+    }
+
+    /// `сделка: тема` → `deal.subject`: a custom field by its Russian or English name.
+    static func byFieldName(_ lower: String, catalog: FieldCatalog) -> String? {
+        let parts = lower.split(separator: ":", maxSplits: 1).map { String($0).trimmed }
+        guard parts.count == 2 else { return nil }
+        let entity: FieldEntity? = ["сделка": .deal, "контакт": .contact, "компания": .company, "deal": .deal, "contact": .contact][parts[0]]
+        guard let entity else { return nil }
+        return catalog.all(entity).first { $0.name.ru.lowercased() == parts[1] || $0.name.en.lowercased() == parts[1] }
+            .map { "\(entity.rawValue).\($0.key)" }
+    }
+}

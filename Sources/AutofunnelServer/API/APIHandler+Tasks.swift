@@ -1,0 +1,42 @@
+import AutofunnelCore
+import AutofunnelStore
+
+extension APIHandler {
+    func listTasks(_ input: Operations.listTasks.Input) async throws -> Operations.listTasks.Output {
+        let p = try principal()
+        let q = input.query
+        let now = services.clock.now()
+        let filter = TaskFilter(
+            deal: q.dealId.map { DealID($0) }, assignee: q.assigneeId.map { UserID($0) },
+            status: q.status.flatMap { DealTask.Status(rawValue: $0.rawValue) },
+            overdueAt: q.overdue == true ? now : nil)
+        let visible = try await store.read { s in
+            var out: [DealTask] = []
+            var seen: [DealID: Bool] = [:]
+            for task in try await s.tasks(filter) {
+                if seen[task.deal] == nil { seen[task.deal] = (try? await s.deal(task.deal)).map(p.sees) ?? false }
+                if seen[task.deal] == true { out.append(task) }
+            }
+            return out
+        }
+        return .ok(.init(body: .json(.init(items: visible.map { SchemaMapping.task($0, now: now) }))))
+    }
+
+    func createTask(_ input: Operations.createTask.Input) async throws -> Operations.createTask.Output {
+        guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
+        let task = try await services.deals.createTask(
+            deal: DealID(b.dealId), title: b.title, text: b.text, dueAt: SchemaMapping.timestamp(b.dueAt), assignee: b.assigneeId.map { UserID($0) },
+            principal: try principal())
+        return .created(.init(body: .json(SchemaMapping.task(task, now: services.clock.now()))))
+    }
+
+    func completeTask(_ input: Operations.completeTask.Input) async throws -> Operations.completeTask.Output {
+        let p = try principal()
+        let id = TaskID(input.path.id)
+        // A task on a deal the caller may not see does not exist for them.
+        let visible = try await store.read { s in p.sees(try await s.deal(try await s.task(id).deal)) }
+        guard visible else { throw AppError.notFound("No task with id \(id)") }
+        let task = try await services.deals.completeTask(id, principal: p)
+        return .ok(.init(body: .json(SchemaMapping.task(task, now: services.clock.now()))))
+    }
+}

@@ -1,0 +1,73 @@
+import AutofunnelCore
+import AutofunnelStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The durable scheduler: claims due timers with a lease, fires each in its own transaction after a fencing check,
+/// and sleeps until the next due time (or until `TimerBell` rings). Several instances share one database safely.
+public struct AutomationScheduler: Service {
+    let services: AppServices
+    /// This instance's name on the leases it takes.
+    let owner: String
+    /// How long a claimed timer stays ours before another instance may take it (a crashed owner's timers come back).
+    let leaseMillis: Int64
+    /// The longest sleep, so timers another instance set are seen without a ring.
+    let maximumSleepMillis: Int64
+
+    public init(services: AppServices, owner: String = UUID().uuidString, leaseMillis: Int64 = 60_000, maximumSleepMillis: Int64 = 30_000) {
+        self.services = services
+        self.owner = owner
+        self.leaseMillis = leaseMillis
+        self.maximumSleepMillis = maximumSleepMillis
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    if try await fireDue() > 0 { continue }
+                    let next = try await services.store.read { s in try await s.nextTimerDue() }
+                    let now = services.clock.now()
+                    let wait = next.map { max(0, $0.millis - now.millis) } ?? maximumSleepMillis
+                    await services.bell.sleep(millis: min(max(wait, 1), maximumSleepMillis))
+                } catch {
+                    services.logger.error("scheduler round failed", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    /// Claims and fires every timer due now, a batch at a time; returns how many fired.
+    @discardableResult
+    public func fireDue(batch: Int = 200) async throws -> Int {
+        let now = services.clock.now()
+        let owner = self.owner
+        let until = now.adding(millis: leaseMillis)
+        let claimed = try await services.store.write { s in try await s.claimDueTimers(now: now, owner: owner, until: until, limit: batch) }
+        var fired = 0
+        for timer in claimed where try await fire(timer) { fired += 1 }
+        let counts = try await services.store.read { s in try await s.timerCounts(now: services.clock.now()) }
+        services.metrics.timers(pending: counts.pending, due: counts.due)
+        return fired
+    }
+
+    /// Fires one claimed timer: only if this instance still holds its lease, and only if the deal is still in the stage.
+    func fire(_ timer: DueTimer) async throws -> Bool {
+        let now = services.clock.now()
+        let owner = self.owner
+        let deals = services.deals
+        let fired = try await services.store.write { s -> Bool in
+            guard try await s.holdsLease(timer: timer.id, owner: owner) else { return false }
+            try await s.deleteTimer(timer.id)
+            guard let deal = try? await s.deal(timer.deal), deal.status == .open, deal.stage == timer.stage else { return true }
+            var cascade = DealService.Cascade()
+            try await deals.automate(
+                [.timerFired(rule: timer.rule)], deal: timer.deal, cause: "timer:\(timer.id)", session: s, now: now, cascade: &cascade)
+            return true
+        }
+        if fired { services.metrics.timerFired(latenessMillis: max(0, now.millis - timer.dueAt.millis)) }
+        return fired
+    }
+}

@@ -1,0 +1,103 @@
+import AutofunnelCore
+import SQLKit
+
+struct TaskRecord: Codable, Sendable {
+    var id: Int64?
+    var deal_id: Int64
+    var title: String
+    var text: String?
+    var assignee_id: Int64?
+    var creator_id: Int64?
+    var stage_key: String?
+    var rule_key: String?
+    var status: String
+    var due_at: Int64
+    var created_at: Int64
+    var completed_at: Int64?
+
+    static let columns = [
+        "id", "deal_id", "title", "text", "assignee_id", "creator_id", "stage_key", "rule_key", "status", "due_at", "created_at", "completed_at",
+    ]
+
+    init(_ t: DealTask) {
+        id = t.id.rawValue == 0 ? nil : t.id.rawValue
+        deal_id = t.deal.rawValue
+        title = t.title
+        text = t.text
+        assignee_id = t.assignee?.rawValue
+        creator_id = t.creator?.rawValue
+        stage_key = t.stage?.rawValue
+        rule_key = t.rule
+        status = t.status.rawValue
+        due_at = t.dueAt.millis
+        created_at = t.createdAt.millis
+        completed_at = t.completedAt?.millis
+    }
+
+    func task() -> DealTask {
+        DealTask(
+            id: TaskID(id ?? 0), deal: DealID(deal_id), title: title, text: text, assignee: assignee_id.map { UserID($0) },
+            creator: creator_id.map { UserID($0) }, stage: stage_key.map { StageKey($0) }, rule: rule_key,
+            status: DealTask.Status(rawValue: status) ?? .open, dueAt: Timestamp(millis: due_at), createdAt: Timestamp(millis: created_at),
+            completedAt: completed_at.map { Timestamp(millis: $0) })
+    }
+}
+
+/// Filters of the task list.
+public struct TaskFilter: Sendable {
+    public var deal: DealID?
+    public var assignee: UserID?
+    public var status: DealTask.Status?
+    /// Open tasks due before this time.
+    public var overdueAt: Timestamp?
+    public init(deal: DealID? = nil, assignee: UserID? = nil, status: DealTask.Status? = nil, overdueAt: Timestamp? = nil) {
+        self.deal = deal
+        self.assignee = assignee
+        self.status = status
+        self.overdueAt = overdueAt
+    }
+}
+
+extension StoreSession {
+    private func taskQuery() -> SQLSelectBuilder { db.select().columns(TaskRecord.columns.map { SQLColumn($0) }).from("tasks") }
+
+    /// Stores a task and returns it with its id.
+    public func insertTask(_ task: DealTask) async throws -> DealTask {
+        var record = TaskRecord(task)
+        record.id = try await insertReturningID("tasks", record)
+        return record.task()
+    }
+
+    /// The task with this id.
+    public func task(_ id: TaskID) async throws -> DealTask {
+        guard let r = try await taskQuery().where("id", .equal, id.rawValue).first(decoding: TaskRecord.self) else {
+            throw StoreError.notFound(entity: "task", id: id.description)
+        }
+        return r.task()
+    }
+
+    /// Tasks matching the filter, oldest due first.
+    public func tasks(_ f: TaskFilter, limit: Int = 500) async throws -> [DealTask] {
+        let q = taskQuery()
+        if let d = f.deal { q.where("deal_id", .equal, d.rawValue) }
+        if let a = f.assignee { q.where("assignee_id", .equal, a.rawValue) }
+        if let s = f.status { q.where("status", .equal, s.rawValue) }
+        if let t = f.overdueAt { q.where("status", .equal, DealTask.Status.open.rawValue).where("due_at", .lessThan, t.millis) }
+        return try await q.orderBy("due_at").orderBy("id").limit(limit).all(decoding: TaskRecord.self).map { $0.task() }
+    }
+
+    /// Marks a task done or closed.
+    public func finishTask(_ id: TaskID, status: DealTask.Status, at: Timestamp) async throws {
+        try await db.update("tasks").set("status", to: status.rawValue).set("completed_at", to: at.millis).where("id", .equal, id.rawValue).run()
+    }
+
+    /// Closes the open tasks made for a stage of a deal (the deal left it); returns how many.
+    @discardableResult
+    public func closeStageTasks(deal: DealID, stage: StageKey, at: Timestamp) async throws -> Int {
+        let open = try await taskQuery().where("deal_id", .equal, deal.rawValue).where("stage_key", .equal, stage.rawValue).where(
+            "status", .equal, DealTask.Status.open.rawValue
+        ).all(decoding: TaskRecord.self)
+        for t in open { try await finishTask(TaskID(t.id ?? 0), status: .closed, at: at) }
+        return open.count
+    }
+}

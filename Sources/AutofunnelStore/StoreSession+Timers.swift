@@ -1,0 +1,104 @@
+import AutofunnelCore
+import SQLKit
+
+/// A durable timer: a time-in-stage rule of a deal, due at a time.
+public struct DueTimer: Sendable, Hashable {
+    public var id: Int64
+    public var deal: DealID
+    public var stage: StageKey
+    public var rule: String
+    public var dueAt: Timestamp
+}
+
+struct TimerRecord: Codable, Sendable {
+    var id: Int64?
+    var deal_id: Int64
+    var stage_key: String
+    var rule_key: String
+    var due_at: Int64
+    var lease_owner: String?
+    var lease_until: Int64?
+    var created_at: Int64
+
+    func timer() -> DueTimer {
+        DueTimer(id: id ?? 0, deal: DealID(deal_id), stage: StageKey(stage_key), rule: rule_key, dueAt: Timestamp(millis: due_at))
+    }
+}
+
+extension StoreSession {
+    /// Sets a timer; it commits with the move that caused it.
+    public func insertTimer(deal: DealID, stage: StageKey, rule: String, dueAt: Timestamp, at: Timestamp) async throws {
+        let record = TimerRecord(
+            id: nil, deal_id: deal.rawValue, stage_key: stage.rawValue, rule_key: rule, due_at: dueAt.millis, lease_owner: nil, lease_until: nil,
+            created_at: at.millis)
+        try await db.insert(into: "timers").model(record).run()
+    }
+
+    /// Cancels a deal's timers for a stage it left (every stage when nil).
+    public func cancelTimers(deal: DealID, stage: StageKey? = nil) async throws {
+        let q = db.delete(from: "timers").where("deal_id", .equal, deal.rawValue)
+        if let stage { q.where("stage_key", .equal, stage.rawValue) }
+        try await q.run()
+    }
+
+    /// The earliest due time of any timer, leased or not.
+    public func nextTimerDue() async throws -> Timestamp? {
+        let row = try await db.select().column(SQLFunction("MIN", args: SQLColumn("due_at")), as: "t").from("timers").first()
+        return try row?.decode(column: "t", as: Int64?.self).map { Timestamp(millis: $0) }
+    }
+
+    /// Leases up to `limit` due timers to `owner` until `until`: free ones and ones whose lease ran out (their owner
+    /// died). PostgreSQL skips rows another instance is claiming; SQLite has one writer anyway.
+    public func claimDueTimers(now: Timestamp, owner: String, until: Timestamp, limit: Int) async throws -> [DueTimer] {
+        let q = db.select().columns("id", "deal_id", "stage_key", "rule_key", "due_at", "lease_owner", "lease_until", "created_at").from("timers")
+            .where("due_at", .lessThanOrEqual, now.millis)
+            .where { g in g.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now.millis) }
+            .orderBy("due_at").limit(limit)
+        if db.dialect.name == "postgresql" { q.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED")) }
+        let rows = try await q.all(decoding: TimerRecord.self)
+        guard !rows.isEmpty else { return [] }
+        try await db.update("timers").set("lease_owner", to: owner).set("lease_until", to: until.millis).where(
+            "id", .in, rows.compactMap(\.id)
+        ).run()
+        return rows.map { $0.timer() }
+    }
+
+    /// Whether `owner` still holds the lease of a timer: the fencing check before its effects commit.
+    public func holdsLease(timer id: Int64, owner: String) async throws -> Bool {
+        let q = db.select().column("id").from("timers").where("id", .equal, id).where("lease_owner", .equal, owner)
+        if db.dialect.name == "postgresql" { q.for(.update) }
+        return try await q.first() != nil
+    }
+
+    /// Removes a fired timer.
+    public func deleteTimer(_ id: Int64) async throws { try await db.delete(from: "timers").where("id", .equal, id).run() }
+
+    /// Timers waiting, and those already due.
+    public func timerCounts(now: Timestamp) async throws -> (pending: Int, due: Int) {
+        let row = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").column(
+            SQLFunction("SUM", args: SQLRaw("CASE WHEN due_at <= \(now.millis) THEN 1 ELSE 0 END")), as: "d"
+        ).from("timers").first()
+        return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "d", as: Int?.self) ?? 0)
+    }
+
+    /// Records that a rule's action ran for a cause; false when it ran already (the exactly-once ledger).
+    public func claimRun(cause: String, rule: String, action: Int, at: Timestamp) async throws -> Bool {
+        let existing = try await db.select().column("cause").from("automation_runs").where("cause", .equal, cause).where("rule_key", .equal, rule)
+            .where("action_index", .equal, action).first()
+        if existing != nil { return false }
+        try await db.insert(into: "automation_runs").columns("cause", "rule_key", "action_index", "at").values(
+            SQLBind(cause), SQLBind(rule), SQLBind(action), SQLBind(at.millis)
+        ).run()
+        return true
+    }
+
+    /// A small piece of rule state (the round-robin position), read and written inside the rule's transaction.
+    public func automationState(_ key: String) async throws -> String? {
+        try await db.select().column("value").from("automation_state").where("key", .equal, key).first()?.decode(column: "value", as: String.self)
+    }
+
+    public func setAutomationState(_ key: String, _ value: String) async throws {
+        try await db.delete(from: "automation_state").where("key", .equal, key).run()
+        try await db.insert(into: "automation_state").columns("key", "value").values(SQLBind(key), SQLBind(value)).run()
+    }
+}

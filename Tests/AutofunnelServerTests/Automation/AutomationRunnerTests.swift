@@ -1,0 +1,123 @@
+import AutofunnelCore
+import AutofunnelServer
+import AutofunnelStore
+import AutofunnelTestSupport
+import Foundation
+import Testing
+
+@Suite("Automation runner: cascades, actions, timers")
+struct AutomationRunnerTests {
+    static let user = Actor(kind: .user)
+
+    /// A pipeline of open stages s0…s(n-1), a won and a lost stage, and the given rules.
+    static func chain(_ n: Int, rules: [AutomationSpec]) -> PipelineDefinition {
+        PipelineDefinition(
+            key: "chain", name: .init(ru: "Цепочка", en: "Chain"),
+            stages: (0..<n).map { .init(key: "s\($0)", name: .init(ru: "Этап \($0)", en: "Stage \($0)"), kind: .process) } + [
+                .init(key: "done", name: .init(ru: "Готово", en: "Done"), kind: .conversion, outcome: .won),
+                .init(key: "dropped", name: .init(ru: "Отказ", en: "Dropped"), kind: .conversion, outcome: .lost),
+            ], automations: rules)
+    }
+
+    @Test func aCascadeStopsAtTheDepthLimitWithAnErrorOnTheTimeline() async throws {
+        try await TestServices.with { t in
+            let rules = (0..<11).map { i in
+                AutomationSpec(key: "step\(i)", trigger: .init(on: "stage_entered", stage: "s\(i)"), actions: [.init(do: "move", stage: "s\(i + 1)")])
+            }
+            _ = try await t.services.pipelines.apply(Self.chain(12, rules: rules))
+            let deal = try await t.services.deals.create(pipeline: "chain", stage: nil, input: DealInput(title: "x"), actor: Self.user)
+            #expect(deal.stage == "s8", "eight rule-caused moves, then the limit")
+            let timeline = try await t.services.store.read { s in try await s.timeline(deal: deal.id) }
+            #expect(timeline.contains { $0.kind == "automation_error" && ($0.text ?? "").contains("more than 8") })
+            let log = try await t.services.store.read { s in try await s.stageLog(deal: deal.id) }
+            #expect(log.count == 9 && log.dropFirst().allSatisfy { $0.actor.kind == .automation })
+        }
+    }
+
+    @Test func aRuleNeverRetriggersItselfInOneCascade() async throws {
+        try await TestServices.with { t in
+            let rules = [
+                AutomationSpec(key: "ping", trigger: .init(on: "stage_entered", stage: "s0"), actions: [.init(do: "move", stage: "s1")]),
+                AutomationSpec(key: "pong", trigger: .init(on: "stage_entered", stage: "s1"), actions: [.init(do: "move", stage: "s0")]),
+            ]
+            _ = try await t.services.pipelines.apply(Self.chain(2, rules: rules))
+            let deal = try await t.services.deals.create(pipeline: "chain", stage: nil, input: DealInput(title: "x"), actor: Self.user)
+            #expect(deal.stage == "s0", "ping, pong, and ping does not fire again")
+            #expect(try await t.services.store.read { s in try await s.stageLog(deal: deal.id) }.count == 3)
+        }
+    }
+
+    @Test func roundRobinSetFieldAndTaskCompletionRules() async throws {
+        try await TestServices.with { t in
+            let a = try await t.user("a@example.com", role: .manager)
+            let b = try await t.user("b@example.com", role: .manager)
+            let rules = [
+                AutomationSpec(
+                    key: "assign", trigger: .init(on: "deal_created"),
+                    actions: [.init(do: "set_responsible", users: ["a@example.com", "b@example.com"])]),
+                AutomationSpec(
+                    key: "call", trigger: .init(on: "stage_entered", stage: "s0"),
+                    actions: [
+                        .init(do: "create_task", title: "Позвонить: {{deal.title}}", due: "30m"),
+                        .init(do: "set_field", field: "source", value: .string("robot")),
+                    ]),
+                AutomationSpec(
+                    key: "next", trigger: .init(on: "task_completed"), when: [.init(field: "stage", equals: .string("s0"))],
+                    actions: [.init(do: "move", stage: "s1")]),
+            ]
+            _ = try await t.services.pipelines.apply(Self.chain(3, rules: rules))
+            var created: [Deal] = []
+            for i in 0..<3 {
+                created.append(
+                    try await t.services.deals.create(pipeline: "chain", stage: nil, input: DealInput(title: "Сделка \(i)"), actor: Self.user))
+            }
+            let made = created
+            #expect(made.map(\.responsible) == [a.id, b.id, a.id])
+            #expect(made.allSatisfy { $0.source == "robot" })
+            let task = try #require(try await t.services.store.read { s in try await s.tasks(TaskFilter(deal: made[0].id)) }.first)
+            #expect(task.title == "Позвонить: Сделка 0" && task.assignee == a.id && task.dueAt.millis - task.createdAt.millis == 1_800_000)
+            try await t.withAPI(as: a) { api in
+                let done = try await api.request(.post, "/api/v1/tasks/\(task.id)/complete")
+                #expect(done.status == 200 && done.object["status"] as? String == "done")
+                let again = try await api.request(.post, "/api/v1/tasks/\(task.id)/complete")
+                #expect(again.status == 409)
+                let others = try await api.request(.get, "/api/v1/tasks")
+                let dealIDs = Set((others.object["items"] as? [[String: Any]] ?? []).compactMap { $0["dealId"] as? Int })
+                #expect(dealIDs == [Int(made[0].id.rawValue), Int(made[2].id.rawValue)], "a manager sees the tasks of their own deals")
+            }
+            #expect(try await t.services.store.read { s in try await s.deal(made[0].id) }.stage == "s1")
+        }
+    }
+
+    @Test(arguments: StoreTarget.available.filter { $0 != .sqliteMemory })
+    func twoSchedulersOnOneDatabaseFireEveryTimerOnce(target: StoreTarget) async throws {
+        let t = try await TestServices.make(target, sales: false)
+        try await t.services.store.closing { _ in
+            let rules = [
+                AutomationSpec(
+                    key: "remind", trigger: .init(on: "time_in_stage", stage: "s0", after: "1h"),
+                    actions: [.init(do: "create_task", title: "Напомнить", due: "1d")])
+            ]
+            _ = try await t.services.pipelines.apply(Self.chain(2, rules: rules))
+            for i in 0..<60 {
+                _ = try await t.services.deals.create(pipeline: "chain", stage: nil, input: DealInput(title: "d\(i)"), actor: Self.user)
+            }
+            t.clock.advance(millis: 2 * 3_600_000)
+            let one = AutomationScheduler(services: t.services, owner: "one")
+            let two = AutomationScheduler(services: t.services, owner: "two")
+            async let a = one.fireDue(batch: 7)
+            async let b = two.fireDue(batch: 7)
+            var fired = try await a + b
+            while true {
+                async let c = one.fireDue(batch: 7)
+                async let d = two.fireDue(batch: 7)
+                let round = try await c + d
+                if round == 0 { break }
+                fired += round
+            }
+            #expect(fired == 60)
+            let tasks = try await t.services.store.read { s in try await s.tasks(TaskFilter(), limit: 1000) }
+            #expect(tasks.count == 60 && Set(tasks.map(\.deal)).count == 60, "none fired twice, none missed")
+        }
+    }
+}
