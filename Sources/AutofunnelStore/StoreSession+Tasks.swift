@@ -62,10 +62,13 @@ extension StoreSession {
     private func taskQuery() -> SQLSelectBuilder { db.select().columns(TaskRecord.columns.map { SQLColumn($0) }).from("tasks") }
 
     /// Stores a task and returns it with its id.
+    /// A task due later than it is created gets a timer that notices when it becomes overdue.
     public func insertTask(_ task: DealTask) async throws -> DealTask {
         var record = TaskRecord(task)
         record.id = try await insertReturningID("tasks", record)
-        return record.task()
+        let stored = record.task()
+        if stored.status == .open && stored.dueAt > stored.createdAt { try await insertTaskTimer(stored, at: stored.createdAt) }
+        return stored
     }
 
     /// The task with this id.
@@ -88,6 +91,7 @@ extension StoreSession {
 
     /// Marks a task done or closed.
     public func finishTask(_ id: TaskID, status: DealTask.Status, at: Timestamp) async throws {
+        try await cancelTaskTimer(id)
         try await db.update("tasks").set("status", to: status.rawValue).set("completed_at", to: at.millis).where("id", .equal, id.rawValue).run()
     }
 

@@ -8,6 +8,11 @@ public struct DueTimer: Sendable, Hashable {
     public var stage: StageKey
     public var rule: String
     public var dueAt: Timestamp
+    /// The task whose due time this timer watches (rule `task_overdue`).
+    public var task: TaskID?
+
+    /// The rule name of due-time timers of tasks.
+    public static let taskOverdue = "task_overdue"
 }
 
 struct TimerRecord: Codable, Sendable {
@@ -19,9 +24,12 @@ struct TimerRecord: Codable, Sendable {
     var lease_owner: String?
     var lease_until: Int64?
     var created_at: Int64
+    var task_id: Int64?
 
     func timer() -> DueTimer {
-        DueTimer(id: id ?? 0, deal: DealID(deal_id), stage: StageKey(stage_key), rule: rule_key, dueAt: Timestamp(millis: due_at))
+        DueTimer(
+            id: id ?? 0, deal: DealID(deal_id), stage: StageKey(stage_key), rule: rule_key, dueAt: Timestamp(millis: due_at),
+            task: task_id.map { TaskID($0) })
     }
 }
 
@@ -30,7 +38,7 @@ extension StoreSession {
     public func insertTimer(deal: DealID, stage: StageKey, rule: String, dueAt: Timestamp, at: Timestamp) async throws {
         let record = TimerRecord(
             id: nil, deal_id: deal.rawValue, stage_key: stage.rawValue, rule_key: rule, due_at: dueAt.millis, lease_owner: nil, lease_until: nil,
-            created_at: at.millis)
+            created_at: at.millis, task_id: nil)
         try await db.insert(into: "timers").model(record).run()
     }
 
@@ -50,10 +58,12 @@ extension StoreSession {
     /// Leases up to `limit` due timers to `owner` until `until`: free ones and ones whose lease ran out (their owner
     /// died). PostgreSQL skips rows another instance is claiming; SQLite has one writer anyway.
     public func claimDueTimers(now: Timestamp, owner: String, until: Timestamp, limit: Int) async throws -> [DueTimer] {
-        let q = db.select().columns("id", "deal_id", "stage_key", "rule_key", "due_at", "lease_owner", "lease_until", "created_at").from("timers")
-            .where("due_at", .lessThanOrEqual, now.millis)
-            .where { g in g.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now.millis) }
-            .orderBy("due_at").limit(limit)
+        let q = db.select().columns("id", "deal_id", "stage_key", "rule_key", "due_at", "lease_owner", "lease_until", "created_at", "task_id").from(
+            "timers"
+        )
+        .where("due_at", .lessThanOrEqual, now.millis)
+        .where { g in g.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now.millis) }
+        .orderBy("due_at").orderBy("id").limit(limit)
         if db.dialect.name == "postgresql" { q.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED")) }
         let rows = try await q.all(decoding: TimerRecord.self)
         guard !rows.isEmpty else { return [] }

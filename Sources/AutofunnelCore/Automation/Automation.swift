@@ -7,6 +7,7 @@ public enum AutomationEvent: Hashable, Sendable {
     /// A time-in-stage timer of this rule came due (the deal is still in the stage).
     case timerFired(rule: String)
     case taskCompleted
+    case taskOverdue
 }
 
 /// What the engine asks the runner to do.
@@ -42,7 +43,7 @@ public enum Automation {
 
     static func matches(_ trigger: AutomationRule.Trigger, _ event: AutomationEvent, rule: String) -> Bool {
         switch (trigger, event) {
-        case (.dealCreated, .dealCreated), (.taskCompleted, .taskCompleted): return true
+        case (.dealCreated, .dealCreated), (.taskCompleted, .taskCompleted), (.taskOverdue, .taskOverdue): return true
         case (.stageEntered(let a), .stageEntered(let b)), (.stageLeft(let a), .stageLeft(let b)): return a == b
         case (.fieldChanged(let field, let to), .fieldChanged(let changed, let value)):
             return field == changed && (to == nil || to == value)

@@ -12,6 +12,8 @@ public struct AutomationRule: Hashable, Sendable {
         /// The deal stayed in its stage longer than that stage's `maxTimeInStage` (any stage that has one).
         case stageTimeout
         case taskCompleted
+        /// A task of the deal passed its due time while open.
+        case taskOverdue
     }
 
     /// A condition over the deal (and its contact and company).

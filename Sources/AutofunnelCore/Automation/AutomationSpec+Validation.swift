@@ -48,10 +48,11 @@ extension AutomationSpec {
             trigger = .timeInStage(stage(self.trigger.stage, ".trigger.stage", openOnly: true), after: duration(self.trigger.after, ".trigger.after"))
         case "task_completed": trigger = .taskCompleted
         case "stage_timeout": trigger = .stageTimeout
+        case "task_overdue": trigger = .taskOverdue
         default:
             problem(
                 ".trigger.on", "Неизвестный триггер «\(self.trigger.on)»",
-                "Unknown trigger '\(self.trigger.on)'; use deal_created, stage_entered, stage_left, field_changed, time_in_stage, stage_timeout or task_completed"
+                "Unknown trigger '\(self.trigger.on)'; use deal_created, stage_entered, stage_left, field_changed, time_in_stage, stage_timeout, task_completed or task_overdue"
             )
             trigger = .dealCreated
         }

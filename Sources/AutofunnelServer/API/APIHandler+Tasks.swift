@@ -40,3 +40,21 @@ extension APIHandler {
         return .ok(.init(body: .json(SchemaMapping.task(task, now: services.clock.now()))))
     }
 }
+
+extension APIHandler {
+    func listNotices(_ input: Operations.listNotices.Input) async throws -> Operations.listNotices.Output {
+        let p = try principal()
+        let notices = try await store.read { s in try await s.notices(user: p.user.id, unreadOnly: input.query.unread == true) }
+        return .ok(.init(body: .json(.init(items: notices.map(SchemaMapping.notice)))))
+    }
+
+    func readNotice(_ input: Operations.readNotice.Input) async throws -> Operations.readNotice.Output {
+        let p = try principal()
+        let now = services.clock.now()
+        // Another user's notice does not exist for the caller, whatever their role.
+        guard try await store.write({ s in try await s.markNoticeRead(input.path.id, user: p.user.id, at: now) }) else {
+            throw AppError.notFound("No notice with id \(input.path.id)")
+        }
+        return .noContent(.init())
+    }
+}

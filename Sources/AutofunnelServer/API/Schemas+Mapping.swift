@@ -54,6 +54,12 @@ enum SchemaMapping {
             createdAt: date(t.createdAt), completedAt: t.completedAt.map(date))
     }
 
+    static func notice(_ n: Notice) -> Components.Schemas.Notice {
+        .init(
+            id: n.id, dealId: n.deal?.rawValue, taskId: n.task?.rawValue, kind: n.kind, text: n.text, createdAt: date(n.createdAt),
+            readAt: n.readAt.map(date))
+    }
+
     static func grants(_ g: [PipelineKey: GrantLevel]) -> [Components.Schemas.Grant] {
         g.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(pipeline: $0.key.rawValue, level: .init(rawValue: $0.value.rawValue)!) }
     }

@@ -61,6 +61,10 @@ public struct AutomationScheduler: Service {
         let fired = try await services.store.write { s -> Bool in
             guard try await s.holdsLease(timer: timer.id, owner: owner) else { return false }
             try await s.deleteTimer(timer.id)
+            if timer.rule == DueTimer.taskOverdue, let taskID = timer.task {
+                try await Self.taskOverdue(taskID, timer: timer, deals: deals, session: s, now: now)
+                return true
+            }
             guard let deal = try? await s.deal(timer.deal), deal.status == .open, deal.stage == timer.stage else { return true }
             var cascade = DealService.Cascade()
             try await deals.automate(
@@ -69,5 +73,20 @@ public struct AutomationScheduler: Service {
         }
         if fired { services.metrics.timerFired(latenessMillis: max(0, now.millis - timer.dueAt.millis)) }
         return fired
+    }
+
+    /// An open task passed its due time: its creator (else the deal's head of sales) gets a notice, and the rules on
+    /// overdue tasks run.
+    static func taskOverdue(_ id: TaskID, timer: DueTimer, deals: DealService, session s: StoreSession, now: Timestamp) async throws {
+        guard let task = try? await s.task(id), task.status == .open, let deal = try? await s.deal(task.deal) else { return }
+        if let recipient = task.creator ?? deal.headOfSales {
+            try await s.insertNotice(
+                Notice(
+                    user: recipient, deal: deal.id, task: id, kind: "task_overdue",
+                    text: "Просрочена задача «\(task.title)» по сделке «\(deal.title)» / Overdue task '\(task.title)' on deal '\(deal.title)'",
+                    createdAt: now))
+        }
+        var cascade = DealService.Cascade()
+        try await deals.automate([.taskOverdue], deal: deal.id, cause: "timer:\(timer.id)", session: s, now: now, cascade: &cascade)
     }
 }

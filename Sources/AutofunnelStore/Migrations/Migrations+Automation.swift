@@ -44,4 +44,21 @@ extension Migrations {
             .column("value", type: .text, .notNull)
             .run()
     }
+
+    /// In-app notices, and timers that watch a task's due time.
+    @Sendable static func createNotices(_ db: any SQLDatabase) async throws {
+        try await db.create(table: "notices")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("user_id", type: .bigint, .notNull)
+            .column("deal_id", type: .bigint)
+            .column("task_id", type: .bigint)
+            .column("kind", type: .text, .notNull)
+            .column("text", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("read_at", type: .bigint)
+            .run()
+        try await db.create(index: "notices_user").on("notices").column("user_id").column("read_at").run()
+        try await db.alter(table: "timers").column("task_id", type: .bigint).run()
+        try await db.create(index: "timers_task").on("timers").column("task_id").run()
+    }
 }

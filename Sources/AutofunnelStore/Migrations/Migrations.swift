@@ -15,6 +15,7 @@ public enum Migrations {
         Migration(id: "003_log_deal_created_at", apply: addDealCreatedAtToLog),
         Migration(id: "004_accounts", apply: createAccounts),
         Migration(id: "005_automation", apply: createAutomation),
+        Migration(id: "006_notices", apply: createNotices),
     ]
 
     /// Applies every migration not applied yet; returns the ids it applied.

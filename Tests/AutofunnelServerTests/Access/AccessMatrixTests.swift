@@ -120,6 +120,11 @@ struct AccessMatrixTests {
             }),
         "POST /api/v1/tasks/{id}/complete": Entry(access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/tasks/\(w.tasks[o]!)/complete") }),
 
+        "GET /api/v1/notices": Entry(access: .anyUser, call: simple("/api/v1/notices?unread=true")),
+        "POST /api/v1/notices/{id}/read": Entry(
+            access: .ownNotice,
+            call: { w, _, o in Call(path: "/api/v1/notices/\(o == .own || o == .closed ? w.ownNotice : w.colleagueNotice)/read") }),
+
         "GET /api/v1/contacts": Entry(access: .anyUser, call: simple("/api/v1/contacts")),
         "POST /api/v1/contacts": Entry(access: .partyWrite, call: body("/api/v1/contacts", ["name": "Борис"])),
         "GET /api/v1/contacts/{id}": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)") }),

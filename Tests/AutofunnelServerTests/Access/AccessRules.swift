@@ -20,7 +20,7 @@ enum Outcome: String, Sendable {
 /// out by hand from the rules, independently of `Principal`, which decides them in the product.
 enum AccessClass: Sendable {
     case publicRoute, anyUser, admin, pipelineRead, report, lossReport, dealRead, dealEdit, dealManage, dealCreate
-    case partyWrite, partyDelete, ownPassword, ownToken
+    case partyWrite, partyDelete, ownPassword, ownToken, ownNotice
 
     func expected(_ a: Acting, _ o: Ownership) -> Outcome {
         if self == .publicRoute { return .open }
@@ -78,6 +78,8 @@ enum AccessClass: Sendable {
             return a == .admin || o == .own || o == .closed ? .allow : .forbidden
         case .ownToken:
             return a == .admin || o == .own || o == .closed ? .allow : .hidden
+        case .ownNotice:
+            return o == .own || o == .closed ? .allow : .hidden
         }
     }
 }

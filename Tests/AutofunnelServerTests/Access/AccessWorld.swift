@@ -37,6 +37,9 @@ struct AccessWorld: Sendable {
     let deals: [Ownership: DealID]
     /// An open task on each of those deals, assigned to the colleague.
     let tasks: [Ownership: TaskID]
+    /// A notice of the acting user and one of the colleague.
+    let ownNotice: Int64
+    let colleagueNotice: Int64
     let contact: Contact
     let company: Company
 
@@ -84,9 +87,16 @@ struct AccessWorld: Sendable {
                 ).id
             }
         }
+        let (ownNotice, colleagueNotice) = try await t.services.store.write { s in
+            try await s.insertNotice(Notice(user: me.id, deal: nil, kind: "test", text: "мне", createdAt: Fixtures.t0))
+            try await s.insertNotice(Notice(user: colleague.id, deal: nil, kind: "test", text: "коллеге", createdAt: Fixtures.t0))
+            return (
+                try await s.notices(user: me.id, unreadOnly: false).first!.id, try await s.notices(user: colleague.id, unreadOnly: false).first!.id
+            )
+        }
         return AccessWorld(
             t: t, users: users, colleague: colleague, tokens: tokens, colleagueTokenID: colleagueToken.token.id, ownTokenID: ownTokenID,
-            deals: deals, tasks: tasks, contact: contact, company: company)
+            deals: deals, tasks: tasks, ownNotice: ownNotice, colleagueNotice: colleagueNotice, contact: contact, company: company)
     }
 
     /// The acting user, or the admin for anonymous requests that need someone's e-mail.

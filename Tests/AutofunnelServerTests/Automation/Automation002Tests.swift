@@ -95,13 +95,17 @@ struct Automation002Tests {
                 headOfSales: t.head.id.rawValue, contact: contact.id.rawValue,
                 fields: ["requirements": .string("склад"), "subject": .string("Стеллажи"), "delivery_method": .string("pickup")])
             let deal = try await t.services.deals.create(pipeline: "sales", stage: "proposal_made", input: input, actor: Self.user)
-            #expect(try await t.services.store.read { s in try await s.timerCounts(now: t.clock.now()).pending } == 1)
+            #expect(
+                try await t.services.store.read { s in try await s.timerCounts(now: t.clock.now()).pending } == 2,
+                "the stage's limit and its task's due time")
 
             t.clock.advance(millis: 4 * 86_400_000)
             #expect(try await scheduler.fireDue() == 0, "five days in the stage are allowed")
             t.clock.advance(millis: 86_400_000 + 60_000)
-            #expect(try await scheduler.fireDue() == 1)
+            #expect(try await scheduler.fireDue() == 2, "the overdue task, then the stage timeout")
             #expect(try await scheduler.fireDue() == 0, "fired once")
+            let notices = try await t.services.store.read { s in try await s.notices(user: t.head.id, unreadOnly: true) }
+            #expect(notices.map(\.kind) == ["task_overdue"], "the head of sales hears of the overdue task")
 
             let lost = try await t.services.store.read { s in try await s.deal(deal.id) }
             #expect(lost.status == .lost && lost.stage == "timed_out")

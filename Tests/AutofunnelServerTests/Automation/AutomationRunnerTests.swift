@@ -121,3 +121,48 @@ struct AutomationRunnerTests {
         }
     }
 }
+
+@Suite("Automation: overdue tasks")
+struct OverdueTaskTests {
+    @Test(arguments: StoreTarget.available)
+    func anOverdueTaskNotifiesItsCreatorAndRunsTheOverdueRules(target: StoreTarget) async throws {
+        let t = try await TestServices.make(target, sales: false)
+        try await t.services.store.closing { _ in
+            let rules = [
+                AutomationSpec(
+                    key: "call", trigger: .init(on: "stage_entered", stage: "s0"),
+                    actions: [.init(do: "create_task", title: "Позвонить {{deal.title}}", due: "30m")]),
+                AutomationSpec(key: "escalate", trigger: .init(on: "task_overdue"), actions: [.init(do: "set_responsible", user: "head_of_sales")]),
+            ]
+            _ = try await t.services.pipelines.apply(AutomationRunnerTests.chain(2, rules: rules))
+            let input = DealInput(title: "Кухня", responsible: t.manager.id.rawValue, headOfSales: t.head.id.rawValue)
+            let late = try await t.services.deals.create(pipeline: "chain", stage: nil, input: input, actor: AutomationRunnerTests.user)
+            let early = try await t.services.deals.create(pipeline: "chain", stage: nil, input: input, actor: AutomationRunnerTests.user)
+            let earlyTask = try await t.services.store.read { s in try await s.tasks(TaskFilter(deal: early.id)).first!.id }
+            _ = try await t.services.deals.completeTask(earlyTask, principal: nil)
+
+            let scheduler = AutomationScheduler(services: t.services, owner: "test")
+            t.clock.advance(millis: 29 * 60_000)
+            #expect(try await scheduler.fireDue() == 0)
+            t.clock.advance(millis: 2 * 60_000)
+            #expect(try await scheduler.fireDue() == 1, "only the task still open")
+
+            let notices = try await t.services.store.read { s in try await s.notices(user: t.head.id, unreadOnly: true) }
+            #expect(notices.count == 1 && notices.first?.deal == late.id && notices.first?.text.contains("Позвонить Кухня") == true)
+            #expect(try await t.services.store.read { s in try await s.deal(late.id) }.responsible == t.head.id, "the overdue rule ran")
+            #expect(try await t.services.store.read { s in try await s.deal(early.id) }.responsible == t.manager.id)
+            try await t.withAPI(as: t.head) { api in
+                let list = try await api.request(.get, "/api/v1/notices?unread=true")
+                let id = try #require((list.object["items"] as? [[String: Any]])?.first?["id"] as? Int)
+                #expect(try await api.request(.post, "/api/v1/notices/\(id)/read").status == 204)
+                #expect((try await api.request(.get, "/api/v1/notices?unread=true").object["items"] as? [Any])?.isEmpty == true)
+                let overdue = try await api.request(.get, "/api/v1/tasks?overdue=true")
+                #expect((overdue.object["items"] as? [[String: Any]])?.map { $0["dealId"] as? Int } == [Int(late.id.rawValue)])
+            }
+            try await t.withAPI(as: t.manager) { api in
+                let status = try await api.request(.post, "/api/v1/notices/1/read").status
+                #expect(status == 404, "someone else's notice")
+            }
+        }
+    }
+}
