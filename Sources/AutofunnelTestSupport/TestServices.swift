@@ -20,7 +20,9 @@ public struct TestServices: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         // bcrypt's lowest cost keeps tests fast; production uses 12 (a test checks the default).
-        let services = AppServices(store: store, clock: clock.appClock, ids: .counting(), logger: logger, hasher: PasswordHasher(cost: 4))
+        let services = AppServices(
+            store: store, clock: clock.appClock, ids: .counting(), logger: logger, hasher: PasswordHasher(cost: 4),
+            webhookPolicy: WebhookPolicy(allowlist: ["127.0.0.1"]))
         if sales { _ = try await services.pipelines.apply(Fixtures.salesDefinition()) }
         let (manager, head, admin) = try await store.write { s in
             (

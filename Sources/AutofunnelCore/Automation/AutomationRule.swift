@@ -48,6 +48,8 @@ public struct AutomationRule: Hashable, Sendable {
         case closeWon
         case closeLost(reason: StageKey, comment: String?)
         case copyToPipeline(PipelineKey, stage: StageKey?)
+        /// Send the deal to a webhook endpoint (by name) through the outbox: at least once, with a stable id.
+        case callWebhook(endpoint: String)
     }
 
     public var key: String

@@ -106,10 +106,17 @@ extension AutomationSpec {
                     continue
                 }
                 actions.append(.copyToPipeline(PipelineKey(p), stage: a.stage.map(StageKey.init(rawValue:))))
+            case "call_webhook":
+                guard let name = a.endpoint, !name.isEmpty else {
+                    problem(at + ".endpoint", "Нужно имя вебхука", "Give the webhook endpoint's name")
+                    continue
+                }
+                actions.append(.callWebhook(endpoint: name))
             default:
                 problem(
                     at + ".do", "Неизвестное действие «\(a.do)»",
-                    "Unknown action '\(a.do)'; use move, set_field, set_responsible, create_task, close_won, close_lost or copy_to_pipeline")
+                    "Unknown action '\(a.do)'; use move, set_field, set_responsible, create_task, close_won, close_lost, copy_to_pipeline or call_webhook"
+                )
             }
         }
         guard problems.isEmpty else { return .failure(Refusal(problems)) }

@@ -55,7 +55,7 @@ public struct AutomationSpec: Hashable, Sendable, Codable {
     }
 
     /// One action, named by `do`: `move`, `set_field`, `set_responsible`, `create_task`, `close_won`, `close_lost`,
-    /// `copy_to_pipeline`.
+    /// `copy_to_pipeline`, `call_webhook`.
     public struct ActionSpec: Hashable, Sendable, Codable {
         public var `do`: String
         public var stage: String?
@@ -73,11 +73,14 @@ public struct AutomationSpec: Hashable, Sendable, Codable {
         public var reason: String?
         public var comment: String?
         public var pipeline: String?
+        /// `call_webhook`: the endpoint's name.
+        public var endpoint: String?
         public init(
             do action: String, stage: String? = nil, field: String? = nil, value: JSONValue? = nil, user: String? = nil, users: [String]? = nil,
             title: String? = nil, text: String? = nil, due: String? = nil, assignee: String? = nil, reason: String? = nil, comment: String? = nil,
-            pipeline: String? = nil
+            pipeline: String? = nil, endpoint: String? = nil
         ) {
+            self.endpoint = endpoint
             self.do = action
             self.stage = stage
             self.field = field

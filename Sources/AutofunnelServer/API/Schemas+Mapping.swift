@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelStore
 import Foundation
 import OpenAPIRuntime
 
@@ -58,6 +59,17 @@ enum SchemaMapping {
         .init(
             id: n.id, dealId: n.deal?.rawValue, taskId: n.task?.rawValue, kind: n.kind, text: n.text, createdAt: date(n.createdAt),
             readAt: n.readAt.map(date))
+    }
+
+    static func endpoint(_ e: WebhookEndpoint) -> Components.Schemas.WebhookEndpoint {
+        .init(id: e.id, name: e.name, url: e.url, events: e.events, active: e.active, disabledReason: e.disabledReason, createdAt: date(e.createdAt))
+    }
+
+    static func message(_ m: OutboxMessage) -> Components.Schemas.WebhookMessage {
+        .init(
+            seq: m.seq, id: m.id, endpointId: m.endpoint, _type: m.type, status: .init(rawValue: m.status.rawValue)!, attempts: m.attempts,
+            nextAttemptAt: date(m.nextAttemptAt), lastStatus: m.lastStatus, lastError: m.lastError, createdAt: date(m.createdAt),
+            deliveredAt: m.deliveredAt.map(date), payload: m.payload)
     }
 
     static func grants(_ g: [PipelineKey: GrantLevel]) -> [Components.Schemas.Grant] {

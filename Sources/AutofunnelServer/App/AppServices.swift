@@ -16,11 +16,14 @@ public struct AppServices: Sendable {
     public let auth: AuthService
     /// Rung after a change may have set a timer, so the scheduler looks again.
     public let bell: TimerBell
+    /// Which webhook destinations may be called.
+    public let webhookPolicy: WebhookPolicy
 
     public init(
         store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger,
-        hasher: PasswordHasher = PasswordHasher(), authConfig: AuthConfig = AuthConfig()
+        hasher: PasswordHasher = PasswordHasher(), authConfig: AuthConfig = AuthConfig(), webhookPolicy: WebhookPolicy = .fromEnvironment
     ) {
+        self.webhookPolicy = webhookPolicy
         self.store = store
         self.clock = clock
         self.ids = ids

@@ -143,6 +143,12 @@ extension DealService {
                     rule: rule,
                     dueAt: now.adding(millis: due.millis), createdAt: now))
             try await s.appendTimeline([TimelineEntry(deal: id, at: now, kind: "task", field: rule, text: title, actor: robot)])
+        case .callWebhook(let endpoint):
+            let deal = try await s.deal(id)
+            let type = "automation.\(rule)"
+            try await s.enqueue(
+                type: type, payload: Webhooks.payload(type: type, at: now, data: Webhooks.dealData(deal)), id: { _ in Webhooks.messageID() }, at: now,
+                only: endpoint)
         case .copyToPipeline(let target, let stage):
             let deal = try await s.deal(id, forUpdate: true)
             _ = try await copyIn(s, deal, to: target, stage: stage, actor: robot, now: now, cascade: &next)

@@ -63,6 +63,7 @@ public struct DealService: Sendable {
         try await s.appendTimeline([
             TimelineEntry(deal: stored.id, at: now, kind: "created", new: stored.stage.rawValue, text: stored.title, actor: actor)
         ])
+        try await Webhooks.publish(from: nil, to: stored, session: s, now: now)
         try await automate(
             Self.events(from: nil, to: stored), deal: stored.id, cause: "deal:\(stored.id):created", session: s, now: now, cascade: &cascade)
         return try await s.deal(stored.id)
@@ -176,6 +177,7 @@ public struct DealService: Sendable {
                 catalog: catalog, session: s, now: now)
         let stored = try await s.insertDeal(copy)
         try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "copy from \(deal.pipeline)", at: now))
+        try await Webhooks.publish(from: nil, to: stored, session: s, now: now)
         try await s.appendTimeline([
             TimelineEntry(
                 deal: stored.id, at: now, kind: "copy", field: "copiedFrom", new: deal.id.description,
@@ -255,6 +257,7 @@ public struct DealService: Sendable {
             let entry = StageLogEntry(entering: updated, from: accepted.from, actor: actor, cause: cause ?? accepted.cause, at: now)
             try await s.record(updated, previous: previous ?? proposed, stageLog: entry, actor: actor, at: now)
             try await leave(previous ?? proposed, for: updated, session: s, now: now)
+            try await Webhooks.publish(from: previous ?? proposed, to: updated, session: s, now: now)
             metrics.moveAccepted(direction: accepted.direction.rawValue)
             return updated
         }

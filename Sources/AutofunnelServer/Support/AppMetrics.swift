@@ -47,6 +47,14 @@ public struct AppMetrics: Sendable {
         Gauge(label: "autofunnel_timers_due", factory: factory).record(due)
     }
 
+    /// Messages waiting in the outbox.
+    func outbox(depth: Int) { Gauge(label: "autofunnel_outbox_depth", factory: factory).record(depth) }
+
+    /// A failed delivery attempt to a webhook endpoint.
+    func deliveryFailed(destination: String) {
+        Counter(label: "autofunnel_delivery_failures_total", dimensions: [("destination", destination)], factory: factory).increment()
+    }
+
     /// A stage change refused: one count per violated rule.
     func moveRefused(rules: [String]) {
         for rule in Set(rules) { Counter(label: "autofunnel_moves_refused_total", dimensions: [("rule", rule)], factory: factory).increment() }

@@ -16,6 +16,7 @@ public enum Migrations {
         Migration(id: "004_accounts", apply: createAccounts),
         Migration(id: "005_automation", apply: createAutomation),
         Migration(id: "006_notices", apply: createNotices),
+        Migration(id: "007_outbox", apply: createOutbox),
     ]
 
     /// Applies every migration not applied yet; returns the ids it applied.

@@ -42,7 +42,9 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: app), .init(service: AutomationScheduler(services: services)), .init(service: StoreService(store: services.store)),
+                    .init(service: app), .init(service: AutomationScheduler(services: services)),
+                    .init(service: OutboxDelivery(services: services, policy: services.webhookPolicy)),
+                    .init(service: StoreService(store: services.store)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("Autofunnel listening on http://\(host):\(port) (database: \(services.store.backend.name))")

@@ -164,6 +164,13 @@ struct AccessMatrixTests {
             access: .ownToken,
             call: { w, _, o in Call(path: "/api/v1/tokens/\(o == .own || o == .closed ? w.ownTokenID : w.colleagueTokenID)") }),
         "GET /api/v1/audit": Entry(access: .admin, call: simple("/api/v1/audit")),
+        "GET /api/v1/webhooks": Entry(access: .admin, call: simple("/api/v1/webhooks")),
+        "POST /api/v1/webhooks": Entry(
+            access: .admin, call: body("/api/v1/webhooks", ["name": "crm_sync", "url": "http://127.0.0.1:9/sync", "events": ["deal.won"]])),
+        "DELETE /api/v1/webhooks/{id}": Entry(access: .admin, call: { w, _, _ in Call(path: "/api/v1/webhooks/\(w.webhook)") }),
+        "GET /api/v1/webhook-messages": Entry(access: .admin, call: simple("/api/v1/webhook-messages?status=pending")),
+        "POST /api/v1/webhook-messages/{id}/replay": Entry(
+            access: .admin, call: { w, _, _ in Call(path: "/api/v1/webhook-messages/\(w.message)/replay") }),
     ]
 
     static func report(_ name: String) -> @Sendable (AccessWorld, Acting, Ownership) -> Call {

@@ -42,6 +42,8 @@ struct AccessWorld: Sendable {
     let colleagueNotice: Int64
     let contact: Contact
     let company: Company
+    let webhook: Int64
+    let message: Int64
 
     static func make(acting: Acting) async throws -> AccessWorld {
         let t = try await TestServices.make(.sqliteMemory)
@@ -63,6 +65,10 @@ struct AccessWorld: Sendable {
         for (a, g) in grants { _ = try await auth.setGrants(users[a]!.id, g, by: nil) }
         _ = try await auth.setGrants(colleague.id, ["sales": .own], by: nil)
 
+        let webhook = try await t.services.store.write { s in
+            try await s.insertEndpoint(name: "erp", url: "http://127.0.0.1:9/hook", secret: WebhookSigner.newSecret(), events: ["*"], at: Fixtures.t0)
+                .id
+        }
         let me = users[acting] ?? users[.admin]!
         let contact = try await t.contact()
         let company = try await t.services.parties.createCompany(name: "ООО Ромашка", fields: nil)
@@ -94,9 +100,11 @@ struct AccessWorld: Sendable {
                 try await s.notices(user: me.id, unreadOnly: false).first!.id, try await s.notices(user: colleague.id, unreadOnly: false).first!.id
             )
         }
+        let message = try await t.services.store.read { s in try await s.outbox(status: nil).first!.seq }
         return AccessWorld(
             t: t, users: users, colleague: colleague, tokens: tokens, colleagueTokenID: colleagueToken.token.id, ownTokenID: ownTokenID,
-            deals: deals, tasks: tasks, ownNotice: ownNotice, colleagueNotice: colleagueNotice, contact: contact, company: company)
+            deals: deals, tasks: tasks, ownNotice: ownNotice, colleagueNotice: colleagueNotice, contact: contact, company: company,
+            webhook: webhook, message: message)
     }
 
     /// The acting user, or the admin for anonymous requests that need someone's e-mail.

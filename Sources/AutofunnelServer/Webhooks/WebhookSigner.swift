@@ -1,0 +1,19 @@
+import Crypto
+import Foundation
+
+/// Standard Webhooks 1.0 signatures: `v1,` + base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")), where the key is
+/// the base64 after `whsec_` in the endpoint's secret.
+public enum WebhookSigner {
+    /// A new endpoint secret: `whsec_` + 32 random bytes in base64.
+    public static func newSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
+    }
+
+    /// The `webhook-signature` value for a message.
+    public static func signature(secret: String, id: String, timestamp: Int64, body: String) -> String {
+        let key = Data(base64Encoded: String(secret.dropFirst(secret.hasPrefix("whsec_") ? 6 : 0))) ?? Data(secret.utf8)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(id).\(timestamp).\(body)".utf8), using: SymmetricKey(data: key))
+        return "v1," + Data(mac).base64EncodedString()
+    }
+}

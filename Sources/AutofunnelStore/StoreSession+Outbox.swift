@@ -1,0 +1,187 @@
+import AutofunnelCore
+import SQLKit
+
+/// A webhook endpoint: where messages go, the secret they are signed with, and the event types it receives.
+public struct WebhookEndpoint: Sendable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var url: String
+    public var secret: String
+    /// Event types (`deal.created`, `deal.stage_changed`, …); `*` for all.
+    public var events: [String]
+    public var active: Bool
+    public var disabledReason: String?
+    public var createdAt: Timestamp
+
+    /// Whether the endpoint takes this event type.
+    public func receives(_ type: String) -> Bool { active && (events.contains("*") || events.contains(type)) }
+}
+
+/// A message in the outbox.
+public struct OutboxMessage: Sendable, Hashable {
+    /// Where a message stands.
+    public enum Status: String, Sendable, CaseIterable { case pending, delivered, failed }
+    public var seq: Int64
+    /// The stable `webhook-id`: the same on every attempt and replay.
+    public var id: String
+    public var endpoint: Int64
+    public var type: String
+    public var payload: String
+    public var status: Status
+    public var attempts: Int
+    public var nextAttemptAt: Timestamp
+    public var lastStatus: Int?
+    public var lastError: String?
+    public var createdAt: Timestamp
+    public var deliveredAt: Timestamp?
+}
+
+struct EndpointRecord: Codable, Sendable {
+    var id: Int64?
+    var name: String
+    var url: String
+    var secret: String
+    var events: String
+    var active: Int64
+    var disabled_reason: String?
+    var created_at: Int64
+
+    func endpoint() -> WebhookEndpoint {
+        WebhookEndpoint(
+            id: id ?? 0, name: name, url: url, secret: secret, events: events.split(separator: ",").map(String.init), active: active != 0,
+            disabledReason: disabled_reason, createdAt: Timestamp(millis: created_at))
+    }
+}
+
+struct OutboxRecord: Codable, Sendable {
+    var seq: Int64?
+    var message_id: String
+    var endpoint_id: Int64
+    var event_type: String
+    var payload: String
+    var status: String
+    var attempts: Int64
+    var next_attempt_at: Int64
+    var lease_owner: String?
+    var lease_until: Int64?
+    var last_status: Int64?
+    var last_error: String?
+    var created_at: Int64
+    var delivered_at: Int64?
+
+    static let columns = [
+        "seq", "message_id", "endpoint_id", "event_type", "payload", "status", "attempts", "next_attempt_at", "lease_owner", "lease_until",
+        "last_status", "last_error", "created_at", "delivered_at",
+    ]
+
+    func message() -> OutboxMessage {
+        OutboxMessage(
+            seq: seq ?? 0, id: message_id, endpoint: endpoint_id, type: event_type, payload: payload, status: .init(rawValue: status) ?? .pending,
+            attempts: Int(attempts), nextAttemptAt: Timestamp(millis: next_attempt_at), lastStatus: last_status.map(Int.init), lastError: last_error,
+            createdAt: Timestamp(millis: created_at), deliveredAt: delivered_at.map { Timestamp(millis: $0) })
+    }
+}
+
+extension StoreSession {
+    private func endpointQuery() -> SQLSelectBuilder {
+        db.select().columns("id", "name", "url", "secret", "events", "active", "disabled_reason", "created_at").from("webhook_endpoints")
+    }
+
+    /// Stores an endpoint; a taken name is a conflict.
+    public func insertEndpoint(name: String, url: String, secret: String, events: [String], at: Timestamp) async throws -> WebhookEndpoint {
+        if try await endpointQuery().where("name", .equal, name).first() != nil {
+            throw StoreError.conflict("a webhook endpoint named \(name) exists")
+        }
+        var record = EndpointRecord(
+            id: nil, name: name, url: url, secret: secret, events: events.joined(separator: ","), active: 1, disabled_reason: nil,
+            created_at: at.millis)
+        record.id = try await insertReturningID("webhook_endpoints", record)
+        return record.endpoint()
+    }
+
+    /// Every endpoint, by id.
+    public func endpoints() async throws -> [WebhookEndpoint] {
+        try await endpointQuery().orderBy("id").all(decoding: EndpointRecord.self).map { $0.endpoint() }
+    }
+
+    /// The endpoint with this id.
+    public func endpoint(_ id: Int64) async throws -> WebhookEndpoint {
+        guard let r = try await endpointQuery().where("id", .equal, id).first(decoding: EndpointRecord.self) else {
+            throw StoreError.notFound(entity: "webhook endpoint", id: String(id))
+        }
+        return r.endpoint()
+    }
+
+    /// Removes an endpoint and the messages still waiting for it.
+    public func deleteEndpoint(_ id: Int64) async throws {
+        _ = try await endpoint(id)
+        try await db.delete(from: "outbox").where("endpoint_id", .equal, id).where("status", .equal, OutboxMessage.Status.pending.rawValue).run()
+        try await db.delete(from: "webhook_endpoints").where("id", .equal, id).run()
+    }
+
+    /// Stops deliveries to an endpoint (it answered 410 Gone).
+    public func disableEndpoint(_ id: Int64, reason: String) async throws {
+        try await db.update("webhook_endpoints").set("active", to: 0).set("disabled_reason", to: reason).where("id", .equal, id).run()
+    }
+
+    /// Puts one message per subscribed endpoint in the outbox, in the caller's transaction. `only` limits it to one endpoint.
+    public func enqueue(type: String, payload: String, id: (Int64) -> String, at: Timestamp, only: String? = nil) async throws {
+        for e in try await endpoints() where (only == nil && e.receives(type)) || (only == e.name && e.active) {
+            let record = OutboxRecord(
+                seq: nil, message_id: id(e.id), endpoint_id: e.id, event_type: type, payload: payload, status: OutboxMessage.Status.pending.rawValue,
+                attempts: 0, next_attempt_at: at.millis, lease_owner: nil, lease_until: nil, last_status: nil, last_error: nil, created_at: at.millis,
+                delivered_at: nil)
+            try await db.insert(into: "outbox").model(record).run()
+        }
+    }
+
+    /// Leases due pending messages, oldest first.
+    public func claimDueMessages(now: Timestamp, owner: String, until: Timestamp, limit: Int) async throws -> [OutboxMessage] {
+        let q = db.select().columns(OutboxRecord.columns.map { SQLColumn($0) }).from("outbox")
+            .where("status", .equal, OutboxMessage.Status.pending.rawValue).where("next_attempt_at", .lessThanOrEqual, now.millis)
+            .where { g in g.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now.millis) }
+            .orderBy("next_attempt_at").orderBy("seq").limit(limit)
+        if db.dialect.name == "postgresql" { q.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED")) }
+        let rows = try await q.all(decoding: OutboxRecord.self)
+        guard !rows.isEmpty else { return [] }
+        try await db.update("outbox").set("lease_owner", to: owner).set("lease_until", to: until.millis).where("seq", .in, rows.compactMap(\.seq))
+            .run()
+        return rows.map { $0.message() }
+    }
+
+    /// Records an attempt: delivered, retried at `next`, or failed for good.
+    public func recordAttempt(_ seq: Int64, status: OutboxMessage.Status, httpStatus: Int?, error: String?, next: Timestamp?, at: Timestamp)
+        async throws
+    {
+        let u = db.update("outbox").set("status", to: status.rawValue).set(SQLIdentifier("attempts"), to: SQLRaw("attempts + 1"))
+            .set("last_status", to: httpStatus).set("last_error", to: error).set("lease_owner", to: SQLLiteral.null).set(
+                "lease_until", to: SQLLiteral.null)
+        if let next { u.set("next_attempt_at", to: next.millis) }
+        if status == .delivered { u.set("delivered_at", to: at.millis) }
+        try await u.where("seq", .equal, seq).run()
+    }
+
+    /// Messages, newest first, optionally of one status.
+    public func outbox(status: OutboxMessage.Status?, limit: Int = 100) async throws -> [OutboxMessage] {
+        let q = db.select().columns(OutboxRecord.columns.map { SQLColumn($0) }).from("outbox")
+        if let status { q.where("status", .equal, status.rawValue) }
+        return try await q.orderBy("seq", .descending).limit(limit).all(decoding: OutboxRecord.self).map { $0.message() }
+    }
+
+    /// Sends a message again (manual replay): pending now, same `webhook-id`.
+    public func replay(messageSeq seq: Int64, at: Timestamp) async throws {
+        guard try await db.select().column("seq").from("outbox").where("seq", .equal, seq).first() != nil else {
+            throw StoreError.notFound(entity: "webhook message", id: String(seq))
+        }
+        try await db.update("outbox").set("status", to: OutboxMessage.Status.pending.rawValue).set("next_attempt_at", to: at.millis).set(
+            "lease_until", to: SQLLiteral.null
+        ).where("seq", .equal, seq).run()
+    }
+
+    /// Messages waiting to be delivered.
+    public func outboxDepth() async throws -> Int {
+        try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("outbox").where(
+            "status", .equal, OutboxMessage.Status.pending.rawValue
+        ).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+}
