@@ -11,6 +11,23 @@ extension DealService {
     struct Cascade {
         var depth = 0
         var fired: Set<String> = []
+        /// Definitions read once per cascade: a pipeline is parsed from its stored file, which costs more than the rest.
+        var catalog: FieldCatalog?
+        var pipelines: [PipelineKey: Pipeline] = [:]
+
+        mutating func catalog(_ s: StoreSession) async throws -> FieldCatalog {
+            if let catalog { return catalog }
+            let read = try await s.fieldCatalog()
+            catalog = read
+            return read
+        }
+
+        mutating func pipeline(_ key: PipelineKey, _ s: StoreSession) async throws -> Pipeline? {
+            if let p = pipelines[key] { return p }
+            guard let p = try await s.pipeline(key, catalog: try await catalog(s)) else { return nil }
+            pipelines[key] = p
+            return p
+        }
     }
 
     /// The events a change of a deal causes: leaving and entering stages, and every changed field.
@@ -49,10 +66,9 @@ extension DealService {
             metrics.automationCascadeLimit()
             return
         }
-        let catalog = try await s.fieldCatalog()
         for event in events {
             let snapshot = try await s.dealSnapshot(id)
-            guard let pipeline = try await s.pipeline(snapshot.deal.pipeline, catalog: catalog) else { return }
+            guard let pipeline = try await cascade.pipeline(snapshot.deal.pipeline, s) else { return }
             let effects = Automation.evaluate(event, snapshot: snapshot, pipeline: pipeline, now: now)
             var firing: Set<String> = []
             for effect in effects {
@@ -99,6 +115,10 @@ extension DealService {
         let robot = Actor(kind: .automation)
         var next = cascade
         next.depth += 1
+        defer {
+            cascade.catalog = next.catalog
+            cascade.pipelines = next.pipelines
+        }
         switch action {
         case .move(let stage):
             try await transitionIn(s, id, .move(to: stage, lossComment: nil), cause: "rule \(rule)", now: now, cascade: &next)
@@ -132,9 +152,10 @@ extension DealService {
             try await updateIn(s, id, input: DealInput(responsible: user.rawValue), actor: robot, now: now, cascade: &next)
         case .createTask(let title, let text, let due, let assignee):
             let snapshot = try await s.dealSnapshot(id)
-            let catalog = try await s.fieldCatalog()
-            let names = Dictionary(uniqueKeysWithValues: try await s.users().map { ($0.id, $0.name) })
+            let catalog = try await next.catalog(s)
             let deal = snapshot.deal
+            var names: [UserID: String] = [:]
+            for user in Set([deal.responsible, deal.headOfSales].compactMap { $0 }) { names[user] = try? await s.user(user).name }
             _ = try await s.insertTask(
                 DealTask(
                     id: TaskID(0), deal: id, title: TaskTemplate.render(title, snapshot, catalog: catalog, users: names),

@@ -231,8 +231,8 @@ public struct DealService: Sendable {
     /// A stage change made by a rule, inside the cascade's transaction.
     func transitionIn(_ s: StoreSession, _ id: DealID, _ change: StageChange, cause: String, now: Timestamp, cascade: inout Cascade) async throws {
         let deal = try await s.deal(id, forUpdate: true)
-        let catalog = try await s.fieldCatalog()
-        let pipeline = try await s.requirePipeline(deal.pipeline, catalog: catalog)
+        let catalog = try await cascade.catalog(s)
+        guard let pipeline = try await cascade.pipeline(deal.pipeline, s) else { throw Self.noPipeline(deal.pipeline) }
         let updated = try await decideAndRecord(
             deal, change: change, actor: Actor(kind: .automation), cause: cause, pipeline: pipeline, catalog: catalog, session: s, now: now)
         try await automate(
