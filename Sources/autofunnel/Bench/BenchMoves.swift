@@ -17,6 +17,8 @@ struct BenchMoves: AsyncParsableCommand {
 
     @Option(help: "Deals to create and move.") var deals = 2000
     @Option(help: "Concurrent HTTP clients.") var clients = 16
+    @Flag(help: "Apply the 002 preset without its automation rules (API overhead alone, as the raw writes have none).")
+    var withoutAutomations = false
 
     static let path: [StageKey] = [
         "processing_request", "proposal_made", "answer_received", "invoice_sent", "payment_received", "order_shipped", "order_received",
@@ -43,7 +45,8 @@ struct BenchMoves: AsyncParsableCommand {
 
         let moves = deals * Self.path.count
         print(
-            "bench moves: \(deals) deals × \(Self.path.count) moves = \(moves) moves, \(clients) HTTP clients, SQLite file (WAL, synchronous=NORMAL)")
+            "bench moves: \(deals) deals × \(Self.path.count) moves = \(moves) moves, \(clients) HTTP clients, SQLite file (WAL, synchronous=NORMAL), "
+                + (withoutAutomations ? "002 preset without its rules" : "002 preset with its rules (a task per stage, stage timers)"))
         print(String(format: "HTTP API moves:     %8.0f moves/s   p50 %.2f ms   p99 %.2f ms", http.rate, http.p50, http.p99))
         print(String(format: "raw store writes:   %8.0f tx/s      p50 %.2f ms   p99 %.2f ms", raw.rate, raw.p50, raw.p99))
         print(String(format: "ratio HTTP / raw:   %8.1f %%", http.rate / raw.rate * 100))
@@ -58,7 +61,10 @@ struct BenchMoves: AsyncParsableCommand {
 
     /// Creates the deals with every required field filled, through the deal service (not measured).
     func seed(_ services: AppServices, count: Int) async throws -> [DealID] {
-        _ = try await services.pipelines.apply(text: try Presets.text("sales-002"))
+        _ = try await services.pipelines.apply(text: try Presets.text("nurturing"))
+        var preset = try PipelineService.parse(try Presets.text("sales-002"))
+        if withoutAutomations { preset.automations = nil }
+        _ = try await services.pipelines.apply(preset)
         let user = try await services.store.write { s in
             try await s.insertUser(email: "bench@example.com", name: "Bench", locale: .en, role: .manager, at: services.clock.now())
         }
