@@ -35,6 +35,12 @@ extension StoreSession {
         try await liveRecord(DealRecord.self, id: id.rawValue, forUpdate: forUpdate).deal()
     }
 
+    /// The pipeline a deal is in (nil for no such deal): one column, for callers that need nothing else.
+    public func dealPipeline(_ id: DealID) async throws -> PipelineKey? {
+        let row = try await db.select().column("pipeline_key").from("deals").where("id", .equal, id.rawValue).first()
+        return try row.map { PipelineKey(try $0.decode(column: "pipeline_key", as: String.self)) }
+    }
+
     /// The deal with its contact and company, as the transition rules read it.
     public func dealSnapshot(_ id: DealID, forUpdate: Bool = false) async throws -> DealSnapshot {
         let deal = try await self.deal(id, forUpdate: forUpdate)

@@ -8,6 +8,7 @@ public enum AutomationEvent: Hashable, Sendable {
     case timerFired(rule: String)
     case taskCompleted
     case taskOverdue
+    case leadCaptured(source: String)
 }
 
 /// What the engine asks the runner to do.
@@ -48,6 +49,7 @@ public enum Automation {
         case (.fieldChanged(let field, let to), .fieldChanged(let changed, let value)):
             return field == changed && (to == nil || to == value)
         case (.timeInStage, .timerFired(let fired)), (.stageTimeout, .timerFired(let fired)): return fired == rule
+        case (.leadCaptured(let wanted), .leadCaptured(let source)): return wanted == nil || wanted == source
         default: return false
         }
     }

@@ -14,6 +14,8 @@ public struct AutomationRule: Hashable, Sendable {
         case taskCompleted
         /// A task of the deal passed its due time while open.
         case taskOverdue
+        /// An inbound lead (a site form, a call) created the deal; from one source when given.
+        case leadCaptured(source: String?)
     }
 
     /// A condition over the deal (and its contact and company).

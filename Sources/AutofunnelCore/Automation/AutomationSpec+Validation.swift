@@ -49,6 +49,7 @@ extension AutomationSpec {
         case "task_completed": trigger = .taskCompleted
         case "stage_timeout": trigger = .stageTimeout
         case "task_overdue": trigger = .taskOverdue
+        case "lead_captured": trigger = .leadCaptured(source: self.trigger.source)
         default:
             problem(
                 ".trigger.on", "Неизвестный триггер «\(self.trigger.on)»",

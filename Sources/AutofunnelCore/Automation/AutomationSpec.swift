@@ -18,7 +18,10 @@ public struct AutomationSpec: Hashable, Sendable, Codable {
         public var to: JSONValue?
         /// `time_in_stage`: how long, as 90m, 48h or 3d.
         public var after: String?
-        public init(on: String, stage: String? = nil, field: String? = nil, to: JSONValue? = nil, after: String? = nil) {
+        /// `lead_captured`: only leads from this inbound source.
+        public var source: String?
+        public init(on: String, stage: String? = nil, field: String? = nil, to: JSONValue? = nil, after: String? = nil, source: String? = nil) {
+            self.source = source
             self.on = on
             self.stage = stage
             self.field = field

@@ -72,6 +72,11 @@ enum SchemaMapping {
             deliveredAt: m.deliveredAt.map(date), payload: m.payload)
     }
 
+    static func source(_ s: InboundSource) -> Components.Schemas.InboundSource {
+        .init(
+            key: s.key, pipeline: s.pipeline.rawValue, stage: s.stage?.rawValue, responsibleId: s.responsible?.rawValue, createdAt: date(s.createdAt))
+    }
+
     static func grants(_ g: [PipelineKey: GrantLevel]) -> [Components.Schemas.Grant] {
         g.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(pipeline: $0.key.rawValue, level: .init(rawValue: $0.value.rawValue)!) }
     }

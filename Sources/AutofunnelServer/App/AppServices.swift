@@ -14,6 +14,7 @@ public struct AppServices: Sendable {
     public let parties: PartyService
     public let reports: ReportService
     public let auth: AuthService
+    public let inbound: InboundService
     /// Rung after a change may have set a timer, so the scheduler looks again.
     public let bell: TimerBell
     /// Which webhook destinations may be called.
@@ -34,6 +35,7 @@ public struct AppServices: Sendable {
         pipelines = PipelineService(store: store, clock: clock)
         parties = PartyService(store: store, clock: clock)
         reports = ReportService(store: store, clock: clock)
+        inbound = InboundService(store: store, clock: clock, deals: deals)
         auth = AuthService(store: store, clock: clock, hasher: hasher, config: authConfig)
     }
 }

@@ -13,7 +13,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// Routes that answer without a credential.
     static func isPublic(_ request: Request) -> Bool {
-        request.method == .post && request.uri.path == "/api/v1/session"
+        request.method == .post && (request.uri.path == "/api/v1/session" || request.uri.path.hasPrefix("/api/v1/inbound/"))
     }
 
     static func changesState(_ method: HTTPRequest.Method) -> Bool { ![.get, .head, .options].contains(method) }

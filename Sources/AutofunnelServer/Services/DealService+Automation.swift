@@ -14,6 +14,8 @@ extension DealService {
         /// Definitions read once per cascade: a pipeline is parsed from its stored file, which costs more than the rest.
         var catalog: FieldCatalog?
         var pipelines: [PipelineKey: Pipeline] = [:]
+        /// Whether any rule acted: if none did, the deal is as its command left it and need not be read again.
+        var touched = false
 
         mutating func catalog(_ s: StoreSession) async throws -> FieldCatalog {
             if let catalog { return catalog }
@@ -66,6 +68,10 @@ extension DealService {
             metrics.automationCascadeLimit()
             return
         }
+        // Most pipelines have few rules: with none, the events cost nothing more.
+        guard let pipelineKey = try await s.dealPipeline(id), let rules = try await cascade.pipeline(pipelineKey, s), !rules.automations.isEmpty
+        else { return }
+        cascade.touched = true
         for event in events {
             let snapshot = try await s.dealSnapshot(id)
             guard let pipeline = try await cascade.pipeline(snapshot.deal.pipeline, s) else { return }
@@ -118,6 +124,7 @@ extension DealService {
         defer {
             cascade.catalog = next.catalog
             cascade.pipelines = next.pipelines
+            cascade.touched = cascade.touched || next.touched
         }
         switch action {
         case .move(let stage):

@@ -221,10 +221,10 @@ public struct DealService: Sendable {
             let change = try await decide(pipeline, s)
             let updated = try await decideAndRecord(
                 proposed, previous: deal, change: change, actor: actor, cause: nil, pipeline: pipeline, catalog: catalog, session: s, now: now)
-            var cascade = Cascade()
+            var cascade = Cascade(catalog: catalog, pipelines: [pipeline.key: pipeline])
             try await automate(
                 Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):change:\(now.millis)", session: s, now: now, cascade: &cascade)
-            return try await s.deal(id)
+            return cascade.touched ? try await s.deal(id) : updated
         }
     }
 

@@ -32,4 +32,16 @@ extension Migrations {
             .run()
         try await db.create(index: "outbox_due").on("outbox").column("status").column("next_attempt_at").run()
     }
+
+    /// Inbound lead sources with the hashes of their secrets.
+    @Sendable static func createInbound(_ db: any SQLDatabase) async throws {
+        try await db.create(table: "inbound_sources")
+            .column("key", type: .text, .primaryKey(autoIncrement: false))
+            .column("pipeline_key", type: .text, .notNull)
+            .column("stage_key", type: .text)
+            .column("secret_hash", type: .text, .notNull)
+            .column("responsible_id", type: .bigint)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+    }
 }

@@ -17,6 +17,7 @@ public enum Migrations {
         Migration(id: "005_automation", apply: createAutomation),
         Migration(id: "006_notices", apply: createNotices),
         Migration(id: "007_outbox", apply: createOutbox),
+        Migration(id: "008_inbound", apply: createInbound),
     ]
 
     /// Applies every migration not applied yet; returns the ids it applied.

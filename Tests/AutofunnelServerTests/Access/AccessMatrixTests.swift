@@ -164,6 +164,16 @@ struct AccessMatrixTests {
             access: .ownToken,
             call: { w, _, o in Call(path: "/api/v1/tokens/\(o == .own || o == .closed ? w.ownTokenID : w.colleagueTokenID)") }),
         "GET /api/v1/audit": Entry(access: .admin, call: simple("/api/v1/audit")),
+        "POST /api/v1/inbound/{source}": Entry(
+            access: .publicRoute,
+            call: { _, _, _ in
+                Call(
+                    path: "/api/v1/inbound/site", json: ["name": "Гость", "phone": "+7 900 000-00-01"],
+                    headers: ["X-Inbound-Secret": AccessWorld.inboundSecret])
+            }),
+        "GET /api/v1/inbound-sources": Entry(access: .admin, call: simple("/api/v1/inbound-sources")),
+        "POST /api/v1/inbound-sources": Entry(access: .admin, call: body("/api/v1/inbound-sources", ["key": "landing", "pipeline": "sales"])),
+        "DELETE /api/v1/inbound-sources/{key}": Entry(access: .admin, call: simple("/api/v1/inbound-sources/site")),
         "GET /api/v1/webhooks": Entry(access: .admin, call: simple("/api/v1/webhooks")),
         "POST /api/v1/webhooks": Entry(
             access: .admin, call: body("/api/v1/webhooks", ["name": "crm_sync", "url": "http://127.0.0.1:9/sync", "events": ["deal.won"]])),

@@ -43,6 +43,7 @@ struct AccessWorld: Sendable {
     let contact: Contact
     let company: Company
     let webhook: Int64
+    static let inboundSecret = "ais_matrix-secret"
     let message: Int64
 
     static func make(acting: Acting) async throws -> AccessWorld {
@@ -68,6 +69,12 @@ struct AccessWorld: Sendable {
         let webhook = try await t.services.store.write { s in
             try await s.insertEndpoint(name: "erp", url: "http://127.0.0.1:9/hook", secret: WebhookSigner.newSecret(), events: ["*"], at: Fixtures.t0)
                 .id
+        }
+        try await t.services.store.write { s in
+            try await s.insertSource(
+                InboundSource(
+                    key: "site", pipeline: "sales", stage: nil, secretHash: Secrets.hash(AccessWorld.inboundSecret), responsible: nil,
+                    createdAt: Fixtures.t0))
         }
         let me = users[acting] ?? users[.admin]!
         let contact = try await t.contact()

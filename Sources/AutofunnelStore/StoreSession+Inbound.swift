@@ -1,0 +1,97 @@
+import AutofunnelCore
+import SQLKit
+
+/// A source of inbound leads (a site form, a landing page, a call tracker): the pipeline and stage its leads start in,
+/// and the hash of the secret it sends.
+public struct InboundSource: Sendable, Hashable {
+    public var key: String
+    public var pipeline: PipelineKey
+    public var stage: StageKey?
+    public var secretHash: String
+    public var responsible: UserID?
+    public var createdAt: Timestamp
+
+    public init(key: String, pipeline: PipelineKey, stage: StageKey?, secretHash: String, responsible: UserID?, createdAt: Timestamp) {
+        self.key = key
+        self.pipeline = pipeline
+        self.stage = stage
+        self.secretHash = secretHash
+        self.responsible = responsible
+        self.createdAt = createdAt
+    }
+}
+
+struct InboundSourceRecord: Codable, Sendable {
+    var key: String
+    var pipeline_key: String
+    var stage_key: String?
+    var secret_hash: String
+    var responsible_id: Int64?
+    var created_at: Int64
+
+    func source() -> InboundSource {
+        InboundSource(
+            key: key, pipeline: PipelineKey(pipeline_key), stage: stage_key.map { StageKey($0) }, secretHash: secret_hash,
+            responsible: responsible_id.map { UserID($0) }, createdAt: Timestamp(millis: created_at))
+    }
+}
+
+extension StoreSession {
+    private func sourceQuery() -> SQLSelectBuilder {
+        db.select().columns("key", "pipeline_key", "stage_key", "secret_hash", "responsible_id", "created_at").from("inbound_sources")
+    }
+
+    /// Stores a source; a taken key is a conflict.
+    public func insertSource(_ s: InboundSource) async throws {
+        if try await source(s.key) != nil { throw StoreError.conflict("an inbound source \(s.key) exists") }
+        try await db.insert(into: "inbound_sources").model(
+            InboundSourceRecord(
+                key: s.key, pipeline_key: s.pipeline.rawValue, stage_key: s.stage?.rawValue, secret_hash: s.secretHash,
+                responsible_id: s.responsible?.rawValue, created_at: s.createdAt.millis)
+        ).run()
+    }
+
+    public func source(_ key: String) async throws -> InboundSource? {
+        try await sourceQuery().where("key", .equal, key).first(decoding: InboundSourceRecord.self)?.source()
+    }
+
+    public func sources() async throws -> [InboundSource] {
+        try await sourceQuery().orderBy("key").all(decoding: InboundSourceRecord.self).map { $0.source() }
+    }
+
+    public func deleteSource(_ key: String) async throws {
+        guard try await source(key) != nil else { throw StoreError.notFound(entity: "inbound source", id: key) }
+        try await db.delete(from: "inbound_sources").where("key", .equal, key).run()
+    }
+
+    /// The first live contact with this normalised phone or e-mail (they are stored as JSON arrays of text). Phones
+    /// match on their last ten digits, so `8 912 …` finds `+7 912 …`.
+    public func contact(phone: String?, email: String?) async throws -> Contact? {
+        func subscriber(_ p: String) -> String { String(p.filter { $0.isASCII && $0.isNumber }.suffix(10)) }
+        if let phone {
+            let key = subscriber(phone)
+            let page = try await livePage(ContactRecord.self, after: nil, limit: 50) { q in q.where("phones", .like, SQLBind("%" + key + "\"%")) }
+            for record in page.records {
+                let c = try record.contact()
+                if c.phones.contains(where: { subscriber($0) == key }) { return c }
+            }
+        }
+        if let email {
+            let page = try await livePage(ContactRecord.self, after: nil, limit: 50) { q in q.where("emails", .like, SQLBind("%\"" + email + "\"%")) }
+            for record in page.records {
+                let c = try record.contact()
+                if c.emails.contains(email) { return c }
+            }
+        }
+        return nil
+    }
+
+    /// The newest open deal of a contact in a pipeline.
+    public func openDeal(contact: ContactID, pipeline: PipelineKey) async throws -> Deal? {
+        let page = try await livePage(DealRecord.self, after: nil, limit: 1000) { q in
+            q.where("contact_id", .equal, contact.rawValue).where("pipeline_key", .equal, pipeline.rawValue).where(
+                "status", .equal, DealStatus.open.rawValue)
+        }
+        return try page.records.last?.deal()
+    }
+}
