@@ -102,8 +102,13 @@ public struct AuthService: Sendable {
     /// The caller behind a bearer token, or nil when it is unknown, revoked or its user is disabled.
     public func principal(bearer: String) async throws -> Principal? {
         let now = clock.now()
-        guard let token = try await store.read({ s in try await s.token(hash: Secrets.hash(bearer)) }) else { return nil }
-        guard let principal = try await principal(token.user, scope: token.scope, credential: .token) else { return nil }
+        let hash = Secrets.hash(bearer)
+        let found: (APIToken, User, [PipelineKey: GrantLevel])? = try await store.read { s in
+            guard let token = try await s.token(hash: hash) else { return nil }
+            return (token, try await s.user(token.user), try await s.grants(user: token.user))
+        }
+        guard let (token, user, grants) = found, user.active else { return nil }
+        let principal = Principal(user: user, grants: grants, scope: token.scope, credential: .token)
         if now.millis - (token.lastUsedAt?.millis ?? 0) > 60_000 {
             try await store.write { s in try await s.touchToken(id: token.id, at: now) }
         }

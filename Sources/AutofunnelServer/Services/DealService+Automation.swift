@@ -56,7 +56,8 @@ extension DealService {
     /// Runs the rules for `events` of a deal, then for the events their actions cause, up to the cascade limit.
     /// `cause` names what happened (a log row, a timer) and keys the exactly-once ledger.
     func automate(
-        _ events: [AutomationEvent], deal id: DealID, cause: String, session s: StoreSession, now: Timestamp, cascade: inout Cascade
+        _ events: [AutomationEvent], deal id: DealID, cause: String, session s: StoreSession, now: Timestamp, cascade: inout Cascade,
+        pipelineHint: PipelineKey? = nil
     ) async throws {
         guard !events.isEmpty else { return }
         if cascade.depth >= Self.cascadeLimit {
@@ -69,8 +70,9 @@ extension DealService {
             return
         }
         // Most pipelines have few rules: with none, the events cost nothing more.
-        guard let pipelineKey = try await s.dealPipeline(id), let rules = try await cascade.pipeline(pipelineKey, s), !rules.automations.isEmpty
-        else { return }
+        var key = pipelineHint
+        if key == nil { key = try await s.dealPipeline(id) }
+        guard let pipelineKey = key, let rules = try await cascade.pipeline(pipelineKey, s), !rules.automations.isEmpty else { return }
         cascade.touched = true
         for event in events {
             let snapshot = try await s.dealSnapshot(id)

@@ -223,7 +223,8 @@ public struct DealService: Sendable {
                 proposed, previous: deal, change: change, actor: actor, cause: nil, pipeline: pipeline, catalog: catalog, session: s, now: now)
             var cascade = Cascade(catalog: catalog, pipelines: [pipeline.key: pipeline])
             try await automate(
-                Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):change:\(now.millis)", session: s, now: now, cascade: &cascade)
+                Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):change:\(now.millis)", session: s, now: now, cascade: &cascade,
+                pipelineHint: pipeline.key)
             return cascade.touched ? try await s.deal(id) : updated
         }
     }
