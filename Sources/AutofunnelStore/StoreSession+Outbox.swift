@@ -178,6 +178,13 @@ extension StoreSession {
         ).where("seq", .equal, seq).run()
     }
 
+    /// Whether any pending message is due and not leased.
+    public func hasDueMessages(now: Timestamp) async throws -> Bool {
+        try await db.select().column("seq").from("outbox").where("status", .equal, OutboxMessage.Status.pending.rawValue)
+            .where("next_attempt_at", .lessThanOrEqual, now.millis)
+            .where { g in g.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now.millis) }.limit(1).first() != nil
+    }
+
     /// Messages waiting to be delivered.
     public func outboxDepth() async throws -> Int {
         try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("outbox").where(

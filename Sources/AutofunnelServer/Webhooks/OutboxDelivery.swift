@@ -43,6 +43,8 @@ public struct OutboxDelivery: Service {
     public func deliverDue(batch: Int = 50) async throws -> Int {
         let now = services.clock.now()
         let owner = self.owner
+        // A read first: when nothing is due the idle loop costs no write transaction.
+        guard try await services.store.read({ s in try await s.hasDueMessages(now: now) }) else { return 0 }
         let claimed = try await services.store.write { s in
             try await s.claimDueMessages(now: now, owner: owner, until: now.adding(millis: 60_000), limit: batch)
         }
