@@ -95,13 +95,11 @@ extension StoreSession {
         try await db.update("tasks").set("status", to: status.rawValue).set("completed_at", to: at.millis).where("id", .equal, id.rawValue).run()
     }
 
-    /// Closes the open tasks made for a stage of a deal (the deal left it); returns how many.
-    @discardableResult
-    public func closeStageTasks(deal: DealID, stage: StageKey, at: Timestamp) async throws -> Int {
-        let open = try await taskQuery().where("deal_id", .equal, deal.rawValue).where("stage_key", .equal, stage.rawValue).where(
-            "status", .equal, DealTask.Status.open.rawValue
-        ).all(decoding: TaskRecord.self)
-        for t in open { try await finishTask(TaskID(t.id ?? 0), status: .closed, at: at) }
-        return open.count
+    /// Closes the open tasks made for a stage of a deal (the deal left it), in one statement. Their due-time timers
+    /// carry the stage too and go with the stage's timers.
+    public func closeStageTasks(deal: DealID, stage: StageKey, at: Timestamp) async throws {
+        try await db.update("tasks").set("status", to: DealTask.Status.closed.rawValue).set("completed_at", to: at.millis)
+            .where("deal_id", .equal, deal.rawValue).where("stage_key", .equal, stage.rawValue)
+            .where("status", .equal, DealTask.Status.open.rawValue).run()
     }
 }
