@@ -125,8 +125,13 @@ extension StoreSession {
     }
 
     /// Puts one message per subscribed endpoint in the outbox, in the caller's transaction. `only` limits it to one endpoint.
-    public func enqueue(type: String, payload: String, id: (Int64) -> String, at: Timestamp, only: String? = nil) async throws {
-        for e in try await endpoints() where (only == nil && e.receives(type)) || (only == e.name && e.active) {
+    /// `endpoints` spares the read when the caller has the list already.
+    public func enqueue(
+        type: String, payload: String, id: (Int64) -> String, at: Timestamp, only: String? = nil, endpoints known: [WebhookEndpoint]? = nil
+    ) async throws {
+        let list: [WebhookEndpoint]
+        if let known { list = known } else { list = try await endpoints() }
+        for e in list where (only == nil && e.receives(type)) || (only == e.name && e.active) {
             let record = OutboxRecord(
                 seq: nil, message_id: id(e.id), endpoint_id: e.id, event_type: type, payload: payload, status: OutboxMessage.Status.pending.rawValue,
                 attempts: 0, next_attempt_at: at.millis, lease_owner: nil, lease_until: nil, last_status: nil, last_error: nil, created_at: at.millis,

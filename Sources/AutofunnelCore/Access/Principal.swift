@@ -82,9 +82,6 @@ public struct Principal: Hashable, Sendable {
         return level(pipeline) >= .readAll
     }
 
-    /// Contacts and companies: every role reads them (observers without contact details); writers change them.
-    public var editsParties: Bool { mayWrite }
-
     /// Deleting contacts and companies: admins and heads of sales.
     public var deletesParties: Bool { mayWrite && (role == .admin || role == .headOfSales) }
 

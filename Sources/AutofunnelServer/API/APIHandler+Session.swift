@@ -17,7 +17,8 @@ extension APIHandler {
 
     func getSession(_ input: Operations.getSession.Input) async throws -> Operations.getSession.Output {
         let caller = try Caller.require()
-        let csrf = try await caller.sessionHash.asyncFlatMap { hash in try await store.read { s in try await s.session(idHash: hash)?.csrfToken } }
+        var csrf: String?
+        if let hash = caller.sessionHash { csrf = try await store.read { s in try await s.session(idHash: hash)?.csrfToken } }
         let p = caller.principal
         return .ok(
             .init(
@@ -55,12 +56,5 @@ extension APIHandler {
         _ = try principal()
         try await services.auth.revokeToken(id: input.path.id, by: Caller.current)
         return .noContent(.init())
-    }
-}
-
-extension Optional where Wrapped: Sendable {
-    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

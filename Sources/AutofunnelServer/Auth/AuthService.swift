@@ -47,7 +47,11 @@ public struct AuthService: Sendable {
             }
             throw AppError.unauthenticated
         }
+        let (idle, absolute, window) = (config.idleTimeout, config.absoluteTimeout, config.failureWindow)
         let session = try await store.write { s in
+            // Sign-in is rare: a good moment to forget sessions and attempts nothing reads any more.
+            try await s.deleteExpiredSessions(idleBefore: now.adding(millis: -idle), createdBefore: now.adding(millis: -absolute))
+            try await s.deleteLoginAttempts(before: now.adding(millis: -window))
             try await s.recordLoginAttempt(email: email, ip: ip, succeeded: true, at: now)
             try await s.appendAudit(AuditEntry(at: now, action: .login, actor: user.id, subject: user.id, email: email, ip: ip))
             return try await openSession(s, user: user, ip: ip, userAgent: userAgent, replacing: old, now: now)

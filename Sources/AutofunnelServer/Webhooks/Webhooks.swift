@@ -30,6 +30,9 @@ enum Webhooks {
 
     /// Publishes what a change of a deal means: `deal.created`, `deal.stage_changed`, `deal.won`, `deal.lost`.
     static func publish(from old: Deal?, to new: Deal, session s: StoreSession, now: Timestamp) async throws {
+        // Every change comes through here: without a subscribed endpoint it builds no payload and writes nothing.
+        let endpoints = try await s.endpoints()
+        guard endpoints.contains(where: \.active) else { return }
         var types: [(String, [String: Any])] = []
         if old == nil {
             types.append(("deal.created", dealData(new)))
@@ -38,8 +41,9 @@ enum Webhooks {
             if old.status == .open && new.status == .won { types.append(("deal.won", dealData(new, from: old.stage))) }
             if old.status == .open && new.status == .lost { types.append(("deal.lost", dealData(new, from: old.stage))) }
         }
-        for (type, data) in types {
-            try await s.enqueue(type: type, payload: payload(type: type, at: now, data: data), id: { _ in messageID() }, at: now)
+        for (type, data) in types where endpoints.contains(where: { $0.receives(type) }) {
+            try await s.enqueue(
+                type: type, payload: payload(type: type, at: now, data: data), id: { _ in messageID() }, at: now, endpoints: endpoints)
         }
     }
 }

@@ -25,11 +25,9 @@ struct BenchMoves: AsyncParsableCommand {
     ]
 
     func run() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("autofunnel-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try benchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
+        let logger = benchLogger()
 
         let httpStore = try await Store.open(.sqliteFile(dir.appendingPathComponent("http.sqlite").path), logger: logger, now: AppClock.system.now())
         let services = AppServices(store: httpStore, logger: logger)
@@ -169,6 +167,20 @@ actor WorkQueue {
 }
 
 /// Peak resident set size of this process (VmHWM), in megabytes.
+/// A fresh temporary folder for a benchmark's database files; the caller removes it.
+func benchDirectory() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("autofunnel-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// A logger that keeps benchmark output to the figures.
+func benchLogger() -> Logger {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    return logger
+}
+
 func peakRSSMegabytes() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
         let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })

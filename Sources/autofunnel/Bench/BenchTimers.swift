@@ -15,11 +15,9 @@ struct BenchTimers: AsyncParsableCommand {
     @Option(help: "Seconds to watch the idle scheduler.") var idleSeconds = 60
 
     func run() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("autofunnel-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try benchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
+        let logger = benchLogger()
         let store = try await Store.open(.sqliteFile(dir.appendingPathComponent("timers.sqlite").path), logger: logger, now: AppClock.system.now())
         let services = AppServices(store: store, logger: logger)
         try await store.closing { _ in
