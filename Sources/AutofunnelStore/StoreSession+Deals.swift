@@ -8,12 +8,14 @@ public struct DealFilter: Sendable, Equatable {
     public var status: DealStatus?
     public var responsible: UserID?
     public var updatedSince: Timestamp?
+    public var contact: ContactID?
     /// The deals the caller may see; nil for no limit (the CLI, reports computed for admins).
     public var scope: DealScope?
     public init(
         pipeline: PipelineKey? = nil, stage: StageKey? = nil, status: DealStatus? = nil, responsible: UserID? = nil, updatedSince: Timestamp? = nil,
-        scope: DealScope? = nil
+        scope: DealScope? = nil, contact: ContactID? = nil
     ) {
+        self.contact = contact
         self.scope = scope
         self.pipeline = pipeline
         self.stage = stage
@@ -78,6 +80,7 @@ extension StoreSession {
             if let s = filter.status { q.where("status", .equal, s.rawValue) }
             if let r = filter.responsible { q.where("responsible_id", .equal, r.rawValue) }
             if let u = filter.updatedSince { q.where("updated_at", .greaterThanOrEqual, u.millis) }
+            if let c = filter.contact { q.where("contact_id", .equal, c.rawValue) }
             if let scope = filter.scope { Self.restrict(q, to: scope) }
         }
         return Page(items: try page.records.map { try $0.deal() }, nextAfter: page.nextAfter)

@@ -1,9 +1,13 @@
 import AutofunnelCore
 import SQLKit
 
-/// A webhook endpoint: where messages go, the secret they are signed with, and the event types it receives.
+/// An outbox destination: a webhook endpoint (where messages go, the secret they are signed with, the event types it
+/// receives), or a channel that carries messages to people: e-mail over SMTP, or a messenger gateway.
 public struct WebhookEndpoint: Sendable, Hashable {
+    /// What the destination is.
+    public enum Kind: String, Sendable, CaseIterable { case webhook, email, messenger }
     public var id: Int64
+    public var kind: Kind = .webhook
     public var name: String
     public var url: String
     public var secret: String
@@ -12,9 +16,13 @@ public struct WebhookEndpoint: Sendable, Hashable {
     public var active: Bool
     public var disabledReason: String?
     public var createdAt: Timestamp
+    /// A channel's sender: the e-mail `From` address.
+    public var sender: String?
+    /// A channel's reply that unsubscribes the contact, such as a digit.
+    public var unsubscribeText: String?
 
-    /// Whether the endpoint takes this event type.
-    public func receives(_ type: String) -> Bool { active && (events.contains("*") || events.contains(type)) }
+    /// Whether the endpoint takes this event type (channels take none: rules send to them by name).
+    public func receives(_ type: String) -> Bool { kind == .webhook && active && (events.contains("*") || events.contains(type)) }
 }
 
 /// A message in the outbox.
@@ -45,11 +53,16 @@ struct EndpointRecord: Codable, Sendable {
     var active: Int64
     var disabled_reason: String?
     var created_at: Int64
+    var kind: String
+    var sender: String?
+    var unsubscribe_text: String?
 
     func endpoint() -> WebhookEndpoint {
         WebhookEndpoint(
-            id: id ?? 0, name: name, url: url, secret: secret, events: events.split(separator: ",").map(String.init), active: active != 0,
-            disabledReason: disabled_reason, createdAt: Timestamp(millis: created_at))
+            id: id ?? 0, kind: .init(rawValue: kind) ?? .webhook, name: name, url: url, secret: secret,
+            events: events.split(separator: ",").map(String.init),
+            active: active != 0, disabledReason: disabled_reason, createdAt: Timestamp(millis: created_at), sender: sender,
+            unsubscribeText: unsubscribe_text)
     }
 }
 
@@ -84,17 +97,21 @@ struct OutboxRecord: Codable, Sendable {
 
 extension StoreSession {
     private func endpointQuery() -> SQLSelectBuilder {
-        db.select().columns("id", "name", "url", "secret", "events", "active", "disabled_reason", "created_at").from("webhook_endpoints")
+        db.select().columns("id", "name", "url", "secret", "events", "active", "disabled_reason", "created_at", "kind", "sender", "unsubscribe_text")
+            .from("webhook_endpoints")
     }
 
-    /// Stores an endpoint; a taken name is a conflict.
-    public func insertEndpoint(name: String, url: String, secret: String, events: [String], at: Timestamp) async throws -> WebhookEndpoint {
+    /// Stores an endpoint or a channel; a taken name (endpoints and channels share names) is a conflict.
+    public func insertEndpoint(
+        name: String, url: String, secret: String, events: [String], at: Timestamp, kind: WebhookEndpoint.Kind = .webhook, sender: String? = nil,
+        unsubscribeText: String? = nil
+    ) async throws -> WebhookEndpoint {
         if try await endpointQuery().where("name", .equal, name).first() != nil {
-            throw StoreError.conflict("a webhook endpoint named \(name) exists")
+            throw StoreError.conflict("a webhook endpoint or channel named \(name) exists")
         }
         var record = EndpointRecord(
             id: nil, name: name, url: url, secret: secret, events: events.joined(separator: ","), active: 1, disabled_reason: nil,
-            created_at: at.millis)
+            created_at: at.millis, kind: kind.rawValue, sender: sender, unsubscribe_text: unsubscribeText)
         record.id = try await insertReturningID("webhook_endpoints", record)
         return record.endpoint()
     }
@@ -110,6 +127,11 @@ extension StoreSession {
             throw StoreError.notFound(entity: "webhook endpoint", id: String(id))
         }
         return r.endpoint()
+    }
+
+    /// The endpoint or channel with this name.
+    public func endpoint(named name: String) async throws -> WebhookEndpoint? {
+        try await endpointQuery().where("name", .equal, name).first(decoding: EndpointRecord.self)?.endpoint()
     }
 
     /// Removes an endpoint and the messages still waiting for it.
@@ -132,12 +154,17 @@ extension StoreSession {
         let list: [WebhookEndpoint]
         if let known { list = known } else { list = try await endpoints() }
         for e in list where (only == nil && e.receives(type)) || (only == e.name && e.active) {
-            let record = OutboxRecord(
-                seq: nil, message_id: id(e.id), endpoint_id: e.id, event_type: type, payload: payload, status: OutboxMessage.Status.pending.rawValue,
-                attempts: 0, next_attempt_at: at.millis, lease_owner: nil, lease_until: nil, last_status: nil, last_error: nil, created_at: at.millis,
-                delivered_at: nil)
-            try await db.insert(into: "outbox").model(record).run()
+            try await enqueue(type: type, payload: payload, id: id(e.id), endpoint: e.id, at: at)
         }
+    }
+
+    /// Puts one message for one endpoint or channel in the outbox, in the caller's transaction.
+    public func enqueue(type: String, payload: String, id: String, endpoint: Int64, at: Timestamp) async throws {
+        let record = OutboxRecord(
+            seq: nil, message_id: id, endpoint_id: endpoint, event_type: type, payload: payload, status: OutboxMessage.Status.pending.rawValue,
+            attempts: 0, next_attempt_at: at.millis, lease_owner: nil, lease_until: nil, last_status: nil, last_error: nil, created_at: at.millis,
+            delivered_at: nil)
+        try await db.insert(into: "outbox").model(record).run()
     }
 
     /// Leases due pending messages, oldest first.

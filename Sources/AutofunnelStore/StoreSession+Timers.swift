@@ -10,9 +10,15 @@ public struct DueTimer: Sendable, Hashable {
     public var dueAt: Timestamp
     /// The task whose due time this timer watches (rule `task_overdue`).
     public var task: TaskID?
+    /// The `call_and_wait` whose deadline this is (rule `wait_timeout`).
+    public var waitToken: String?
 
     /// The rule name of due-time timers of tasks.
     public static let taskOverdue = "task_overdue"
+    /// The rule name of deadline timers of waits.
+    public static let waitTimeout = "wait_timeout"
+    /// The stage of timers not tied to a stage (date rules): leaving a stage does not cancel them.
+    public static let anyStage = StageKey("")
 }
 
 struct TimerRecord: Codable, Sendable {
@@ -25,21 +31,31 @@ struct TimerRecord: Codable, Sendable {
     var lease_until: Int64?
     var created_at: Int64
     var task_id: Int64?
+    var wait_token: String?
+
+    static let columns = ["id", "deal_id", "stage_key", "rule_key", "due_at", "lease_owner", "lease_until", "created_at", "task_id", "wait_token"]
 
     func timer() -> DueTimer {
         DueTimer(
             id: id ?? 0, deal: DealID(deal_id), stage: StageKey(stage_key), rule: rule_key, dueAt: Timestamp(millis: due_at),
-            task: task_id.map { TaskID($0) })
+            task: task_id.map { TaskID($0) }, waitToken: wait_token)
     }
 }
 
 extension StoreSession {
     /// Sets a timer; it commits with the move that caused it.
-    public func insertTimer(deal: DealID, stage: StageKey, rule: String, dueAt: Timestamp, at: Timestamp) async throws {
+    public func insertTimer(deal: DealID, stage: StageKey, rule: String, dueAt: Timestamp, at: Timestamp, waitToken: String? = nil) async throws {
         let record = TimerRecord(
             id: nil, deal_id: deal.rawValue, stage_key: stage.rawValue, rule_key: rule, due_at: dueAt.millis, lease_owner: nil, lease_until: nil,
-            created_at: at.millis, task_id: nil)
+            created_at: at.millis, task_id: nil, wait_token: waitToken)
         try await db.insert(into: "timers").model(record).run()
+    }
+
+    /// Sets (or with nil, cancels) the one timer of a date rule on a deal: a changed date moves it.
+    public func setDateTimer(deal: DealID, rule: String, dueAt: Timestamp?, at: Timestamp) async throws {
+        try await db.delete(from: "timers").where("deal_id", .equal, deal.rawValue).where("rule_key", .equal, rule)
+            .where("stage_key", .equal, DueTimer.anyStage.rawValue).run()
+        if let dueAt { try await insertTimer(deal: deal, stage: DueTimer.anyStage, rule: rule, dueAt: dueAt, at: at) }
     }
 
     /// Cancels a deal's timers for a stage it left (every stage when nil).
@@ -58,12 +74,10 @@ extension StoreSession {
     /// Leases up to `limit` due timers to `owner` until `until`: free ones and ones whose lease ran out (their owner
     /// died). PostgreSQL skips rows another instance is claiming; SQLite has one writer anyway.
     public func claimDueTimers(now: Timestamp, owner: String, until: Timestamp, limit: Int) async throws -> [DueTimer] {
-        let q = db.select().columns("id", "deal_id", "stage_key", "rule_key", "due_at", "lease_owner", "lease_until", "created_at", "task_id").from(
-            "timers"
-        )
-        .where("due_at", .lessThanOrEqual, now.millis)
-        .where { g in g.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now.millis) }
-        .orderBy("due_at").orderBy("id").limit(limit)
+        let q = db.select().columns(TimerRecord.columns.map { SQLColumn($0) }).from("timers")
+            .where("due_at", .lessThanOrEqual, now.millis)
+            .where { g in g.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now.millis) }
+            .orderBy("due_at").orderBy("id").limit(limit)
         if db.dialect.name == "postgresql" { q.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED")) }
         let rows = try await q.all(decoding: TimerRecord.self)
         guard !rows.isEmpty else { return [] }

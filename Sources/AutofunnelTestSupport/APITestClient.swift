@@ -59,6 +59,17 @@ public struct APITester: Sendable {
     }
 }
 
+extension APITester {
+    /// POSTs `json` signed per Standard Webhooks with `secret` at `seconds` (how outside systems call callbacks and
+    /// channel routes); the body is sent exactly as signed.
+    public func signed(_ path: String, json: Any, secret: String, id: String, seconds: Int64) async throws -> APIResponse {
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
+        let signature = WebhookSigner.signature(secret: secret, id: id, timestamp: seconds, body: text)
+        return try await request(
+            .post, path, raw: text, headers: ["webhook-id": id, "webhook-timestamp": String(seconds), "webhook-signature": signature])
+    }
+}
+
 extension TestServices {
     /// Runs `body` with an in-process client of the full application (router, middleware, problem mapping), signed in
     /// with an API token of `user` (default: the admin); `anonymous` sends no credential.

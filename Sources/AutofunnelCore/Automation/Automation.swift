@@ -9,6 +9,10 @@ public enum AutomationEvent: Hashable, Sendable {
     case taskCompleted
     case taskOverdue
     case leadCaptured(source: String)
+    /// The deal's contact wrote this text on a channel.
+    case messageReceived(channel: String, text: String)
+    /// An outside system answered a rule's `call_and_wait` (`approved`, `rejected`), or the wait ran out (`timeout`).
+    case callbackReceived(rule: String, result: String)
 }
 
 /// What the engine asks the runner to do.
@@ -17,6 +21,8 @@ public enum Effect: Hashable, Sendable {
     case act(rule: String, index: Int, action: AutomationRule.Action)
     /// Set a durable timer for a time-in-stage rule.
     case setTimer(rule: String, stage: StageKey, at: Timestamp)
+    /// Set (or with nil, cancel) the timer of a date rule; it is not tied to a stage and outlives closing.
+    case setDateTimer(rule: String, at: Timestamp?)
 }
 
 /// The automation engine: pure. The runner supplies the event, the deal as it is now and the clock's reading, applies
@@ -36,6 +42,14 @@ public enum Automation {
                 }
                 continue
             }
+            if case .dateReached(let field, let offset) = rule.trigger {
+                if event == .dealCreated || { if case .fieldChanged(field, _) = event { true } else { false } }() {
+                    let moment = value(field, snapshot).flatMap { v -> Int64? in if case .string(let t) = v { CalendarText.millis(t) } else { nil } }
+                    let at = moment.flatMap { m in m < now.millis ? nil : Timestamp(millis: max(now.millis, m + offset)) }
+                    if at != nil || event != .dealCreated { out.append(.setDateTimer(rule: rule.key, at: at)) }
+                    continue
+                }
+            }
             guard matches(rule.trigger, event, rule: rule.key), holds(rule.condition, snapshot) else { continue }
             out += rule.actions.enumerated().map { .act(rule: rule.key, index: $0.offset, action: $0.element) }
         }
@@ -50,6 +64,11 @@ public enum Automation {
             return field == changed && (to == nil || to == value)
         case (.timeInStage, .timerFired(let fired)), (.stageTimeout, .timerFired(let fired)): return fired == rule
         case (.leadCaptured(let wanted), .leadCaptured(let source)): return wanted == nil || wanted == source
+        case (.dateReached, .timerFired(let fired)): return fired == rule
+        case (.messageReceived(let channel, let text), .messageReceived(let got, let said)):
+            return (channel == nil || channel == got) && (text == nil || text == said.trimmed.lowercased())
+        case (.callbackReceived(let wanted, let result), .callbackReceived(let got, let answer)):
+            return (wanted == nil || wanted == got) && (result == nil || result == answer)
         default: return false
         }
     }

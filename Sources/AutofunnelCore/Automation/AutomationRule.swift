@@ -16,6 +16,12 @@ public struct AutomationRule: Hashable, Sendable {
         case taskOverdue
         /// An inbound lead (a site form, a call) created the deal; from one source when given.
         case leadCaptured(source: String?)
+        /// The deal's contact wrote on a channel; only this (trimmed, case-insensitive) text when given, such as a digit.
+        case messageReceived(channel: String?, text: String?)
+        /// A date field's moment plus a signed offset came (e.g. three days before the next purchase); open or closed deals.
+        case dateReached(field: String, offsetMillis: Int64)
+        /// An outside system answered a `call_and_wait` (of one rule when given): `approved`, `rejected` or `timeout`.
+        case callbackReceived(rule: String?, result: String?)
     }
 
     /// A condition over the deal (and its contact and company).
@@ -38,6 +44,21 @@ public struct AutomationRule: Hashable, Sendable {
         case roundRobin([String])
     }
 
+    /// Who a message goes to.
+    public enum Recipient: String, Hashable, Sendable { case contact, responsible, headOfSales = "head_of_sales" }
+
+    /// Where a `call_and_wait` sends the deal when the answer comes, or when none comes in time (nil: it stays).
+    public struct WaitBranches: Hashable, Sendable {
+        public var approved: StageKey?
+        public var rejected: StageKey?
+        public var timeout: StageKey?
+        public init(approved: StageKey? = nil, rejected: StageKey? = nil, timeout: StageKey? = nil) {
+            self.approved = approved
+            self.rejected = rejected
+            self.timeout = timeout
+        }
+    }
+
     /// Who a task is for.
     public enum Assignee: String, Hashable, Sendable { case responsible, headOfSales = "head_of_sales" }
 
@@ -52,6 +73,14 @@ public struct AutomationRule: Hashable, Sendable {
         case copyToPipeline(PipelineKey, stage: StageKey?)
         /// Send the deal to a webhook endpoint (by name) through the outbox: at least once, with a stable id.
         case callWebhook(endpoint: String)
+        /// Send a templated message through a channel (e-mail, messenger) via the outbox.
+        case sendMessage(channel: String, to: Recipient, subject: String?, text: String)
+        /// Post the deal with a callback token to an outside system and wait in the stage for its signed answer.
+        case callAndWait(endpoint: String, wait: StageDuration, branches: WaitBranches)
+        /// Open a new deal for the same contact and company (the regular-customers cycle); this deal stays as it is.
+        case openDeal(PipelineKey, stage: StageKey?, title: String?)
+        /// Render an HTML document from a template over the deal and attach it to the deal.
+        case renderDocument(name: String, template: String)
     }
 
     public var key: String

@@ -31,7 +31,7 @@ extension AutomationSpec {
         }
         func duration(_ text: String?, _ at: String) -> StageDuration {
             guard let text, let d = StageDuration(text) else {
-                problem(at, "Срок «\(text ?? "")» пишется как 90m, 48h или 3d", "A duration looks like 90m, 48h or 3d, not '\(text ?? "")'")
+                problem(at, "Срок «\(text ?? "")» пишется как 30s, 90m, 48h или 3d", "A duration looks like 30s, 90m, 48h or 3d, not '\(text ?? "")'")
                 return StageDuration("1d")!
             }
             return d
@@ -50,10 +50,33 @@ extension AutomationSpec {
         case "stage_timeout": trigger = .stageTimeout
         case "task_overdue": trigger = .taskOverdue
         case "lead_captured": trigger = .leadCaptured(source: self.trigger.source)
+        case "message_received":
+            let text = self.trigger.text?.trimmed.lowercased()
+            trigger = .messageReceived(channel: self.trigger.channel, text: text?.isEmpty == true ? nil : text)
+        case "date_reached":
+            let name = field(self.trigger.field, ".trigger.field")
+            if let definition = catalog.definition(.deal, FieldKey(name)), definition.type != .date, definition.type != .datetime {
+                problem(".trigger.field", "«\(name)» — не поле даты", "'\(name)' is not a date or date-time field")
+            } else if Self.builtinFields.contains(name) {
+                problem(".trigger.field", "«\(name)» — не поле даты", "'\(name)' is not a date or date-time field")
+            }
+            var offset: Int64 = 0
+            if let text = self.trigger.offset?.trimmed, text != "0" {
+                let negative = text.hasPrefix("-")
+                let magnitude = duration(String(text.drop { $0 == "-" || $0 == "+" }), ".trigger.offset").millis
+                offset = negative ? -magnitude : magnitude
+            }
+            trigger = .dateReached(field: name, offsetMillis: offset)
+        case "callback_received":
+            let result = self.trigger.result
+            if let result, !["approved", "rejected", "timeout"].contains(result) {
+                problem(".trigger.result", "Ответ: approved, rejected или timeout", "result is approved, rejected or timeout")
+            }
+            trigger = .callbackReceived(rule: self.trigger.rule, result: result)
         default:
             problem(
                 ".trigger.on", "Неизвестный триггер «\(self.trigger.on)»",
-                "Unknown trigger '\(self.trigger.on)'; use deal_created, stage_entered, stage_left, field_changed, time_in_stage, stage_timeout, task_completed or task_overdue"
+                "Unknown trigger '\(self.trigger.on)'; use deal_created, stage_entered, stage_left, field_changed, time_in_stage, stage_timeout, task_completed, task_overdue, lead_captured, message_received, date_reached or callback_received"
             )
             trigger = .dealCreated
         }
@@ -113,10 +136,44 @@ extension AutomationSpec {
                     continue
                 }
                 actions.append(.callWebhook(endpoint: name))
+            case "send_message":
+                let recipient = AutomationRule.Recipient(rawValue: a.to ?? "contact")
+                if recipient == nil {
+                    problem(at + ".to", "Кому: contact, responsible или head_of_sales", "to is contact, responsible or head_of_sales")
+                }
+                let text = (a.text ?? "").trimmed
+                if text.isEmpty { problem(at + ".text", "У сообщения нет текста", "A message needs a text") }
+                guard let channel = a.channel, !channel.isEmpty else {
+                    problem(at + ".channel", "Нужно имя канала", "Give the channel's name")
+                    continue
+                }
+                actions.append(.sendMessage(channel: channel, to: recipient ?? .contact, subject: a.subject, text: text))
+            case "call_and_wait":
+                let wait = duration(a.wait ?? "1d", at + ".wait")
+                let branches = AutomationRule.WaitBranches(
+                    approved: a.approved.map { stage($0, at + ".approved") }, rejected: a.rejected.map { stage($0, at + ".rejected") },
+                    timeout: a.timeout.map { stage($0, at + ".timeout") })
+                guard let name = a.endpoint, !name.isEmpty else {
+                    problem(at + ".endpoint", "Нужно имя внешней системы (вебхука)", "Give the outside system's webhook endpoint name")
+                    continue
+                }
+                actions.append(.callAndWait(endpoint: name, wait: wait, branches: branches))
+            case "open_deal":
+                guard let p = a.pipeline, p.isValidKey else {
+                    problem(at + ".pipeline", "Нужен ключ воронки", "Give the pipeline's key for the new deal")
+                    continue
+                }
+                actions.append(.openDeal(PipelineKey(p), stage: a.stage.map(StageKey.init(rawValue:)), title: a.title))
+            case "render_document":
+                let name = (a.name ?? "").trimmed
+                if name.isEmpty { problem(at + ".name", "У документа нет имени", "A document needs a name") }
+                let template = a.template ?? ""
+                if template.trimmed.isEmpty { problem(at + ".template", "Нет шаблона документа", "A document needs an HTML template") }
+                actions.append(.renderDocument(name: name, template: template))
             default:
                 problem(
                     at + ".do", "Неизвестное действие «\(a.do)»",
-                    "Unknown action '\(a.do)'; use move, set_field, set_responsible, create_task, close_won, close_lost, copy_to_pipeline or call_webhook"
+                    "Unknown action '\(a.do)'; use move, set_field, set_responsible, create_task, close_won, close_lost, copy_to_pipeline, call_webhook, send_message, call_and_wait, open_deal or render_document"
                 )
             }
         }

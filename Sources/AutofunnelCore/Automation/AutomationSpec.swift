@@ -10,18 +10,37 @@
 public struct AutomationSpec: Hashable, Sendable, Codable {
     /// What starts a rule.
     public struct TriggerSpec: Hashable, Sendable, Codable {
-        /// `deal_created`, `stage_entered`, `stage_left`, `field_changed`, `time_in_stage`, `stage_timeout`, `task_completed`.
+        /// `deal_created`, `stage_entered`, `stage_left`, `field_changed`, `time_in_stage`, `stage_timeout`, `task_completed`,
+        /// `task_overdue`, `lead_captured`, `message_received`, `date_reached`, `callback_received`.
         public var on: String
         public var stage: String?
         public var field: String?
         /// `field_changed`: the value the field changed to (absent: any value).
         public var to: JSONValue?
-        /// `time_in_stage`: how long, as 90m, 48h or 3d.
+        /// `time_in_stage`: how long, as 30s, 90m, 48h or 3d.
         public var after: String?
         /// `lead_captured`: only leads from this inbound source.
         public var source: String?
-        public init(on: String, stage: String? = nil, field: String? = nil, to: JSONValue? = nil, after: String? = nil, source: String? = nil) {
+        /// `message_received`: the channel's name.
+        public var channel: String?
+        /// `message_received`: the text to match (trimmed, case-insensitive), e.g. a digit.
+        public var text: String?
+        /// `date_reached`: a signed duration from the date field's moment, such as -3d or 2h.
+        public var offset: String?
+        /// `callback_received`: the `call_and_wait` rule answered.
+        public var rule: String?
+        /// `callback_received`: `approved`, `rejected` or `timeout`.
+        public var result: String?
+        public init(
+            on: String, stage: String? = nil, field: String? = nil, to: JSONValue? = nil, after: String? = nil, source: String? = nil,
+            channel: String? = nil, text: String? = nil, offset: String? = nil, rule: String? = nil, result: String? = nil
+        ) {
             self.source = source
+            self.channel = channel
+            self.text = text
+            self.offset = offset
+            self.rule = rule
+            self.result = result
             self.on = on
             self.stage = stage
             self.field = field
@@ -58,7 +77,7 @@ public struct AutomationSpec: Hashable, Sendable, Codable {
     }
 
     /// One action, named by `do`: `move`, `set_field`, `set_responsible`, `create_task`, `close_won`, `close_lost`,
-    /// `copy_to_pipeline`, `call_webhook`.
+    /// `copy_to_pipeline`, `call_webhook`, `send_message`, `call_and_wait`, `open_deal`, `render_document`.
     public struct ActionSpec: Hashable, Sendable, Codable {
         public var `do`: String
         public var stage: String?
@@ -69,21 +88,47 @@ public struct AutomationSpec: Hashable, Sendable, Codable {
         public var users: [String]?
         public var title: String?
         public var text: String?
-        /// `create_task`: due after, as 90m, 48h or 3d.
+        /// `create_task`: due after, as 30s, 90m, 48h or 3d.
         public var due: String?
         /// `create_task`: `responsible` (default) or `head_of_sales`.
         public var assignee: String?
         public var reason: String?
         public var comment: String?
         public var pipeline: String?
-        /// `call_webhook`: the endpoint's name.
+        /// `call_webhook`, `call_and_wait`: the endpoint's name.
         public var endpoint: String?
+        /// `send_message`: the channel's name.
+        public var channel: String?
+        /// `send_message`: `contact` (default), `responsible` or `head_of_sales`.
+        public var to: String?
+        /// `send_message`: the e-mail subject (a template).
+        public var subject: String?
+        /// `call_and_wait`: how long to wait for the answer, as 30s, 90m, 48h or 3d.
+        public var wait: String?
+        /// `call_and_wait`: the stage an approval moves to (default: the next stage), a rejection moves to, and the
+        /// stage when no answer came in time.
+        public var approved: String?
+        public var rejected: String?
+        public var timeout: String?
+        /// `render_document`: the document's name and its HTML template.
+        public var name: String?
+        public var template: String?
         public init(
             do action: String, stage: String? = nil, field: String? = nil, value: JSONValue? = nil, user: String? = nil, users: [String]? = nil,
             title: String? = nil, text: String? = nil, due: String? = nil, assignee: String? = nil, reason: String? = nil, comment: String? = nil,
-            pipeline: String? = nil, endpoint: String? = nil
+            pipeline: String? = nil, endpoint: String? = nil, channel: String? = nil, to: String? = nil, subject: String? = nil, wait: String? = nil,
+            approved: String? = nil, rejected: String? = nil, timeout: String? = nil, name: String? = nil, template: String? = nil
         ) {
             self.endpoint = endpoint
+            self.channel = channel
+            self.to = to
+            self.subject = subject
+            self.wait = wait
+            self.approved = approved
+            self.rejected = rejected
+            self.timeout = timeout
+            self.name = name
+            self.template = template
             self.do = action
             self.stage = stage
             self.field = field

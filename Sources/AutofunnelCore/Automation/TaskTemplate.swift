@@ -9,8 +9,11 @@ public enum TaskTemplate {
         "ответственный": "responsible.name", "роп": "head_of_sales.name",
     ]
 
-    /// The text with every placeholder replaced. `users` names the responsible and the head of sales.
-    public static func render(_ template: String, _ s: DealSnapshot, catalog: FieldCatalog, users: [UserID: String] = [:]) -> String {
+    /// The text with every placeholder replaced. `users` names the responsible and the head of sales; `html` escapes
+    /// the values (documents), never the template.
+    public static func render(
+        _ template: String, _ s: DealSnapshot, catalog: FieldCatalog, users: [UserID: String] = [:], html: Bool = false
+    ) -> String {
         var out = ""
         var rest = Substring(template)
         while let open = rest.firstRange(of: "{{") {
@@ -19,7 +22,8 @@ public enum TaskTemplate {
                 out += rest[open.lowerBound...]
                 return out
             }
-            out += value(String(rest[open.upperBound..<close.lowerBound]).trimmed, s, catalog: catalog, users: users)
+            let text = value(String(rest[open.upperBound..<close.lowerBound]).trimmed, s, catalog: catalog, users: users)
+            out += html ? escape(text) : text
             rest = rest[close.upperBound...]
         }
         return out + rest
@@ -52,6 +56,23 @@ public enum TaskTemplate {
             }
             return ""
         }
+    }
+
+    /// Text made safe inside HTML elements and attribute values.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
     }
 
     /// `сделка: тема` → `deal.subject`: a custom field by its Russian or English name.

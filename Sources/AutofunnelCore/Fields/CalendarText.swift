@@ -33,6 +33,44 @@ public enum CalendarText {
         return oh < 24 && om < 60
     }
 
+    /// The instant a date (midnight UTC) or an RFC 3339 date-time names, in milliseconds since 1970; nil for other text.
+    public static func millis(_ s: String) -> Int64? {
+        let p = Array(s.utf8)
+        if isDate(s), let y = number(p[0..<4]), let m = number(p[5..<7]), let d = number(p[8..<10]) {
+            return days(y, m, d) * 86_400_000
+        }
+        guard isDateTime(s), let y = number(p[0..<4]), let m = number(p[5..<7]), let d = number(p[8..<10]),
+            let h = number(p[11..<13]), let mi = number(p[14..<16]), let se = number(p[17..<19])
+        else { return nil }
+        var i = 19
+        var fraction: Int64 = 0
+        if p[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale: Int64 = 100
+            while i < p.count, (48...57).contains(p[i]) {
+                fraction += Int64(p[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+        }
+        var offset: Int64 = 0
+        if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-"), let oh = number(p[(i + 1)..<(i + 3)]), let om = number(p[(i + 4)..<(i + 6)]) {
+            offset = Int64(oh * 60 + om) * 60_000 * (p[i] == UInt8(ascii: "+") ? 1 : -1)
+        }
+        return days(y, m, d) * 86_400_000 + Int64(h * 3600 + mi * 60 + se) * 1000 + fraction - offset
+    }
+
+    /// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    static func days(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = Int64((month + 9) % 12)
+        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
     private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
         var n = 0
         for b in bytes {

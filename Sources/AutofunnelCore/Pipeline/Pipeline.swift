@@ -35,4 +35,9 @@ public struct Pipeline: Hashable, Sendable {
     public func stage(_ key: StageKey) -> Stage? { stages.first { $0.key == key } }
     /// The position of an open stage among the open stages.
     public func openIndex(of key: StageKey) -> Int? { openStages.firstIndex { $0.key == key } }
+    /// The stage after an open stage: the next open one, or the won stage after the last.
+    public func stage(after key: StageKey) -> StageKey? {
+        guard let i = openIndex(of: key) else { return nil }
+        return i + 1 < openStages.count ? openStages[i + 1].key : wonStage.key
+    }
 }

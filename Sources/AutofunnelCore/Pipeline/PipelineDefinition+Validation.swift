@@ -39,7 +39,9 @@ extension PipelineDefinition {
             if let text = s.maxTimeInStage {
                 limit = StageDuration(text)
                 if limit == nil {
-                    problem(path + ".maxTimeInStage", "Срок «\(text)» пишется как 90m, 48h или 3d", "Limit '\(text)' must look like 90m, 48h or 3d")
+                    problem(
+                        path + ".maxTimeInStage", "Срок «\(text)» пишется как 30s, 90m, 48h или 3d",
+                        "Limit '\(text)' must look like 30s, 90m, 48h or 3d")
                 }
             }
             if let p = s.probability, !(0...100).contains(p) {

@@ -49,7 +49,7 @@ public struct Stage: Hashable, Sendable {
 
 /// A time limit written as `90m`, `48h` or `3d`.
 public struct StageDuration: Hashable, Sendable {
-    public enum Unit: Character, Sendable { case minutes = "m", hours = "h", days = "d" }
+    public enum Unit: Character, Sendable { case seconds = "s", minutes = "m", hours = "h", days = "d" }
     public let amount: Int
     public let unit: Unit
 
@@ -65,6 +65,7 @@ public struct StageDuration: Hashable, Sendable {
     public var millis: Int64 {
         let unitMillis: Int64 =
             switch unit {
+            case .seconds: 1_000
             case .minutes: 60_000
             case .hours: 3_600_000
             case .days: 86_400_000

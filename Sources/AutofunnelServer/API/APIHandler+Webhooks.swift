@@ -6,7 +6,7 @@ extension APIHandler {
 
     func listWebhooks(_ input: Operations.listWebhooks.Input) async throws -> Operations.listWebhooks.Output {
         _ = try requireAdmin()
-        let items = try await store.read { s in try await s.endpoints() }
+        let items = try await store.read { s in try await s.endpoints() }.filter { $0.kind == .webhook }
         return .ok(.init(body: .json(.init(items: items.map(SchemaMapping.endpoint)))))
     }
 

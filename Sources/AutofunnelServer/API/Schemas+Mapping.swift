@@ -65,6 +65,16 @@ enum SchemaMapping {
         .init(id: e.id, name: e.name, url: e.url, events: e.events, active: e.active, disabledReason: e.disabledReason, createdAt: date(e.createdAt))
     }
 
+    static func channel(_ e: WebhookEndpoint) -> Components.Schemas.Channel {
+        .init(
+            id: e.id, name: e.name, kind: e.kind == .email ? .email : .messenger, url: e.url, sender: e.sender, unsubscribeText: e.unsubscribeText,
+            active: e.active, createdAt: date(e.createdAt))
+    }
+
+    static func document(_ d: DealDocument) -> Components.Schemas.Document {
+        .init(id: d.id, dealId: d.deal.rawValue, name: d.name, contentType: d.contentType, rule: d.rule, createdAt: date(d.createdAt))
+    }
+
     static func message(_ m: OutboxMessage) -> Components.Schemas.WebhookMessage {
         .init(
             seq: m.seq, id: m.id, endpointId: m.endpoint, _type: m.type, status: .init(rawValue: m.status.rawValue)!, attempts: m.attempts,

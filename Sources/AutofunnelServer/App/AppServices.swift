@@ -22,7 +22,8 @@ public struct AppServices: Sendable {
 
     public init(
         store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger,
-        hasher: PasswordHasher = PasswordHasher(), authConfig: AuthConfig = AuthConfig(), webhookPolicy: WebhookPolicy = .fromEnvironment
+        hasher: PasswordHasher = PasswordHasher(), authConfig: AuthConfig = AuthConfig(), webhookPolicy: WebhookPolicy = .fromEnvironment,
+        publicURL: String = "http://127.0.0.1:8080"
     ) {
         self.webhookPolicy = webhookPolicy
         self.store = store
@@ -31,7 +32,7 @@ public struct AppServices: Sendable {
         self.metrics = metrics
         self.logger = logger
         bell = TimerBell()
-        deals = DealService(store: store, clock: clock, ids: ids, metrics: metrics, bell: bell)
+        deals = DealService(store: store, clock: clock, ids: ids, metrics: metrics, bell: bell, publicURL: publicURL)
         pipelines = PipelineService(store: store, clock: clock)
         parties = PartyService(store: store, clock: clock)
         reports = ReportService(store: store, clock: clock)

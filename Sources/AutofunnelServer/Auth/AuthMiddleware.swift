@@ -13,7 +13,14 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// Routes that answer without a credential.
     static func isPublic(_ request: Request) -> Bool {
-        request.method == .post && (request.uri.path == "/api/v1/session" || request.uri.path.hasPrefix("/api/v1/inbound/"))
+        request.method == .post && (request.uri.path == "/api/v1/session" || request.uri.path.hasPrefix("/api/v1/inbound/") || isSigned(request))
+    }
+
+    /// Routes authenticated by a signature over the body (Standard Webhooks): the handler needs the body as sent.
+    static func isSigned(_ request: Request) -> Bool {
+        let path = request.uri.path
+        return request.method == .post
+            && (path.hasPrefix("/api/v1/callbacks/") || (path.hasPrefix("/api/v1/channels/") && path.hasSuffix("/messages")))
     }
 
     static func changesState(_ method: HTTPRequest.Method) -> Bool { ![.get, .head, .options].contains(method) }
@@ -25,6 +32,12 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        var rawBody: String?
+        if Self.isSigned(request) {
+            // Collected once and kept on the request, so the generated handler still decodes it; the size limit ran before.
+            rawBody = String(buffer: try await request.collectBody(upTo: .max))
+        }
         if Self.changesState(request.method) && Self.crossSite(request) {
             throw AppError.forbidden([Violation(rule: .csrf, message: .init(ru: "Запрос с чужого сайта отклонён", en: "Cross-site request refused"))])
         }
@@ -36,7 +49,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         let facts = Caller.Facts(
             ip: context.clientIP, userAgent: request.headers[.userAgent], sessionCookie: request.cookies[SessionCookie.name]?.value,
-            setCookie: Caller.Pending())
+            setCookie: Caller.Pending(), rawBody: rawBody)
         var response = try await Caller.$facts.withValue(facts) {
             try await Caller.$current.withValue(caller) { try await next(request, context) }
         }

@@ -18,6 +18,8 @@ public struct Caller: Sendable {
         /// A `Set-Cookie` value for the response. The middleware sets it: the generated OpenAPI layer would
         /// percent-encode a header value.
         public let setCookie: Pending
+        /// The body exactly as sent, for the routes whose signature covers it (callbacks, channel messages).
+        public var rawBody: String? = nil
     }
 
     /// A value a handler leaves for the middleware to put on the response.

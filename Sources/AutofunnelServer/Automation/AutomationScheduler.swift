@@ -65,7 +65,13 @@ public struct AutomationScheduler: Service {
                 try await Self.taskOverdue(taskID, timer: timer, deals: deals, session: s, now: now)
                 return true
             }
-            guard let deal = try? await s.deal(timer.deal), deal.status == .open, deal.stage == timer.stage else { return true }
+            if timer.rule == DueTimer.waitTimeout, let token = timer.waitToken {
+                try await deals.waitTimedOut(token, session: s, now: now)
+                return true
+            }
+            // Date rules fire on closed deals too (a lost customer's next purchase); stage rules only while the deal stays.
+            let anyStage = timer.stage == DueTimer.anyStage
+            guard let deal = try? await s.deal(timer.deal), anyStage || (deal.status == .open && deal.stage == timer.stage) else { return true }
             var cascade = DealService.Cascade()
             try await deals.automate(
                 [.timerFired(rule: timer.rule)], deal: timer.deal, cause: "timer:\(timer.id)", session: s, now: now, cascade: &cascade)

@@ -2,10 +2,7 @@ import AutofunnelCore
 
 /// The HTML of the pages before the board. Every value from a user passes through `escape`.
 enum PageText {
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
-    }
+    static func escape(_ text: String) -> String { TaskTemplate.escape(text) }
 
     static func layout(title: String, body: String) -> String {
         """

@@ -51,6 +51,7 @@ extension DealService {
         guard old.stage != new.stage || old.status != new.status else { return }
         try await s.closeStageTasks(deal: old.id, stage: old.stage, at: now)
         try await s.cancelTimers(deal: old.id, stage: old.stage)
+        try await s.cancelWaits(deal: old.id, stage: old.stage, at: now)
     }
 
     /// Runs the rules for `events` of a deal, then for the events their actions cause, up to the cascade limit.
@@ -60,6 +61,7 @@ extension DealService {
         pipelineHint: PipelineKey? = nil
     ) async throws {
         guard !events.isEmpty else { return }
+        if cascade.depth > 0 { metrics.cascadeDepth(cascade.depth) }
         if cascade.depth >= Self.cascadeLimit {
             try await s.appendTimeline([
                 TimelineEntry(
@@ -87,6 +89,9 @@ extension DealService {
                         // Rung before the commit: if the scheduler looks too soon, it still looks again within its longest sleep.
                         bell.ring()
                     }
+                case .setDateTimer(let rule, let at):
+                    try await s.setDateTimer(deal: id, rule: rule, dueAt: at, at: now)
+                    if at != nil { bell.ring() }
                 case .act(let rule, let index, let action):
                     let mark = "\(id):\(rule)"
                     // A rule never re-triggers itself on the same deal within one cascade.
@@ -161,14 +166,11 @@ extension DealService {
             try await updateIn(s, id, input: DealInput(responsible: user.rawValue), actor: robot, now: now, cascade: &next)
         case .createTask(let title, let text, let due, let assignee):
             let snapshot = try await s.dealSnapshot(id)
-            let catalog = try await next.catalog(s)
             let deal = snapshot.deal
-            var names: [UserID: String] = [:]
-            for user in Set([deal.responsible, deal.headOfSales].compactMap { $0 }) { names[user] = try? await s.user(user).name }
             _ = try await s.insertTask(
                 DealTask(
-                    id: TaskID(0), deal: id, title: TaskTemplate.render(title, snapshot, catalog: catalog, users: names),
-                    text: text.map { TaskTemplate.render($0, snapshot, catalog: catalog, users: names) },
+                    id: TaskID(0), deal: id, title: try await render(title, snapshot, session: s, cascade: &next),
+                    text: try await text.asyncMap { try await render($0, snapshot, session: s, cascade: &next) },
                     assignee: assignee == .headOfSales ? deal.headOfSales : deal.responsible, creator: deal.headOfSales, stage: deal.stage,
                     rule: rule,
                     dueAt: now.adding(millis: due.millis), createdAt: now))
@@ -179,6 +181,14 @@ extension DealService {
             try await s.enqueue(
                 type: type, payload: Webhooks.payload(type: type, at: now, data: Webhooks.dealData(deal)), id: { _ in Webhooks.messageID() }, at: now,
                 only: endpoint)
+        case .sendMessage(let channel, let to, let subject, let text):
+            try await sendMessage(channel: channel, to: to, subject: subject, text: text, rule: rule, deal: id, session: s, now: now, cascade: &next)
+        case .callAndWait(let endpoint, let wait, let branches):
+            try await callAndWait(endpoint: endpoint, wait: wait, branches: branches, rule: rule, deal: id, session: s, now: now)
+        case .openDeal(let target, let stage, let title):
+            try await openFollowUp(target, stage: stage, title: title, rule: rule, deal: id, session: s, now: now, cascade: &next)
+        case .renderDocument(let name, let template):
+            try await renderDocument(name: name, template: template, rule: rule, deal: id, session: s, now: now, cascade: &next)
         case .copyToPipeline(let target, let stage):
             let deal = try await s.deal(id, forUpdate: true)
             _ = try await copyIn(s, deal, to: target, stage: stage, actor: robot, now: now, cascade: &next)

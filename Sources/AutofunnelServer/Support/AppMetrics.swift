@@ -31,6 +31,9 @@ public struct AppMetrics: Sendable {
     }
 
     /// An automation cascade stopped at the depth limit.
+    /// How deep a rule-caused chain of events went.
+    func cascadeDepth(_ depth: Int) { Recorder(label: "autofunnel_automation_cascade_depth", factory: factory).record(depth) }
+
     func automationCascadeLimit() {
         Counter(label: "autofunnel_automation_cascade_limit_total", factory: factory).increment()
     }

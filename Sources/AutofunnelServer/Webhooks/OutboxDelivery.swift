@@ -59,10 +59,22 @@ public struct OutboxDelivery: Service {
         var httpStatus: Int?
         var retryAfter: Int64?
         var failure: String?
+        var permanent = false
         if !endpoint.active {
             failure = "endpoint disabled"
-        } else if let refusal = policy.refusal(endpoint.url) {
+            permanent = true
+        } else if let refusal = policy.refusal(endpoint.url, schemes: endpoint.kind == .email ? ["smtp"] : ["http", "https"]) {
             failure = "destination refused: \(refusal)"
+            permanent = true
+        } else if endpoint.kind == .email {
+            do {
+                try await mail(m, via: endpoint)
+            } catch let refused as SMTPClient.Failure {
+                failure = refused.description
+                permanent = refused.permanent
+            } catch {
+                failure = "\(error)"
+            }
         } else {
             do {
                 var request = HTTPClientRequest(url: endpoint.url)
@@ -80,6 +92,7 @@ public struct OutboxDelivery: Service {
                 httpStatus = Int(response.status.code)
                 retryAfter = response.headers.first(name: "retry-after").flatMap { Int64($0) }.map { $0 * 1000 }
                 if !(200..<300).contains(Int(response.status.code)) { failure = "HTTP \(response.status.code)" }
+                permanent = response.status.code == 410
             } catch {
                 failure = "\(error)"
             }
@@ -89,7 +102,7 @@ public struct OutboxDelivery: Service {
         var next: Timestamp?
         if failure == nil {
             status = .delivered
-        } else if httpStatus == 410 || !endpoint.active || failure?.hasPrefix("destination refused") == true {
+        } else if permanent {
             status = .failed
         } else if m.attempts < Self.backoff.count {
             status = .pending
@@ -104,6 +117,17 @@ public struct OutboxDelivery: Service {
             try await s.recordAttempt(m.seq, status: status, httpStatus: code, error: error, next: retryAt, at: now)
             if code == 410 { try await s.disableEndpoint(endpoint.id, reason: "410 Gone at \(now.millis)") }
         }
+    }
+
+    /// Sends an e-mail message of the outbox through the channel's SMTP server; the outbox id is its Message-ID.
+    func mail(_ m: OutboxMessage, via channel: WebhookEndpoint) async throws {
+        guard let client = SMTPClient(url: channel.url) else { throw SMTPClient.Failure(code: 501, text: "not an smtp:// URL") }
+        let body = (try? JSONSerialization.jsonObject(with: Data(m.payload.utf8))) as? [String: Any]
+        let data = body?["data"] as? [String: Any] ?? [:]
+        guard let to = data["to"] as? String else { throw SMTPClient.Failure(code: 501, text: "the message has no recipient") }
+        try await client.send(
+            from: channel.sender ?? "autofunnel@localhost", to: [to], subject: data["subject"] as? String ?? "", text: data["text"] as? String ?? "",
+            messageID: m.id)
     }
 
     /// Up to ±10 % of the wait, fixed per message so that retries of many messages spread out but a test can predict them.

@@ -14,12 +14,11 @@ public struct WebhookPolicy: Sendable {
         return WebhookPolicy(allowlist: Set(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }))
     }
 
-    /// Why the URL may not be called, or nil when it may.
-    public func refusal(_ text: String) -> String? {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            let host = url.host?.lowercased(),
+    /// Why the URL may not be called, or nil when it may. E-mail channels pass `["smtp"]`.
+    public func refusal(_ text: String, schemes: Set<String> = ["http", "https"]) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme), let host = url.host?.lowercased(),
             !host.isEmpty
-        else { return "not an http(s) URL" }
+        else { return "not a \(schemes.sorted().joined(separator: " or ")) URL" }
         if allowlist.contains(host) { return nil }
         if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") { return "a local host" }
         for address in Self.addresses(of: host) where Self.isPrivate(address) { return "\(host) resolves to a private address (\(address))" }

@@ -1,3 +1,4 @@
+import AutofunnelCore
 import Crypto
 import Foundation
 
@@ -15,5 +16,20 @@ public enum WebhookSigner {
         let key = Data(base64Encoded: String(secret.dropFirst(secret.hasPrefix("whsec_") ? 6 : 0))) ?? Data(secret.utf8)
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(id).\(timestamp).\(body)".utf8), using: SymmetricKey(data: key))
         return "v1," + Data(mac).base64EncodedString()
+    }
+}
+
+extension WebhookSigner {
+    /// How far a signed request's timestamp may be from now: older ones are refused as replays.
+    public static let toleranceSeconds: Int64 = 300
+
+    /// Whether a request carries a valid signature of `body` by `secret` (one of the space-separated `v1,` values) and
+    /// a timestamp within the tolerance.
+    public static func verify(secret: String, id: String?, timestamp: String?, signatures: String?, body: String, now: Timestamp) -> Bool {
+        guard let id, let timestamp, let seconds = Int64(timestamp), let signatures, abs(now.millis / 1000 - seconds) <= toleranceSeconds else {
+            return false
+        }
+        let expected = signature(secret: secret, id: id, timestamp: seconds, body: body)
+        return signatures.split(separator: " ").contains { Secrets.equal(String($0), expected) }
     }
 }

@@ -7,11 +7,24 @@ enum Webhooks {
     /// A new stable message id.
     static func messageID() -> String { "msg_" + Secrets.base64URL(bytes: 18) }
 
+    /// A moment as RFC 3339 UTC text.
+    static func iso(_ t: Timestamp) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(t.millis) / 1000)) }
+
+    /// A JSON value as the Foundation object `JSONSerialization` takes.
+    static func foundation(_ v: JSONValue) -> Any {
+        switch v {
+        case .null: return NSNull()
+        case .bool(let b): return b
+        case .number(let n): return n
+        case .string(let s): return s
+        case .array(let a): return a.map(foundation)
+        case .object(let o): return o.mapValues(foundation)
+        }
+    }
+
     /// The JSON body: `{type, timestamp, data}` as Standard Webhooks recommends.
     static func payload(type: String, at: Timestamp, data: [String: Any]) -> String {
-        let body: [String: Any] = [
-            "type": type, "timestamp": ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(at.millis) / 1000)), "data": data,
-        ]
+        let body: [String: Any] = ["type": type, "timestamp": iso(at), "data": data]
         let json = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: json, as: UTF8.self)
     }

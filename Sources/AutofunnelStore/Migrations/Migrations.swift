@@ -18,6 +18,7 @@ public enum Migrations {
         Migration(id: "006_notices", apply: createNotices),
         Migration(id: "007_outbox", apply: createOutbox),
         Migration(id: "008_inbound", apply: createInbound),
+        Migration(id: "009_channels", apply: createChannels),
     ]
 
     /// Applies every migration not applied yet; returns the ids it applied.

@@ -18,9 +18,9 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store (migrating it) and builds the services.
-    func services(logger: Logger, authConfig: AuthConfig = AuthConfig()) async throws -> AppServices {
+    func services(logger: Logger, authConfig: AuthConfig = AuthConfig(), publicURL: String = "http://127.0.0.1:8080") async throws -> AppServices {
         let store = try await Store.open(location, logger: logger, now: AppClock.system.now())
-        return AppServices(store: store, logger: logger, authConfig: authConfig)
+        return AppServices(store: store, logger: logger, authConfig: authConfig, publicURL: publicURL)
     }
 }
 

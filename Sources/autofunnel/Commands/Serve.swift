@@ -24,7 +24,7 @@ struct Serve: AsyncParsableCommand {
         let base = publicURL ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_PUBLIC_URL"] ?? "http://\(host):\(port)"
         var config = AuthConfig()
         config.secureCookies = base.lowercased().hasPrefix("https://")
-        let services = try await database.services(logger: logger, authConfig: config)
+        let services = try await database.services(logger: logger, authConfig: config, publicURL: base)
         if demo {
             if let accounts = try await DemoData.load(into: services) {
                 Self.say("Demo data loaded. Demo users (these passwords are shown once, in demo mode only):")

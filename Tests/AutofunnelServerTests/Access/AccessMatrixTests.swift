@@ -109,6 +109,8 @@ struct AccessMatrixTests {
         "GET /api/v1/deals/{id}/transitions": Entry(access: .dealRead, call: dealPath("/transitions")),
         "GET /api/v1/deals/{id}/timeline": Entry(access: .dealRead, call: dealPath("/timeline")),
         "GET /api/v1/deals/{id}/notes": Entry(access: .dealRead, call: dealPath("/notes")),
+        "GET /api/v1/deals/{id}/documents": Entry(access: .dealRead, call: dealPath("/documents")),
+        "GET /api/v1/documents/{id}": Entry(access: .dealRead, call: { w, _, o in Call(path: "/api/v1/documents/\(w.documents[o]!)") }),
         "POST /api/v1/deals/{id}/notes": Entry(
             access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)/notes", json: ["text": "Перезвонить"]) }),
 
@@ -170,6 +172,26 @@ struct AccessMatrixTests {
                 Call(
                     path: "/api/v1/inbound/site", json: ["name": "Гость", "phone": "+7 900 000-00-01"],
                     headers: ["X-Inbound-Secret": AccessWorld.inboundSecret])
+            }),
+        "GET /api/v1/channels": Entry(access: .admin, call: simple("/api/v1/channels")),
+        "POST /api/v1/channels": Entry(
+            access: .admin,
+            call: body("/api/v1/channels", ["name": "whatsapp", "kind": "messenger", "url": "http://127.0.0.1:9/wa", "unsubscribeText": "0"])),
+        // Signed by a secret, not a credential: an unsigned request is 401 for everyone, which the class `open` rejects, so
+        // these calls are signed with a wrong key and must not reach a handler's effect (404: no such channel or token).
+        "POST /api/v1/channels/{name}/messages": Entry(
+            access: .publicRoute,
+            call: { _, _, _ in
+                Call(
+                    path: "/api/v1/channels/nope/messages", json: ["from": "+79000000001", "text": "1"],
+                    headers: ["webhook-id": "m1", "webhook-timestamp": "0", "webhook-signature": "v1,x"])
+            }),
+        "POST /api/v1/callbacks/{token}": Entry(
+            access: .publicRoute,
+            call: { _, _, _ in
+                Call(
+                    path: "/api/v1/callbacks/cb_unknown", json: ["result": "approved"],
+                    headers: ["webhook-id": "m1", "webhook-timestamp": "0", "webhook-signature": "v1,x"])
             }),
         "GET /api/v1/inbound-sources": Entry(access: .admin, call: simple("/api/v1/inbound-sources")),
         "POST /api/v1/inbound-sources": Entry(access: .admin, call: body("/api/v1/inbound-sources", ["key": "landing", "pipeline": "sales"])),

@@ -45,6 +45,8 @@ struct AccessWorld: Sendable {
     let webhook: Int64
     static let inboundSecret = "ais_matrix-secret"
     let message: Int64
+    /// A rendered document on each deal.
+    let documents: [Ownership: Int64]
 
     static func make(acting: Acting) async throws -> AccessWorld {
         let t = try await TestServices.make(.sqliteMemory)
@@ -100,6 +102,12 @@ struct AccessWorld: Sendable {
                 ).id
             }
         }
+        var documents: [Ownership: Int64] = [:]
+        for (o, id) in deals {
+            documents[o] = try await t.services.store.write { s in
+                try await s.insertDocument(deal: id, name: "КП", contentType: "text/html", body: "<p>КП</p>", rule: nil, at: Fixtures.t0).id
+            }
+        }
         let (ownNotice, colleagueNotice) = try await t.services.store.write { s in
             try await s.insertNotice(Notice(user: me.id, deal: nil, kind: "test", text: "мне", createdAt: Fixtures.t0))
             try await s.insertNotice(Notice(user: colleague.id, deal: nil, kind: "test", text: "коллеге", createdAt: Fixtures.t0))
@@ -111,7 +119,7 @@ struct AccessWorld: Sendable {
         return AccessWorld(
             t: t, users: users, colleague: colleague, tokens: tokens, colleagueTokenID: colleagueToken.token.id, ownTokenID: ownTokenID,
             deals: deals, tasks: tasks, ownNotice: ownNotice, colleagueNotice: colleagueNotice, contact: contact, company: company,
-            webhook: webhook, message: message)
+            webhook: webhook, message: message, documents: documents)
     }
 
     /// The acting user, or the admin for anonymous requests that need someone's e-mail.

@@ -1,0 +1,280 @@
+"""Shared pieces of the system tests: the server binary, processes on free loopback ports, an admin token made with the
+CLI, a small keep-alive JSON client, and a webhook receiver that checks Standard Webhooks signatures.
+
+Everything listens on 127.0.0.1 only; every process and temporary directory is cleaned up by its owner."""
+import base64
+import hashlib
+import hmac
+import http.client
+import http.server
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def binary() -> Path:
+    """The server binary: $AUTOFUNNEL_BIN, else the debug build `scripts/test` makes. Missing is a failure, not a skip."""
+    path = Path(os.environ.get("AUTOFUNNEL_BIN") or ROOT / ".build" / "debug" / "autofunnel")
+    if not path.is_file() or not os.access(path, os.X_OK):
+        pytest.fail(f"no autofunnel binary at {path} (build it with `swift build` or set AUTOFUNNEL_BIN)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cli(args: list, database_url: str, stdin: str | None = None, timeout: float = 120) -> str:
+    """Runs `autofunnel ARGS --database-url URL` and returns its standard output; a non-zero exit fails the test."""
+    done = subprocess.run([str(binary()), *args, "--database-url", database_url], input=stdin, capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+    if done.returncode != 0:
+        pytest.fail(f"autofunnel {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def admin_token(database_url: str, email: str = "system-test@autofunnel.test") -> str:
+    """Creates an admin with a random password and an admin-scope API token through the CLI (this also migrates)."""
+    password = "St-" + secrets.token_urlsafe(24)
+    cli(["users", "create", "--admin", "--email", email], database_url, stdin=password + "\n")
+    token = cli(["tokens", "create", "--user", email, "--name", "system-test", "--scope", "admin"], database_url).strip()
+    assert token.startswith("aft_"), f"unexpected token output: {token!r}"
+    return token
+
+
+class Server:
+    """One `autofunnel serve` process on a fixed free loopback port; it can be killed and started again on the same
+    port and database. Output goes to a log file in `workdir` (shown when a start fails)."""
+
+    def __init__(self, database_url: str, workdir: Path, name: str = "server", env: dict | None = None):
+        self.database_url = database_url
+        self.workdir = Path(workdir)
+        self.name = name
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, **(env or {})}
+        self.log_path = self.workdir / f"{name}.log"
+        self.proc: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self, timeout: float = 90) -> float:
+        """Starts the process and waits for GET /health to answer 200; returns the seconds it took."""
+        began = time.monotonic()
+        log = open(self.log_path, "ab")
+        log.write(f"--- start {self.starts + 1} ---\n".encode())
+        log.flush()
+        self.proc = subprocess.Popen(
+            [str(binary()), "serve", "--database-url", self.database_url, "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "warning"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir, env=self.env)
+        log.close()
+        self.starts += 1
+        deadline = began + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"{self.name} exited with {self.proc.returncode} while starting:\n{self.log_tail()}")
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c.request("GET", "/health")
+                status = c.getresponse().status
+                c.close()
+                if status == 200:
+                    return time.monotonic() - began
+            except OSError:
+                pass
+            time.sleep(0.02)
+        self.kill()
+        pytest.fail(f"{self.name} did not answer /health within {timeout} s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, nothing flushed."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        if self.proc:
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        """SIGTERM (graceful), SIGKILL after 20 s."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return "(no log)"
+
+    def metric(self, name: str) -> float:
+        """The value of an unlabelled counter or gauge from GET /metrics (0 when not exposed yet)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        c.request("GET", "/metrics")
+        r = c.getresponse()
+        text = r.read().decode()
+        c.close()
+        assert r.status == 200, f"/metrics answered {r.status}"
+        total = 0.0
+        for line in text.splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+
+class Api:
+    """A JSON client with one keep-alive connection per thread; network errors raise OSError (ConnectionError etc.)."""
+
+    def __init__(self, base: str, token: str, timeout: float = 30):
+        u = urllib.parse.urlparse(base)
+        self.host, self.port, self.token, self.timeout = u.hostname, u.port, token, timeout
+        self.local = threading.local()
+
+    def _conn(self) -> http.client.HTTPConnection:
+        c = getattr(self.local, "conn", None)
+        if c is None:
+            c = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self.local.conn = c
+        return c
+
+    def drop(self) -> None:
+        c = getattr(self.local, "conn", None)
+        if c is not None:
+            c.close()
+            self.local.conn = None
+
+    def call(self, method: str, path: str, body=None, headers: dict | None = None, content_type: str = "application/json"):
+        """Returns (status, headers, parsed JSON or text)."""
+        data = None
+        if body is not None:
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        h = {"Authorization": f"Bearer {self.token}", "Accept": "application/json", **(headers or {})}
+        if data is not None:
+            h["Content-Type"] = content_type
+        try:
+            c = self._conn()
+            c.request(method, "/api/v1" + path, body=data, headers=h)
+            r = c.getresponse()
+            raw = r.read()
+        except (OSError, http.client.HTTPException) as e:
+            self.drop()
+            raise ConnectionError(f"{method} {path}: {e!r}") from e
+        if r.getheader("Connection", "").lower() == "close":
+            self.drop()
+        text = raw.decode(errors="replace")
+        try:
+            parsed = json.loads(text) if text else None
+        except ValueError:
+            parsed = text
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, parsed
+
+    def ok(self, method: str, path: str, body=None, headers: dict | None = None, content_type: str = "application/json"):
+        status, _, parsed = self.call(method, path, body, headers, content_type)
+        assert 200 <= status < 300, f"{method} {path} answered {status}: {parsed}"
+        return parsed
+
+
+def verify_signature(secret: str, msg_id: str, timestamp: str, body: bytes, header: str) -> bool:
+    """Standard Webhooks 1.0: base64(HMAC-SHA256(base64-decoded secret after whsec_, "id.timestamp.body")), prefixed v1,;
+    the header may hold several space-separated signatures."""
+    key = base64.b64decode(secret[len("whsec_"):] if secret.startswith("whsec_") else secret)
+    expected = base64.b64encode(hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()).decode()
+    return any(part.startswith("v1,") and hmac.compare_digest(part[3:], expected) for part in header.split())
+
+
+class WebhookReceiver:
+    """A loopback HTTP server recording every delivery. Paths map to endpoint secrets (`secrets[path]`, set after the
+    endpoints are created). `fail_first` is the share of message ids whose first delivery gets a 500; `delay` returns
+    seconds to wait before answering, so that deliveries are in flight when the server is killed."""
+
+    def __init__(self, fail_first: float = 0.0, delay=lambda: 0.0, seed: int = 1):
+        import random
+        self.random = random.Random(seed)
+        self.fail_first = fail_first
+        self.delay = delay
+        self.secrets: dict[str, str] = {}
+        self.lock = threading.Lock()
+        self.deliveries: list[dict] = []  # every request answered 2xx
+        self.failed_once: set[str] = set()  # ids answered 500 once
+        self.bad_signatures: list[dict] = []
+        self.unknown_paths: list[str] = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                status = receiver.handle(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+        class Quiet(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a killed sender resets its connection; that is the point of the test
+
+        self.server = Quiet(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, name="webhook-receiver", daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def handle(self, path: str, headers: dict, body: bytes) -> int:
+        msg_id = headers.get("webhook-id", "")
+        ts = headers.get("webhook-timestamp", "")
+        secret = self.secrets.get(path)
+        with self.lock:
+            if secret is None:
+                self.unknown_paths.append(path)
+                return 404
+            good = bool(msg_id) and ts.isdigit() and verify_signature(secret, msg_id, ts, body, headers.get("webhook-signature", ""))
+            if good and abs(time.time() - int(ts)) > 300:
+                good = False
+            if not good:
+                self.bad_signatures.append({"path": path, "id": msg_id, "headers": headers})
+                return 400
+            fail = msg_id not in self.failed_once and self.random.random() < self.fail_first
+            if fail:
+                self.failed_once.add(msg_id)
+            wait = self.delay()
+        if wait > 0:
+            time.sleep(wait)
+        if fail:
+            return 500
+        with self.lock:
+            self.deliveries.append({"id": msg_id, "path": path, "body": body, "at": time.time()})
+        return 204
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
