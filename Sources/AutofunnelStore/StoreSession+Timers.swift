@@ -87,15 +87,11 @@ extension StoreSession {
         return rows.map { $0.timer() }
     }
 
-    /// Whether `owner` still holds the lease of a timer: the fencing check before its effects commit.
-    public func holdsLease(timer id: Int64, owner: String) async throws -> Bool {
-        let q = db.select().column("id").from("timers").where("id", .equal, id).where("lease_owner", .equal, owner)
-        if db.dialect.name == "postgresql" { q.for(.update) }
-        return try await q.first() != nil
+    /// Removes a timer only while `owner` still holds its lease: the fencing check and the delete in one statement, in
+    /// the transaction that applies the timer's effects. False when another instance took the timer over.
+    public func takeLeasedTimer(_ id: Int64, owner: String) async throws -> Bool {
+        try await db.delete(from: "timers").where("id", .equal, id).where("lease_owner", .equal, owner).returning("id").first() != nil
     }
-
-    /// Removes a fired timer.
-    public func deleteTimer(_ id: Int64) async throws { try await db.delete(from: "timers").where("id", .equal, id).run() }
 
     /// Timers waiting, and those already due.
     public func timerCounts(now: Timestamp) async throws -> (pending: Int, due: Int) {
@@ -107,13 +103,9 @@ extension StoreSession {
 
     /// Records that a rule's action ran for a cause; false when it ran already (the exactly-once ledger).
     public func claimRun(cause: String, rule: String, action: Int, at: Timestamp) async throws -> Bool {
-        let existing = try await db.select().column("cause").from("automation_runs").where("cause", .equal, cause).where("rule_key", .equal, rule)
-            .where("action_index", .equal, action).first()
-        if existing != nil { return false }
         try await db.insert(into: "automation_runs").columns("cause", "rule_key", "action_index", "at").values(
             SQLBind(cause), SQLBind(rule), SQLBind(action), SQLBind(at.millis)
-        ).run()
-        return true
+        ).ignoringConflicts(with: ["cause", "rule_key", "action_index"]).returning("cause").first() != nil
     }
 
     /// A small piece of rule state (the round-robin position), read and written inside the rule's transaction.

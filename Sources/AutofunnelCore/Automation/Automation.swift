@@ -56,6 +56,20 @@ public enum Automation {
         return out
     }
 
+    /// Whether any rule of the pipeline could act on or set a timer for the event: when none can, the runner need not
+    /// read the deal at all.
+    public static func concerns(_ event: AutomationEvent, pipeline: Pipeline) -> Bool {
+        pipeline.automations.contains { rule in
+            switch (rule.trigger, event) {
+            case (.timeInStage(let stage, _), .stageEntered(let entered)): return stage == entered
+            case (.stageTimeout, .stageEntered): return true
+            case (.dateReached, .dealCreated): return true
+            case (.dateReached(let field, _), .fieldChanged(let changed, _)): return field == changed
+            default: return matches(rule.trigger, event, rule: rule.key)
+            }
+        }
+    }
+
     static func matches(_ trigger: AutomationRule.Trigger, _ event: AutomationEvent, rule: String) -> Bool {
         switch (trigger, event) {
         case (.dealCreated, .dealCreated), (.taskCompleted, .taskCompleted), (.taskOverdue, .taskOverdue): return true

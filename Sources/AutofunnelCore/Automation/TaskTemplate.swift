@@ -58,6 +58,12 @@ public enum TaskTemplate {
         }
     }
 
+    /// Whether the template may name the responsible or the head of sales (then the runner reads their names).
+    public static func mentionsUsers(_ template: String) -> Bool {
+        let lower = template.lowercased()
+        return ["responsible.name", "head_of_sales.name", "ответственный", "роп"].contains { lower.contains($0) }
+    }
+
     /// Text made safe inside HTML elements and attribute values.
     public static func escape(_ text: String) -> String {
         var out = ""

@@ -39,6 +39,10 @@ public struct AutomationScheduler: Service {
         }
     }
 
+    /// How many claimed timers fire in one transaction: fewer commits and one read of the definitions, while the
+    /// writer is held only briefly.
+    static let group = 32
+
     /// Claims and fires every timer due now, a batch at a time; returns how many fired.
     @discardableResult
     public func fireDue(batch: Int = 200) async throws -> Int {
@@ -47,43 +51,57 @@ public struct AutomationScheduler: Service {
         let until = now.adding(millis: leaseMillis)
         let claimed = try await services.store.write { s in try await s.claimDueTimers(now: now, owner: owner, until: until, limit: batch) }
         var fired = 0
-        for timer in claimed where try await fire(timer) { fired += 1 }
+        var start = 0
+        while start < claimed.count {
+            let group = Array(claimed[start..<min(start + Self.group, claimed.count)])
+            start += group.count
+            do {
+                fired += try await fire(group)
+            } catch {
+                // One timer whose effects fail must not hold back the others: each gets its own transaction.
+                for timer in group { fired += (try? await fire([timer])) ?? 0 }
+            }
+        }
         let counts = try await services.store.read { s in try await s.timerCounts(now: services.clock.now()) }
         services.metrics.timers(pending: counts.pending, due: counts.due)
         return fired
     }
 
-    /// Fires one claimed timer: only if this instance still holds its lease, and only if the deal is still in the stage.
-    func fire(_ timer: DueTimer) async throws -> Bool {
+    /// Fires claimed timers in one transaction, each only if this instance still holds its lease and, for stage
+    /// timers, only if the deal is still in the stage.
+    func fire(_ timers: [DueTimer]) async throws -> Int {
         let now = services.clock.now()
         let owner = self.owner
         let deals = services.deals
-        let fired = try await services.store.write { s -> Bool in
-            guard try await s.holdsLease(timer: timer.id, owner: owner) else { return false }
-            try await s.deleteTimer(timer.id)
-            if timer.rule == DueTimer.taskOverdue, let taskID = timer.task {
-                try await Self.taskOverdue(taskID, timer: timer, deals: deals, session: s, now: now)
-                return true
+        let fired = try await services.store.write { s -> [DueTimer] in
+            var definitions = DealService.Cascade()
+            var done: [DueTimer] = []
+            for timer in timers where try await s.takeLeasedTimer(timer.id, owner: owner) {
+                done.append(timer)
+                var cascade = DealService.Cascade(sharing: definitions)
+                defer { definitions.keepDefinitions(of: cascade) }
+                if timer.rule == DueTimer.taskOverdue, let taskID = timer.task {
+                    try await Self.taskOverdue(taskID, timer: timer, deals: deals, session: s, now: now, cascade: &cascade)
+                } else if timer.rule == DueTimer.waitTimeout, let token = timer.waitToken {
+                    try await deals.waitTimedOut(token, session: s, now: now, cascade: &cascade)
+                } else if let deal = try? await s.deal(timer.deal), timer.stage == DueTimer.anyStage || (deal.status == .open && deal.stage == timer.stage) {
+                    // Date rules fire on closed deals too (a lost customer's next purchase); stage rules only while the deal stays.
+                    try await deals.automate(
+                        [.timerFired(rule: timer.rule)], deal: timer.deal, cause: "timer:\(timer.id)", session: s, now: now, cascade: &cascade,
+                        pipelineHint: deal.pipeline)
+                }
             }
-            if timer.rule == DueTimer.waitTimeout, let token = timer.waitToken {
-                try await deals.waitTimedOut(token, session: s, now: now)
-                return true
-            }
-            // Date rules fire on closed deals too (a lost customer's next purchase); stage rules only while the deal stays.
-            let anyStage = timer.stage == DueTimer.anyStage
-            guard let deal = try? await s.deal(timer.deal), anyStage || (deal.status == .open && deal.stage == timer.stage) else { return true }
-            var cascade = DealService.Cascade()
-            try await deals.automate(
-                [.timerFired(rule: timer.rule)], deal: timer.deal, cause: "timer:\(timer.id)", session: s, now: now, cascade: &cascade)
-            return true
+            return done
         }
-        if fired { services.metrics.timerFired(latenessMillis: max(0, now.millis - timer.dueAt.millis)) }
-        return fired
+        for timer in fired { services.metrics.timerFired(latenessMillis: max(0, now.millis - timer.dueAt.millis)) }
+        return fired.count
     }
 
     /// An open task passed its due time: its creator (else the deal's head of sales) gets a notice, and the rules on
     /// overdue tasks run.
-    static func taskOverdue(_ id: TaskID, timer: DueTimer, deals: DealService, session s: StoreSession, now: Timestamp) async throws {
+    static func taskOverdue(
+        _ id: TaskID, timer: DueTimer, deals: DealService, session s: StoreSession, now: Timestamp, cascade: inout DealService.Cascade
+    ) async throws {
         guard let task = try? await s.task(id), task.status == .open, let deal = try? await s.deal(task.deal) else { return }
         if let recipient = task.creator ?? deal.headOfSales {
             try await s.insertNotice(
@@ -92,7 +110,7 @@ public struct AutomationScheduler: Service {
                     text: "Просрочена задача «\(task.title)» по сделке «\(deal.title)» / Overdue task '\(task.title)' on deal '\(deal.title)'",
                     createdAt: now))
         }
-        var cascade = DealService.Cascade()
-        try await deals.automate([.taskOverdue], deal: deal.id, cause: "timer:\(timer.id)", session: s, now: now, cascade: &cascade)
+        try await deals.automate(
+            [.taskOverdue], deal: deal.id, cause: "timer:\(timer.id)", session: s, now: now, cascade: &cascade, pipelineHint: deal.pipeline)
     }
 }

@@ -17,6 +17,23 @@ extension DealService {
         /// Whether any rule acted: if none did, the deal is as its command left it and need not be read again.
         var touched = false
 
+        /// A new cascade that reuses the definitions another has read (timers fired together in one transaction).
+        init(sharing other: Cascade) {
+            catalog = other.catalog
+            pipelines = other.pipelines
+        }
+
+        init(catalog: FieldCatalog? = nil, pipelines: [PipelineKey: Pipeline] = [:]) {
+            self.catalog = catalog
+            self.pipelines = pipelines
+        }
+
+        /// Keeps the definitions a finished cascade read.
+        mutating func keepDefinitions(of other: Cascade) {
+            catalog = other.catalog ?? catalog
+            pipelines.merge(other.pipelines) { _, new in new }
+        }
+
         mutating func catalog(_ s: StoreSession) async throws -> FieldCatalog {
             if let catalog { return catalog }
             let read = try await s.fieldCatalog()
@@ -75,10 +92,11 @@ extension DealService {
         var key = pipelineHint
         if key == nil { key = try await s.dealPipeline(id) }
         guard let pipelineKey = key, let rules = try await cascade.pipeline(pipelineKey, s), !rules.automations.isEmpty else { return }
-        cascade.touched = true
-        for event in events {
+        // A deal never changes pipeline (a copy is a new deal), so the rules are those of `pipelineKey` throughout.
+        let pipeline = rules
+        for event in events where Automation.concerns(event, pipeline: pipeline) {
+            cascade.touched = true
             let snapshot = try await s.dealSnapshot(id)
-            guard let pipeline = try await cascade.pipeline(snapshot.deal.pipeline, s) else { return }
             let effects = Automation.evaluate(event, snapshot: snapshot, pipeline: pipeline, now: now)
             var firing: Set<String> = []
             for effect in effects {

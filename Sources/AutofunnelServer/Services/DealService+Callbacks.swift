@@ -64,12 +64,11 @@ extension DealService {
 
     /// A wait's deadline passed with no answer: the wait ends as `timeout`, the callback rules run with that result and
     /// the deal takes the rule's timeout branch. A refused move is written to the timeline; the timer is done either way.
-    func waitTimedOut(_ token: String, session s: StoreSession, now: Timestamp) async throws {
+    func waitTimedOut(_ token: String, session s: StoreSession, now: Timestamp, cascade: inout Cascade) async throws {
         guard let wait = try await s.wait(token: token, forUpdate: true), wait.status == .waiting else { return }
         try await s.resolveWait(token, status: .timeout, at: now)
         let robot = Actor(kind: .automation)
         try await s.appendTimeline([TimelineEntry(deal: wait.deal, at: now, kind: "callback", field: wait.rule, text: "timeout", actor: robot)])
-        var cascade = Cascade()
         try await automate(
             [.callbackReceived(rule: wait.rule, result: "timeout")], deal: wait.deal, cause: "wait:\(token)", session: s, now: now, cascade: &cascade)
         let deal = try await s.deal(wait.deal)

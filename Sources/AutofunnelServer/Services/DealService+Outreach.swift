@@ -11,7 +11,9 @@ extension DealService {
     {
         let catalog = try await cascade.catalog(s)
         var names: [UserID: String] = [:]
-        for user in Set([snapshot.deal.responsible, snapshot.deal.headOfSales].compactMap { $0 }) { names[user] = try? await s.user(user).name }
+        if TaskTemplate.mentionsUsers(template) {
+            for user in Set([snapshot.deal.responsible, snapshot.deal.headOfSales].compactMap { $0 }) { names[user] = try? await s.user(user).name }
+        }
         return TaskTemplate.render(template, snapshot, catalog: catalog, users: names, html: html)
     }
 
