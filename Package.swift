@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "AutofunnelServer", "AutofunnelTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strict
         ),

@@ -7,6 +7,8 @@ public struct Store: Sendable {
     public let backend: any StoreBackend
     /// Test hook: faults to throw at named points inside transactions.
     public var faults: FaultInjector
+    /// The migrations `open` applied (empty when the schema was current).
+    public var appliedMigrations: [String] = []
 
     public init(backend: any StoreBackend, faults: FaultInjector = .none) {
         self.backend = backend
@@ -16,13 +18,16 @@ public struct Store: Sendable {
     /// Opens the database at `location` and applies pending migrations.
     public static func open(_ location: DatabaseLocation, logger: Logger, now: Timestamp) async throws -> Store {
         let backend = try await location.open(logger: logger)
+        let applied: [String]
         do {
-            try await Migrations.run(on: backend, now: now.millis)
+            applied = try await Migrations.run(on: backend, now: now.millis)
         } catch {
             try? await backend.close()
             throw error
         }
-        return Store(backend: backend)
+        var store = Store(backend: backend)
+        store.appliedMigrations = applied
+        return store
     }
 
     /// Reads outside a transaction.
@@ -31,10 +36,20 @@ public struct Store: Sendable {
         return try await backend.read { db in try await body(StoreSession(db: db, faults: faults)) }
     }
 
+    /// The `Idempotency-Key` of the request being handled: its first write transaction marks the key as applied in
+    /// the same commit, so a retry after a crash knows whether the first attempt changed anything.
+    @TaskLocal public static var idempotencyKey: String?
+
     /// Runs `body` in one transaction: every row it writes commits together or not at all.
     public func write<T: Sendable>(_ body: @Sendable (StoreSession) async throws -> T) async throws -> T {
         let faults = self.faults
-        return try await backend.write { db in try await body(StoreSession(db: db, faults: faults)) }
+        let key = Self.idempotencyKey
+        return try await backend.write { db in
+            let session = StoreSession(db: db, faults: faults)
+            let result = try await body(session)
+            if let key { try await session.markIdempotencyKeyApplied(key) }
+            return result
+        }
     }
 
     /// Whether the database answers a trivial query.

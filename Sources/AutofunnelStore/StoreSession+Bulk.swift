@@ -55,9 +55,11 @@ extension StoreSession {
     /// Inserts many time-in-stage timers, 1,000 per statement (benchmarks).
     public func bulkInsertTimers(_ timers: [(deal: DealID, stage: StageKey, rule: String, dueAt: Timestamp)], at: Timestamp) async throws {
         for start in stride(from: 0, to: timers.count, by: 1000) {
-            let insert = db.insert(into: "timers").columns("deal_id", "stage_key", "rule_key", "due_at", "created_at")
+            let insert = db.insert(into: "timers").columns("deal_id", "stage_key", "rule_key", "due_at", "created_at", "occurrence")
             for t in timers[start..<min(start + 1000, timers.count)] {
-                insert.values(SQLBind(t.deal.rawValue), SQLBind(t.stage.rawValue), SQLBind(t.rule), SQLBind(t.dueAt.millis), SQLBind(at.millis))
+                insert.values(
+                    SQLBind(t.deal.rawValue), SQLBind(t.stage.rawValue), SQLBind(t.rule), SQLBind(t.dueAt.millis), SQLBind(at.millis),
+                    SQLBind(TimerRecord.newOccurrence()))
             }
             try await insert.run()
         }

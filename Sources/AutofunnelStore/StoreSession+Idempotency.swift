@@ -11,16 +11,27 @@ public enum IdempotencyClaim: Sendable, Equatable {
     case mismatch
     /// A request with this key is still running.
     case inProgress
+    /// An earlier attempt changed data but its answer was lost (the server stopped before storing it).
+    case appliedWithoutAnswer
 }
 
 extension StoreSession {
     /// Claims a key for a request fingerprint (method, path and body hash), or says how it was used before.
-    public func claimIdempotencyKey(_ key: String, fingerprint: String, at: Timestamp) async throws -> IdempotencyClaim {
-        if let row = try await db.select().columns("fingerprint", "status", "content_type", "body").from("idempotency_keys").where("key", .equal, key)
-            .first()
+    /// A claim older than `staleAfter` with no answer belongs to a server that stopped: if that attempt wrote nothing,
+    /// the key is taken over and the request runs again.
+    public func claimIdempotencyKey(_ key: String, fingerprint: String, at: Timestamp, staleAfter: Int64 = 60_000) async throws
+        -> IdempotencyClaim
+    {
+        if let row = try await db.select().columns("fingerprint", "status", "content_type", "body", "created_at", "applied").from("idempotency_keys")
+            .where("key", .equal, key).first()
         {
             guard try row.decode(column: "fingerprint", as: String.self) == fingerprint else { return .mismatch }
-            guard let status = try row.decode(column: "status", as: Int?.self) else { return .inProgress }
+            guard let status = try row.decode(column: "status", as: Int?.self) else {
+                guard try row.decode(column: "created_at", as: Int64.self) < at.millis - staleAfter else { return .inProgress }
+                if try row.decode(column: "applied", as: Int64?.self) ?? 0 != 0 { return .appliedWithoutAnswer }
+                try await db.update("idempotency_keys").set("created_at", to: at.millis).where("key", .equal, key).run()
+                return .claimed
+            }
             return .replay(
                 status: status, contentType: try row.decode(column: "content_type", as: String?.self),
                 body: try row.decode(column: "body", as: String?.self) ?? "")
@@ -30,6 +41,11 @@ extension StoreSession {
         )
         .run()
         return .claimed
+    }
+
+    /// Marks a claimed key as having changed data, in the transaction that changed it.
+    public func markIdempotencyKeyApplied(_ key: String) async throws {
+        try await db.update("idempotency_keys").set("applied", to: 1).where("key", .equal, key).where("status", .is, SQLLiteral.null).run()
     }
 
     /// Stores the response of a claimed key so retries replay it.

@@ -45,9 +45,9 @@ extension StoreSession {
 
     /// Sets the timer that fires when a task passes its due time.
     public func insertTaskTimer(_ task: DealTask, at: Timestamp) async throws {
-        try await db.insert(into: "timers").columns("deal_id", "stage_key", "rule_key", "due_at", "created_at", "task_id").values(
+        try await db.insert(into: "timers").columns("deal_id", "stage_key", "rule_key", "due_at", "created_at", "task_id", "occurrence").values(
             SQLBind(task.deal.rawValue), SQLBind(task.stage?.rawValue ?? ""), SQLBind(DueTimer.taskOverdue), SQLBind(task.dueAt.millis),
-            SQLBind(at.millis), SQLBind(task.id.rawValue)
+            SQLBind(at.millis), SQLBind(task.id.rawValue), SQLBind(TimerRecord.newOccurrence())
         ).run()
     }
 

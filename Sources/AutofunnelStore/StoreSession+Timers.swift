@@ -1,4 +1,5 @@
 import AutofunnelCore
+import Foundation
 import SQLKit
 
 /// A durable timer: a time-in-stage rule of a deal, due at a time.
@@ -12,6 +13,9 @@ public struct DueTimer: Sendable, Hashable {
     public var task: TaskID?
     /// The `call_and_wait` whose deadline this is (rule `wait_timeout`).
     public var waitToken: String?
+    /// Names this timer's firing for the exactly-once ledger: unique even where the row id is reused.
+    public var occurrence: String { "timer:\(id):\(token ?? "")" }
+    var token: String?
 
     /// The rule name of due-time timers of tasks.
     public static let taskOverdue = "task_overdue"
@@ -32,13 +36,19 @@ struct TimerRecord: Codable, Sendable {
     var created_at: Int64
     var task_id: Int64?
     var wait_token: String?
+    var occurrence: String?
 
-    static let columns = ["id", "deal_id", "stage_key", "rule_key", "due_at", "lease_owner", "lease_until", "created_at", "task_id", "wait_token"]
+    static let columns = [
+        "id", "deal_id", "stage_key", "rule_key", "due_at", "lease_owner", "lease_until", "created_at", "task_id", "wait_token", "occurrence",
+    ]
+
+    /// A new occurrence name for a timer row.
+    static func newOccurrence() -> String { UUID().uuidString.lowercased() }
 
     func timer() -> DueTimer {
         DueTimer(
             id: id ?? 0, deal: DealID(deal_id), stage: StageKey(stage_key), rule: rule_key, dueAt: Timestamp(millis: due_at),
-            task: task_id.map { TaskID($0) }, waitToken: wait_token)
+            task: task_id.map { TaskID($0) }, waitToken: wait_token, token: occurrence)
     }
 }
 
@@ -47,7 +57,7 @@ extension StoreSession {
     public func insertTimer(deal: DealID, stage: StageKey, rule: String, dueAt: Timestamp, at: Timestamp, waitToken: String? = nil) async throws {
         let record = TimerRecord(
             id: nil, deal_id: deal.rawValue, stage_key: stage.rawValue, rule_key: rule, due_at: dueAt.millis, lease_owner: nil, lease_until: nil,
-            created_at: at.millis, task_id: nil, wait_token: waitToken)
+            created_at: at.millis, task_id: nil, wait_token: waitToken, occurrence: TimerRecord.newOccurrence())
         try await db.insert(into: "timers").model(record).run()
     }
 
@@ -65,9 +75,12 @@ extension StoreSession {
         try await q.run()
     }
 
-    /// The earliest due time of any timer, leased or not.
+    /// When the scheduler should look next: the earliest due time, or for a leased timer its lease's end (a timer a
+    /// crashed instance had leased comes back then, not at once).
     public func nextTimerDue() async throws -> Timestamp? {
-        let row = try await db.select().column(SQLFunction("MIN", args: SQLColumn("due_at")), as: "t").from("timers").first()
+        let row = try await db.select().column(
+            SQLFunction("MIN", args: SQLRaw("CASE WHEN lease_until IS NOT NULL AND lease_until > due_at THEN lease_until ELSE due_at END")), as: "t"
+        ).from("timers").first()
         return try row?.decode(column: "t", as: Int64?.self).map { Timestamp(millis: $0) }
     }
 

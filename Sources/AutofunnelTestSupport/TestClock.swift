@@ -27,8 +27,9 @@ extension IDSource {
     /// Lineage ids `lineage-1`, `lineage-2`, … in order.
     public static func counting() -> IDSource {
         let next = Mutex(0)
-        return IDSource {
-            LineageID("lineage-\(next.withLock { $0 += 1; return $0 })")
-        }
+        let occurrences = Mutex(0)
+        return IDSource(
+            lineage: { LineageID("lineage-\(next.withLock { $0 += 1; return $0 })") },
+            occurrence: { "occurrence-\(occurrences.withLock { $0 += 1; return $0 })" })
     }
 }

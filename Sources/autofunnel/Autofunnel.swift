@@ -6,6 +6,6 @@ struct Autofunnel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autofunnel",
         abstract: "A self-hosted CRM pipeline and automation engine.",
-        subcommands: [Serve.self, Migrate.self, Users.self, Tokens.self, Pipelines.self, Generate.self, Bench.self]
+        subcommands: [Serve.self, Migrate.self, Users.self, Tokens.self, Pipelines.self, PresetCommands.self, Lint.self, Generate.self, Bench.self]
     )
 }

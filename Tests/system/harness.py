@@ -22,6 +22,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: Figures the tests report (kills, deliveries, rates); conftest.py shows them after the run, passed or not.
+FIGURES: list[str] = []
+
+
+def report(line: str) -> None:
+    print(line)
+    FIGURES.append(line)
+
 
 def binary() -> Path:
     """The server binary: $AUTOFUNNEL_BIN, else the debug build `scripts/test` makes. Missing is a failure, not a skip."""
@@ -216,6 +224,7 @@ class WebhookReceiver:
         self.failed_once: set[str] = set()  # ids answered 500 once
         self.bad_signatures: list[dict] = []
         self.unknown_paths: list[str] = []
+        self.aborted = 0  # requests cut off by a killed sender
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -227,6 +236,11 @@ class WebhookReceiver:
             def do_POST(self):
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request: nothing was delivered, nobody to answer
+                    with receiver.lock:
+                        receiver.aborted += 1
+                    self.close_connection = True
+                    return
                 status = receiver.handle(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 self.send_response(status)
                 self.send_header("content-length", "0")
@@ -256,7 +270,7 @@ class WebhookReceiver:
             if good and abs(time.time() - int(ts)) > 300:
                 good = False
             if not good:
-                self.bad_signatures.append({"path": path, "id": msg_id, "headers": headers})
+                self.bad_signatures.append({"path": path, "id": msg_id, "headers": headers, "body": body})
                 return 400
             fail = msg_id not in self.failed_once and self.random.random() < self.fail_first
             if fail:

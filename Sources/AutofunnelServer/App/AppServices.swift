@@ -15,6 +15,7 @@ public struct AppServices: Sendable {
     public let reports: ReportService
     public let auth: AuthService
     public let inbound: InboundService
+    public let lint: LintService
     /// Rung after a change may have set a timer, so the scheduler looks again.
     public let bell: TimerBell
     /// Which webhook destinations may be called.
@@ -37,6 +38,7 @@ public struct AppServices: Sendable {
         parties = PartyService(store: store, clock: clock)
         reports = ReportService(store: store, clock: clock)
         inbound = InboundService(store: store, clock: clock, deals: deals)
+        lint = LintService(store: store, clock: clock)
         auth = AuthService(store: store, clock: clock, hasher: hasher, config: authConfig)
     }
 }

@@ -84,10 +84,12 @@ public struct AutomationScheduler: Service {
                     try await Self.taskOverdue(taskID, timer: timer, deals: deals, session: s, now: now, cascade: &cascade)
                 } else if timer.rule == DueTimer.waitTimeout, let token = timer.waitToken {
                     try await deals.waitTimedOut(token, session: s, now: now, cascade: &cascade)
-                } else if let deal = try? await s.deal(timer.deal), timer.stage == DueTimer.anyStage || (deal.status == .open && deal.stage == timer.stage) {
+                } else if let deal = try? await s.deal(timer.deal),
+                    timer.stage == DueTimer.anyStage || (deal.status == .open && deal.stage == timer.stage)
+                {
                     // Date rules fire on closed deals too (a lost customer's next purchase); stage rules only while the deal stays.
                     try await deals.automate(
-                        [.timerFired(rule: timer.rule)], deal: timer.deal, cause: "timer:\(timer.id)", session: s, now: now, cascade: &cascade,
+                        [.timerFired(rule: timer.rule)], deal: timer.deal, cause: timer.occurrence, session: s, now: now, cascade: &cascade,
                         pipelineHint: deal.pipeline)
                 }
             }
@@ -111,6 +113,6 @@ public struct AutomationScheduler: Service {
                     createdAt: now))
         }
         try await deals.automate(
-            [.taskOverdue], deal: deal.id, cause: "timer:\(timer.id)", session: s, now: now, cascade: &cascade, pipelineHint: deal.pipeline)
+            [.taskOverdue], deal: deal.id, cause: timer.occurrence, session: s, now: now, cascade: &cascade, pipelineHint: deal.pipeline)
     }
 }

@@ -22,15 +22,13 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var request = request
         let body = try await request.collectBody(upTo: .max)
-        var hasher = SHA256()
-        hasher.update(data: Array("\(request.method.rawValue) \(request.uri.path)\n".utf8))
-        hasher.update(data: Array(body.readableBytesView))
-        let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let fingerprint = Self.fingerprint(method: request.method.rawValue, path: request.uri.path, body: Array(body.readableBytesView))
         let now = clock.now()
         let claim = try await store.write { s in try await s.claimIdempotencyKey(key, fingerprint: fingerprint, at: now) }
         switch claim {
         case .mismatch: throw AppError.idempotencyMismatch
         case .inProgress: throw AppError.idempotencyInProgress
+        case .appliedWithoutAnswer: throw AppError.idempotencyAnswerLost
         case .replay(let status, let contentType, let text):
             var headers = HTTPFields()
             if let contentType { headers[.contentType] = contentType }
@@ -39,7 +37,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         case .claimed:
             let response: Response
             do {
-                response = try await next(request, context)
+                response = try await Store.$idempotencyKey.withValue(key) { try await next(request, context) }
             } catch {
                 guard let problem = Problem.from(error, requestID: RequestScope.current?.requestID), problem.status < 500 else {
                     try? await store.write { s in try await s.releaseIdempotencyKey(key) }
@@ -49,6 +47,14 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             return try await remember(response, key: key)
         }
+    }
+
+    /// What makes two requests "the same request": method, path and body.
+    static func fingerprint(method: String, path: String, body: [UInt8]) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array("\(method) \(path)\n".utf8))
+        hasher.update(data: body)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// Stores a response for replay (5xx are forgotten so that a retry runs again) and returns it intact.

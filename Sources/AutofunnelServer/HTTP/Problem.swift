@@ -114,6 +114,11 @@ struct Problem: Encodable {
             return Problem(
                 status: 409, slug: "idempotency-key-in-use", title: "Request in progress",
                 detail: "A request with this Idempotency-Key is still running; retry later", requestID: requestID)
+        case .idempotencyAnswerLost:
+            return Problem(
+                status: 409, slug: "idempotency-answer-lost", title: "Applied, answer lost",
+                detail: "A request with this Idempotency-Key was applied, but the server stopped before storing its answer; look the result up",
+                requestID: requestID)
         }
     }
 

@@ -15,6 +15,16 @@ enum Pages {
             return html(
                 PageText.home(user: principal.user, csrf: session.csrfToken), title: principal.user.locale == .ru ? "Autofunnel" : "Autofunnel")
         }
+        router.get("/settings/lint") { request, _ -> Response in
+            guard let cookie = request.cookies[SessionCookie.name]?.value, let (principal, _) = try await auth.principal(sessionID: cookie)
+            else { return redirect("/login") }
+            let ru = principal.user.locale == .ru
+            guard principal.administers else {
+                return html(PageText.message(ru ? "Нужны права администратора" : "This page is for admins"), title: "Autofunnel", status: .forbidden)
+            }
+            let findings = try await services.lint.lint(stored: [])
+            return html(PageText.lint(findings, locale: principal.user.locale), title: ru ? "Проверка воронок" : "Funnel lint")
+        }
         router.get("/login") { request, _ -> Response in
             html(PageText.login(error: nil, email: "", locale: locale(request)), title: "Autofunnel — вход")
         }

@@ -96,7 +96,7 @@ public struct DealService: Sendable {
         updated.updatedAt = now
         try await s.record(updated, previous: deal, stageLog: nil, actor: actor, at: now)
         try await automate(
-            Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):update:\(now.millis)", session: s, now: now, cascade: &cascade)
+            Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):update:\(ids.occurrence())", session: s, now: now, cascade: &cascade)
         return try await s.deal(id)
     }
 
@@ -193,7 +193,8 @@ public struct DealService: Sendable {
         ])
         try await s.copyNotes(from: deal.id, to: stored.id)
         try await automate(
-            Self.events(from: deal, to: closed), deal: deal.id, cause: "deal:\(deal.id):copied", session: s, now: now, cascade: &cascade)
+            Self.events(from: deal, to: closed), deal: deal.id, cause: "deal:\(deal.id):copied:\(ids.occurrence())", session: s, now: now,
+            cascade: &cascade)
         try await automate(
             Self.events(from: nil, to: stored), deal: stored.id, cause: "deal:\(stored.id):created", session: s, now: now, cascade: &cascade)
         return (try await s.deal(deal.id), try await s.deal(stored.id))
@@ -228,7 +229,8 @@ public struct DealService: Sendable {
                 proposed, previous: deal, change: change, actor: actor, cause: nil, pipeline: pipeline, catalog: catalog, session: s, now: now)
             var cascade = Cascade(catalog: catalog, pipelines: [pipeline.key: pipeline])
             try await automate(
-                Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):change:\(now.millis)", session: s, now: now, cascade: &cascade,
+                Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):change:\(ids.occurrence())", session: s, now: now,
+                cascade: &cascade,
                 pipelineHint: pipeline.key)
             return cascade.touched ? try await s.deal(id) : updated
         }
@@ -242,7 +244,7 @@ public struct DealService: Sendable {
         let updated = try await decideAndRecord(
             deal, change: change, actor: Actor(kind: .automation), cause: cause, pipeline: pipeline, catalog: catalog, session: s, now: now)
         try await automate(
-            Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):\(cause):\(cascade.depth)", session: s, now: now, cascade: &cascade)
+            Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):\(cause):\(ids.occurrence())", session: s, now: now, cascade: &cascade)
     }
 
     /// Asks the one transition path, then writes the deal, its stage-log row and timeline entries, and ends what leaving

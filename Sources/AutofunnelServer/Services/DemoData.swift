@@ -44,7 +44,7 @@ public enum DemoData {
             return noPipelines && noUsers
         }
         if !empty { return nil }
-        for name in Presets.names() { _ = try await services.pipelines.apply(text: try Presets.text(name)) }
+        for name in Presets.ordered(Presets.names()) { _ = try await services.pipelines.apply(text: try Presets.text(name)) }
         var made: [Account] = []
         for a in accounts {
             let password = Secrets.password()

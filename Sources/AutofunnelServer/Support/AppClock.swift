@@ -13,7 +13,12 @@ public struct AppClock: Sendable {
 /// Makes lineage ids; tests pass a counter.
 public struct IDSource: Sendable {
     public var lineage: @Sendable () -> LineageID
-    public init(lineage: @escaping @Sendable () -> LineageID) { self.lineage = lineage }
+    /// A new name for one occurrence of something (a change, a timer): the exactly-once ledger keys effects by it.
+    public var occurrence: @Sendable () -> String
+    public init(lineage: @escaping @Sendable () -> LineageID, occurrence: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }) {
+        self.lineage = lineage
+        self.occurrence = occurrence
+    }
     /// Random UUIDs.
     public static let random = IDSource { LineageID(UUID().uuidString.lowercased()) }
 }

@@ -17,6 +17,8 @@ public enum AppError: Error, Sendable {
     case idempotencyMismatch
     /// A request with the same idempotency key is still running: 409.
     case idempotencyInProgress
+    /// An earlier request with the key changed data but its answer was lost in a crash: 409, look the result up.
+    case idempotencyAnswerLost
     /// No valid credential, or a wrong e-mail or password: 401.
     case unauthenticated
     /// The caller is known but may not do this (a role, a scope, a read-only field, a missing CSRF token): 403.
@@ -30,7 +32,7 @@ public enum AppError: Error, Sendable {
         case .refused, .idempotencyMismatch: 422
         case .badRequest: 400
         case .notFound: 404
-        case .conflict, .idempotencyInProgress: 409
+        case .conflict, .idempotencyInProgress, .idempotencyAnswerLost: 409
         case .payloadTooLarge: 413
         case .unauthenticated: 401
         case .forbidden: 403

@@ -40,4 +40,13 @@ extension Migrations {
             .primaryKey("contact_id", "channel")
             .run()
     }
+
+    /// Timers get a unique name for their occurrence: SQLite reuses the row id of a deleted row, and the exactly-once
+    /// ledger must not mistake a new timer for one that fired before. Idempotency keys learn whether their request
+    /// changed anything, so a key left claimed by a crash can be taken over.
+    @Sendable static func addTimerOccurrence(_ db: any SQLDatabase) async throws {
+        try await db.alter(table: "timers").column("occurrence", type: .text).run()
+        // Whether a claimed Idempotency-Key's request changed data (written in the same transaction as the change).
+        try await db.alter(table: "idempotency_keys").column("applied", type: .bigint).run()
+    }
 }

@@ -19,12 +19,20 @@ public enum Migrations {
         Migration(id: "007_outbox", apply: createOutbox),
         Migration(id: "008_inbound", apply: createInbound),
         Migration(id: "009_channels", apply: createChannels),
+        Migration(id: "010_timer_occurrence", apply: addTimerOccurrence),
     ]
+
+    /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an
+    /// advisory lock (SQLite has a single writer anyway).
+    static func serialize(_ db: any SQLDatabase) async throws {
+        if db.dialect.name == "postgresql" { try await db.raw("SELECT pg_advisory_xact_lock(7202611)").run() }
+    }
 
     /// Applies every migration not applied yet; returns the ids it applied.
     @discardableResult
     public static func run(on backend: any StoreBackend, now: Int64) async throws -> [String] {
         try await backend.write { db in
+            try await serialize(db)
             try await db.create(table: "schema_migrations").ifNotExists()
                 .column("id", type: .text, .primaryKey(autoIncrement: false))
                 .column("applied_at", type: .bigint, .notNull)
@@ -33,6 +41,7 @@ public enum Migrations {
         var applied: [String] = []
         for migration in all {
             let done = try await backend.write { db in
+                try await serialize(db)
                 let existing = try await db.select().column("id").from("schema_migrations").where("id", .equal, migration.id).first()
                 if existing != nil { return false }
                 try await migration.apply(db)

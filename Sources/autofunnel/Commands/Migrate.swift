@@ -8,7 +8,11 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         try await withServices(database, label: "autofunnel.migrate") { services in
-            print("database \(services.store.backend.name) is up to date")
+            let applied = services.store.appliedMigrations
+            print(
+                applied.isEmpty
+                    ? "database \(services.store.backend.name) is up to date"
+                    : "applied \(applied.joined(separator: ", ")) to the \(services.store.backend.name) database")
         }
     }
 }

@@ -41,6 +41,8 @@ struct AccessMatrixTests {
         "GET /api/v1/openapi.yaml": Entry(access: .publicRoute, call: simple("/api/v1/openapi.yaml")),
         "GET /": Entry(access: .publicRoute, call: simple("/")),
         "GET /login": Entry(access: .publicRoute, call: simple("/login")),
+        // A page: without the session cookie every caller is sent to sign in (SettingsPageTests checks the roles).
+        "GET /settings/lint": Entry(access: .publicRoute, call: simple("/settings/lint")),
         "POST /login": Entry(
             access: .publicRoute,
             call: { w, a, _ in Call(path: "/login", raw: "email=\(w.user(a).email)&password=\(AccessWorld.password)", headers: form) }),
@@ -173,6 +175,19 @@ struct AccessMatrixTests {
                     path: "/api/v1/inbound/site", json: ["name": "Гость", "phone": "+7 900 000-00-01"],
                     headers: ["X-Inbound-Secret": AccessWorld.inboundSecret])
             }),
+        "GET /api/v1/pipelines/{key}/lint": Entry(access: .admin, call: simple("/api/v1/pipelines/sales/lint")),
+        "POST /api/v1/lint": Entry(
+            access: .admin,
+            call: { _, _, _ in
+                Call(
+                    path: "/api/v1/lint",
+                    raw: #"{"key":"draft","name":{"ru":"Черновик","en":"Draft"},"stages":[{"key":"a","name":{"ru":"А","en":"A"},"kind":"process"},"#
+                        + #"{"key":"won","name":{"ru":"Успех","en":"Won"},"kind":"conversion","outcome":"won"},"#
+                        + #"{"key":"lost","name":{"ru":"Дорого","en":"Too expensive"},"kind":"conversion","outcome":"lost"}]}"#)
+            }),
+        "GET /api/v1/presets": Entry(access: .anyUser, call: simple("/api/v1/presets")),
+        "GET /api/v1/presets/{name}": Entry(access: .anyUser, call: simple("/api/v1/presets/nurturing")),
+        "POST /api/v1/presets/{name}/apply": Entry(access: .admin, call: { _, _, _ in Call(path: "/api/v1/presets/nurturing/apply") }),
         "GET /api/v1/channels": Entry(access: .admin, call: simple("/api/v1/channels")),
         "POST /api/v1/channels": Entry(
             access: .admin,

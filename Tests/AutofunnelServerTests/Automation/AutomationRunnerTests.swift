@@ -120,6 +120,62 @@ struct AutomationRunnerTests {
             #expect(tasks.count == 60 && Set(tasks.map(\.deal)).count == 60, "none fired twice, none missed")
         }
     }
+
+    /// SQLite reuses a deleted row's id, and a rule may move the same deal again later: neither may look to the
+    /// exactly-once ledger like something that already happened.
+    @Test(arguments: StoreTarget.available)
+    func reusedTimerIdsAndRepeatedRuleMovesStillFire(_ target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            let rules = [
+                AutomationSpec(key: "wake", trigger: .init(on: "time_in_stage", stage: "s0", after: "1m"), actions: [.init(do: "move", stage: "s1")]),
+                AutomationSpec(
+                    key: "call", trigger: .init(on: "stage_entered", stage: "s1"), actions: [.init(do: "create_task", title: "Позвонить", due: "1d")]),
+            ]
+            _ = try await t.services.pipelines.apply(Self.chain(3, rules: rules))
+            let scheduler = AutomationScheduler(services: t.services, owner: "a")
+            func wake(_ title: String) async throws -> Deal {
+                let deal = try await t.services.deals.create(pipeline: "chain", stage: nil, input: DealInput(title: title), actor: Self.user)
+                t.clock.advance(millis: 61_000)
+                try await scheduler.fireDue()
+                return try await t.services.store.read { s in try await s.deal(deal.id) }
+            }
+            let first = try await wake("first")
+            let second = try await wake("second")
+            #expect(first.stage == "s1" && second.stage == "s1", "the second deal's timer may reuse the first one's row id")
+            _ = try await t.services.deals.move(first.id, to: "s0", actor: Self.user)
+            t.clock.advance(millis: 61_000)
+            try await scheduler.fireDue()
+            let tasks = try await t.services.store.read { s in try await s.tasks(TaskFilter(deal: first.id)) }
+            #expect(tasks.count == 2, "the rule moved the deal into s1 twice, so the task rule ran twice")
+        }
+    }
+
+    @Test(arguments: StoreTarget.available)
+    func leavingAStageClosesWonAndCallsOneNamedWebhook(_ target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            let rules = [
+                AutomationSpec(
+                    key: "handover", trigger: .init(on: "stage_left", stage: "s1"),
+                    actions: [.init(do: "call_webhook", endpoint: "erp"), .init(do: "close_won")])
+            ]
+            _ = try await t.services.pipelines.apply(Self.chain(3, rules: rules))
+            try await t.services.store.write { s in
+                _ = try await s.insertEndpoint(
+                    name: "erp", url: "http://127.0.0.1:9/erp", secret: WebhookSigner.newSecret(), events: [], at: t.clock.now())
+                _ = try await s.insertEndpoint(
+                    name: "bi", url: "http://127.0.0.1:9/bi", secret: WebhookSigner.newSecret(), events: [], at: t.clock.now())
+            }
+            let deal = try await t.services.deals.create(pipeline: "chain", stage: "s1", input: DealInput(title: "x"), actor: Self.user)
+            #expect(try await t.services.store.read { s in try await s.outbox(status: nil) }.isEmpty, "entering s1 is not leaving it")
+            let moved = try await t.services.deals.move(deal.id, to: "s2", actor: Self.user)
+            let after = try await t.services.store.read { s in try await s.deal(moved.id) }
+            #expect(after.status == .won, "leaving s1 ran the rule, whose close_won went through the transition path")
+            let messages = try await t.services.store.read { s in try await s.outbox(status: nil) }
+            #expect(messages.count == 1 && messages.first?.type == "automation.handover", "only the named endpoint is called")
+            let endpoints = try await t.services.store.read { s in try await s.endpoints() }
+            #expect(messages.first?.endpoint == endpoints.first { $0.name == "erp" }?.id)
+        }
+    }
 }
 
 @Suite("Automation: overdue tasks")
