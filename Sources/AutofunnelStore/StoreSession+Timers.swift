@@ -76,12 +76,21 @@ extension StoreSession {
     }
 
     /// When the scheduler should look next: the earliest due time, or for a leased timer its lease's end (a timer a
-    /// crashed instance had leased comes back then, not at once).
+    /// crashed instance had leased comes back then, not at once). Reads the earliest rows by the due-time index only.
     public func nextTimerDue() async throws -> Timestamp? {
-        let row = try await db.select().column(
-            SQLFunction("MIN", args: SQLRaw("CASE WHEN lease_until IS NOT NULL AND lease_until > due_at THEN lease_until ELSE due_at END")), as: "t"
-        ).from("timers").first()
-        return try row?.decode(column: "t", as: Int64?.self).map { Timestamp(millis: $0) }
+        let window = 64
+        let rows = try await db.select().columns("due_at", "lease_until").from("timers").orderBy("due_at").limit(window).all()
+        var next: Int64?
+        var lastDue: Int64?
+        for row in rows {
+            let due = try row.decode(column: "due_at", as: Int64.self)
+            let effective = max(due, try row.decode(column: "lease_until", as: Int64?.self) ?? due)
+            next = min(next ?? effective, effective)
+            lastDue = due
+        }
+        // Past a window of leased timers, a later one may be due sooner than their leases end.
+        if rows.count == window, let lastDue, let found = next, found > lastDue { next = lastDue }
+        return next.map { Timestamp(millis: $0) }
     }
 
     /// Leases up to `limit` due timers to `owner` until `until`: free ones and ones whose lease ran out (their owner
