@@ -141,6 +141,11 @@ struct PresetPathTests {
             #expect(!findings.contains { $0.severity == .error }, "\(findings.map { "\($0.location): \($0.rule)" })")
             let ours = findings.filter { $0.location != "sales" && !$0.location.hasPrefix("sales.") }
             #expect(ours.isEmpty, "the 000 presets follow every rule: \(ours.map { "\($0.location): \($0.rule)" })")
+            let files = Dictionary(uniqueKeysWithValues: try Presets.catalogue().map { ($0.key.rawValue, try Presets.text($0.name)) })
+            for finding in findings {
+                let pipeline = String(finding.location.split(separator: ".").first ?? "")
+                #expect(files[pipeline]?.contains("# - \(finding.rule)") == true, "the file of \(pipeline) explains why \(finding.rule) is left")
+            }
 
             for name in Self.order {
                 let text = try Presets.text(name)
