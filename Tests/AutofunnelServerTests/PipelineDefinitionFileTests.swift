@@ -22,6 +22,20 @@ struct PipelineDefinitionFileTests {
         }
     }
 
+    @Test func wholeNumbersInRulesExportAsIntegers() async throws {
+        try await TestServices.with(sales: false) { t in
+            let text = try Presets.text("telemarketing")
+            for name in Presets.ordered(Presets.names()) where name != "telemarketing" {
+                _ = try await t.services.pipelines.apply(text: try Presets.text(name))
+            }
+            let applied = try await t.services.pipelines.apply(text: text)
+            let exported = try await t.services.pipelines.export(applied.pipeline.key)
+            #expect(
+                !exported.contains("e+0") && exported.contains("greater: 6.5"), "\(exported.split(separator: "\n").filter { $0.contains("greater") })"
+            )
+        }
+    }
+
     @Test func theSalesPresetIsThePipelineOfGuide002() async throws {
         let definition = try PipelineService.parse(try Presets.text("sales-002"))
         let pipeline = try definition.validated(knownFields: FieldCatalog()).get()

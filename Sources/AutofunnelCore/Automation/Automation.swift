@@ -6,7 +6,8 @@ public enum AutomationEvent: Hashable, Sendable {
     case fieldChanged(String, to: JSONValue?)
     /// A time-in-stage timer of this rule came due (the deal is still in the stage).
     case timerFired(rule: String)
-    case taskCompleted
+    /// A task of the deal was completed; `rule` is the rule that created it (nil for a task made by hand).
+    case taskCompleted(rule: String?)
     case taskOverdue
     case leadCaptured(source: String)
     /// The deal's contact wrote this text on a channel.
@@ -72,7 +73,8 @@ public enum Automation {
 
     static func matches(_ trigger: AutomationRule.Trigger, _ event: AutomationEvent, rule: String) -> Bool {
         switch (trigger, event) {
-        case (.dealCreated, .dealCreated), (.taskCompleted, .taskCompleted), (.taskOverdue, .taskOverdue): return true
+        case (.dealCreated, .dealCreated), (.taskOverdue, .taskOverdue): return true
+        case (.taskCompleted(let wanted), .taskCompleted(let made)): return wanted == nil || wanted == made
         case (.stageEntered(let a), .stageEntered(let b)), (.stageLeft(let a), .stageLeft(let b)): return a == b
         case (.fieldChanged(let field, let to), .fieldChanged(let changed, let value)):
             return field == changed && (to == nil || to == value)

@@ -11,7 +11,8 @@ public struct AutomationRule: Hashable, Sendable {
         case timeInStage(StageKey, after: StageDuration)
         /// The deal stayed in its stage longer than that stage's `maxTimeInStage` (any stage that has one).
         case stageTimeout
-        case taskCompleted
+        /// A task was completed; only tasks made by this rule when `rule` is set.
+        case taskCompleted(rule: String?)
         /// A task of the deal passed its due time while open.
         case taskOverdue
         /// An inbound lead (a site form, a call) created the deal; from one source when given.

@@ -46,7 +46,7 @@ extension AutomationSpec {
         case "field_changed": trigger = .fieldChanged(field(self.trigger.field, ".trigger.field"), to: self.trigger.to)
         case "time_in_stage":
             trigger = .timeInStage(stage(self.trigger.stage, ".trigger.stage", openOnly: true), after: duration(self.trigger.after, ".trigger.after"))
-        case "task_completed": trigger = .taskCompleted
+        case "task_completed": trigger = .taskCompleted(rule: self.trigger.rule)
         case "stage_timeout": trigger = .stageTimeout
         case "task_overdue": trigger = .taskOverdue
         case "lead_captured": trigger = .leadCaptured(source: self.trigger.source)

@@ -27,7 +27,7 @@ public struct AutomationSpec: Hashable, Sendable, Codable {
         public var text: String?
         /// `date_reached`: a signed duration from the date field's moment, such as -3d or 2h.
         public var offset: String?
-        /// `callback_received`: the `call_and_wait` rule answered.
+        /// `callback_received`: the `call_and_wait` rule answered; `task_completed`: the rule that made the task.
         public var rule: String?
         /// `callback_received`: `approved`, `rejected` or `timeout`.
         public var result: String?

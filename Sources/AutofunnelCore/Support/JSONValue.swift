@@ -29,6 +29,8 @@ public enum JSONValue: Hashable, Sendable, Codable {
         switch self {
         case .null: try c.encodeNil()
         case .bool(let b): try c.encode(b)
+        // Whole numbers as integers: a definition file says `interest: 7`, not `7e+0`.
+        case .number(let n) where n == n.rounded() && abs(n) < 9_007_199_254_740_992: try c.encode(Int64(n))
         case .number(let n): try c.encode(n)
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)

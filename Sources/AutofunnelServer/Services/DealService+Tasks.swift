@@ -42,7 +42,7 @@ extension DealService {
             try await s.finishTask(id, status: .done, at: now)
             try await s.appendTimeline([TimelineEntry(deal: deal.id, at: now, kind: "task_done", text: task.title, actor: principal?.actor)])
             var cascade = Cascade()
-            try await automate([.taskCompleted], deal: deal.id, cause: "task:\(id):done", session: s, now: now, cascade: &cascade)
+            try await automate([.taskCompleted(rule: task.rule)], deal: deal.id, cause: "task:\(id):done", session: s, now: now, cascade: &cascade)
             return try await s.task(id)
         }
     }

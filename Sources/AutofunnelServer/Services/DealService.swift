@@ -166,11 +166,13 @@ public struct DealService: Sendable {
         _ s: StoreSession, _ deal: Deal, to target: PipelineKey, stage: StageKey?, actor: Actor, now: Timestamp, cascade: inout Cascade
     ) async throws -> (closed: Deal, copy: Deal) {
         guard let targetPipeline = try await s.pipeline(target) else { throw Self.noPipeline(target) }
-        let copy: Deal
+        var copy: Deal
         switch DealCopy.copy(of: deal, into: targetPipeline, stage: stage, now: now) {
         case .success(let c): copy = c
         case .failure(let r): throw AppError.refused(r.violations)
         }
+        // The stage the copy starts in may hand the deal to its own responsible, as creating or moving there would.
+        if let email = targetPipeline.stage(copy.stage)?.responsibleOnEntry, let user = try await s.user(email: email) { copy.responsible = user.id }
         let catalog = try await s.fieldCatalog()
         let source = try await s.requirePipeline(deal.pipeline, catalog: catalog)
         // An open deal closes as won here; one already closed (lost into nurturing, say) keeps its outcome.

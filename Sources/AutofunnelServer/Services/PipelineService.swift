@@ -43,7 +43,20 @@ public struct PipelineService: Sendable {
         encoder.options.allowUnicode = true
         encoder.options.sortKeys = false
         encoder.options.width = -1
-        return try encoder.encode(pipeline.definition)
+        return plainNumbers(try encoder.encode(pipeline.definition))
+    }
+
+    /// Yams writes floats as `6.5e+0`; a definition file says `6.5`. Only unquoted scalars at the end of a line are
+    /// floats (a string that looks like one is quoted), so those are rewritten as plain decimals.
+    static func plainNumbers(_ yaml: String) -> String {
+        yaml.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard let space = line.lastIndex(of: " ") else { return String(line) }
+            let token = line[line.index(after: space)...]
+            guard token.contains("e"), token.allSatisfy({ ("0"..."9").contains($0) || "+-.e".contains($0) }), token.first != "e",
+                let value = Decimal(string: String(token), locale: Locale(identifier: "en_US_POSIX"))
+            else { return String(line) }
+            return line[...space] + "\(value)"
+        }.joined(separator: "\n")
     }
 
     /// Creates or replaces a pipeline. Open deals are never lost: a removed stage that holds deals needs a

@@ -121,6 +121,46 @@ struct AutomationRunnerTests {
         }
     }
 
+    @Test func aTaskCompletedRuleCanNameTheRuleThatMadeTheTask() async throws {
+        try await TestServices.with { t in
+            let rules = [
+                AutomationSpec(
+                    key: "call", trigger: .init(on: "stage_entered", stage: "s0"), actions: [.init(do: "create_task", title: "Позвонить")]),
+                AutomationSpec(key: "mail", trigger: .init(on: "stage_entered", stage: "s0"), actions: [.init(do: "create_task", title: "Написать")]),
+                AutomationSpec(key: "called", trigger: .init(on: "task_completed", rule: "call"), actions: [.init(do: "move", stage: "s1")]),
+            ]
+            _ = try await t.services.pipelines.apply(Self.chain(2, rules: rules))
+            let deal = try await t.services.deals.create(pipeline: "chain", stage: nil, input: DealInput(title: "x"), actor: Self.user)
+            let tasks = try await t.services.store.read { s in try await s.tasks(TaskFilter(deal: deal.id)) }
+            let mail = try #require(tasks.first { $0.title == "Написать" })
+            let call = try #require(tasks.first { $0.title == "Позвонить" })
+            _ = try await t.services.deals.completeTask(mail.id, principal: nil)
+            #expect(try await t.services.store.read { s in try await s.deal(deal.id) }.stage == "s0", "another rule's task")
+            _ = try await t.services.deals.completeTask(call.id, principal: nil)
+            #expect(try await t.services.store.read { s in try await s.deal(deal.id) }.stage == "s1")
+        }
+    }
+
+    @Test func aCopyStartsWithTheResponsibleItsStageNames() async throws {
+        try await TestServices.with { t in
+            let logistics = try await t.user("logistics@example.com", role: .manager)
+            var target = Self.chain(2, rules: [])
+            target.key = "delivery"
+            target.stages[0].responsibleOnEntry = "logistics@example.com"
+            _ = try await t.services.pipelines.apply(target)
+            let rules = [
+                AutomationSpec(
+                    key: "ship", trigger: .init(on: "stage_entered", stage: "s1"), actions: [.init(do: "copy_to_pipeline", pipeline: "delivery")])
+            ]
+            _ = try await t.services.pipelines.apply(Self.chain(2, rules: rules))
+            let deal = try await t.services.deals.create(
+                pipeline: "chain", stage: nil, input: DealInput(title: "x", responsible: t.manager.id.rawValue), actor: Self.user)
+            _ = try await t.services.deals.move(deal.id, to: "s1", actor: Self.user)
+            let copies = try await t.services.store.read { s in try await s.deals(DealFilter(pipeline: "delivery"), after: nil, limit: 5).items }
+            #expect(copies.count == 1 && copies.first?.responsible == logistics.id)
+        }
+    }
+
     /// SQLite reuses a deleted row's id, and a rule may move the same deal again later: neither may look to the
     /// exactly-once ledger like something that already happened.
     @Test(arguments: StoreTarget.available)
