@@ -64,11 +64,14 @@ extension DealService {
     }
 
     /// What leaving a stage ends whatever the rules say: the stage's open tasks close, its timers are cancelled.
-    func leave(_ old: Deal, for new: Deal, session s: StoreSession, now: Timestamp) async throws {
+    func leave(_ old: Deal, for new: Deal, pipeline: Pipeline, session s: StoreSession, now: Timestamp) async throws {
         guard old.stage != new.stage || old.status != new.status else { return }
         try await s.closeStageTasks(deal: old.id, stage: old.stage, at: now)
         try await s.cancelTimers(deal: old.id, stage: old.stage)
-        try await s.cancelWaits(deal: old.id, stage: old.stage, at: now)
+        // Only pipelines with a call_and_wait rule have waits to cancel.
+        if pipeline.automations.contains(where: { $0.actions.contains { if case .callAndWait = $0 { true } else { false } } }) {
+            try await s.cancelWaits(deal: old.id, stage: old.stage, at: now)
+        }
     }
 
     /// Runs the rules for `events` of a deal, then for the events their actions cause, up to the cascade limit.
@@ -99,6 +102,8 @@ extension DealService {
             let snapshot = try await s.dealSnapshot(id)
             let effects = Automation.evaluate(event, snapshot: snapshot, pipeline: pipeline, now: now)
             var firing: Set<String> = []
+            // One ledger row per rule and cause: a rule's actions for one event are applied together in this transaction.
+            var claimed: [String: Bool] = [:]
             for effect in effects {
                 switch effect {
                 case .setTimer(let rule, let stage, let at):
@@ -116,7 +121,8 @@ extension DealService {
                     if cascade.fired.contains(mark) && !firing.contains(mark) { continue }
                     firing.insert(mark)
                     cascade.fired.insert(mark)
-                    guard try await s.claimRun(cause: cause, rule: rule, action: index, at: now) else { continue }
+                    if claimed[rule] == nil { claimed[rule] = try await s.claimRun(cause: cause, rule: rule, action: 0, at: now) }
+                    guard claimed[rule] == true else { continue }
                     do {
                         try await apply(action, rule: rule, deal: id, pipeline: pipeline, session: s, now: now, cascade: &cascade)
                     } catch let error where AppError.from(error) != nil {

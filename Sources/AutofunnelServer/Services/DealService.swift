@@ -266,7 +266,7 @@ public struct DealService: Sendable {
             if let email = accepted.responsibleOnEntry, let user = try await s.user(email: email) { updated.responsible = user.id }
             let entry = StageLogEntry(entering: updated, from: accepted.from, actor: actor, cause: cause ?? accepted.cause, at: now)
             try await s.record(updated, previous: previous ?? proposed, stageLog: entry, actor: actor, at: now)
-            try await leave(previous ?? proposed, for: updated, session: s, now: now)
+            try await leave(previous ?? proposed, for: updated, pipeline: pipeline, session: s, now: now)
             try await Webhooks.publish(from: previous ?? proposed, to: updated, session: s, now: now)
             metrics.moveAccepted(direction: accepted.direction.rawValue)
             return updated
