@@ -3,6 +3,7 @@ import AutofunnelStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The durable scheduler: claims due timers with a lease, fires each in its own transaction after a fencing check,
 /// and sleeps until the next due time (or until `TimerBell` rings). Several instances share one database safely.
@@ -14,6 +15,9 @@ public struct AutomationScheduler: Service {
     let leaseMillis: Int64
     /// The longest sleep, so timers another instance set are seen without a ring.
     let maximumSleepMillis: Int64
+    /// When the pending/due gauges were last counted: counting reads every timer row, so it runs at most every 15 s.
+    let lastCount = Throttle()
+    static let countEveryMillis: Int64 = 15_000
 
     public init(services: AppServices, owner: String = UUID().uuidString, leaseMillis: Int64 = 60_000, maximumSleepMillis: Int64 = 30_000) {
         self.services = services
@@ -62,8 +66,15 @@ public struct AutomationScheduler: Service {
                 for timer in group { fired += (try? await fire([timer])) ?? 0 }
             }
         }
-        let counts = try await services.store.read { s in try await s.timerCounts(now: services.clock.now()) }
-        services.metrics.timers(pending: counts.pending, due: counts.due)
+        let countedAt = services.clock.now().millis
+        if lastCount.last.withLock({ last in
+            guard countedAt - last >= Self.countEveryMillis else { return false }
+            last = countedAt
+            return true
+        }) {
+            let counts = try await services.store.read { s in try await s.timerCounts(now: services.clock.now()) }
+            services.metrics.timers(pending: counts.pending, due: counts.due)
+        }
         return fired
     }
 
@@ -115,4 +126,9 @@ public struct AutomationScheduler: Service {
         try await deals.automate(
             [.taskOverdue], deal: deal.id, cause: timer.occurrence, session: s, now: now, cascade: &cascade, pipelineHint: deal.pipeline)
     }
+}
+
+/// The time of the last gauge count, shared by copies of a scheduler.
+final class Throttle: Sendable {
+    let last = Mutex<Int64>(Int64.min / 2)
 }
