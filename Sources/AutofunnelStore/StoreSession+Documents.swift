@@ -22,6 +22,8 @@ struct DocumentRecord: Codable, Sendable {
     var rule_key: String?
     var created_at: Int64
 
+    static let columns = ["id", "deal_id", "name", "content_type", "body", "rule_key", "created_at"]
+
     func document() -> DealDocument {
         DealDocument(
             id: id ?? 0, deal: DealID(deal_id), name: name, contentType: content_type, body: body, rule: rule_key,
@@ -42,14 +44,14 @@ extension StoreSession {
 
     /// The documents of a deal, oldest first, without their bodies' cost mattering (they are small HTML).
     public func documents(deal: DealID) async throws -> [DealDocument] {
-        try await db.select().columns("id", "deal_id", "name", "content_type", "body", "rule_key", "created_at").from("documents")
+        try await db.select().columns(DocumentRecord.columns.map { SQLColumn($0) }).from("documents")
             .where("deal_id", .equal, deal.rawValue).orderBy("id").all(decoding: DocumentRecord.self).map { $0.document() }
     }
 
     /// One document.
     public func document(_ id: Int64) async throws -> DealDocument {
         guard
-            let r = try await db.select().columns("id", "deal_id", "name", "content_type", "body", "rule_key", "created_at").from("documents")
+            let r = try await db.select().columns(DocumentRecord.columns.map { SQLColumn($0) }).from("documents")
                 .where("id", .equal, id).first(decoding: DocumentRecord.self)
         else { throw StoreError.notFound(entity: "document", id: String(id)) }
         return r.document()
@@ -57,10 +59,9 @@ extension StoreSession {
 
     /// Records that a contact asked a channel to stop writing.
     public func unsubscribe(contact: ContactID, channel: String, at: Timestamp) async throws {
-        guard try await !isUnsubscribed(contact: contact, channel: channel) else { return }
         try await db.insert(into: "unsubscribes").columns("contact_id", "channel", "at").values(
             SQLBind(contact.rawValue), SQLBind(channel), SQLBind(at.millis)
-        ).run()
+        ).ignoringConflicts(with: ["contact_id", "channel"]).run()
     }
 
     /// Whether a contact unsubscribed from a channel.

@@ -45,7 +45,7 @@ struct FunnelLinterTests {
         for d in definitions {
             let p = try d.validated(knownFields: known).get()
             pipelines.append(p)
-            known = FieldCatalog(FieldEntity.allCases.flatMap { known.all($0) } + p.declaredFields)
+            known = known.adding(p.declaredFields)
         }
         return FunnelLinter.lint(pipelines, catalog: known, stats: stats)
     }

@@ -10,6 +10,12 @@ public struct FieldCatalog: Hashable, Sendable {
         for f in fields { definitions[f.entity, default: [:]][f.key] = f }
     }
 
+    /// This catalog with `fields` added, each replacing a known field of the same entity and key.
+    public func adding(_ fields: [FieldDefinition]) -> FieldCatalog {
+        FieldCatalog(
+            FieldEntity.allCases.flatMap { all($0) }.filter { f in !fields.contains { $0.entity == f.entity && $0.key == f.key } } + fields)
+    }
+
     /// The pipeline that declares a field, if one does.
     public func owner(_ entity: FieldEntity, _ key: FieldKey) -> PipelineKey? { owners["\(entity.rawValue).\(key)"] }
 

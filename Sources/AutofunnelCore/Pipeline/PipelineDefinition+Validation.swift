@@ -11,10 +11,7 @@ extension PipelineDefinition {
             FieldDefinition(entity: $0.entity, key: FieldKey($0.key), type: $0.type, name: $0.name, options: $0.options, access: $0.access)
         }
         for (i, f) in declared.enumerated() { problems += f.problems(path: "fields[\(i)]") }
-        var catalog = knownFields
-        catalog = FieldCatalog(
-            FieldEntity.allCases.flatMap { catalog.all($0) }.filter { f in !declared.contains { $0.entity == f.entity && $0.key == f.key } }
-                + declared)
+        let catalog = knownFields.adding(declared)
         let declaredKeys = declared.map { "\($0.entity.rawValue).\($0.key)" }
         if Set(declaredKeys).count != declaredKeys.count { problem("fields", "Поля в файле повторяются", "The file declares a field twice") }
 

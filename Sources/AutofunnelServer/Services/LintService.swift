@@ -23,7 +23,7 @@ public struct LintService: Sendable {
             switch definition.validated(knownFields: catalog) {
             case .success(let p):
                 pipelines.append(p)
-                catalog = FieldCatalog(FieldEntity.allCases.flatMap { catalog.all($0) } + p.declaredFields)
+                catalog = catalog.adding(p.declaredFields)
             case .failure(let refusal):
                 problems += refusal.violations.map { v in
                     Violation(rule: v.rule, field: "\(definition.key).\(v.field ?? "")", stage: v.stage, message: v.message)
