@@ -77,15 +77,15 @@ struct LintAPITests {
             _ = try await t.user("boss@example.com", role: .admin, password: Self.password)
             _ = try await t.user("seller@example.com", role: .manager, password: Self.password)
             try await t.withAPI(anonymous: true) { api in
-                let anonymous = try await api.request(.get, "/settings/lint")
+                let anonymous = try await api.request(.get, "/settings")
                 #expect(anonymous.status == 303)
                 let admin = try await api.request(.post, "/api/v1/session", json: ["email": "boss@example.com", "password": Self.password])
                 let cookie = try #require(admin.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-                let page = try await api.request(.get, "/settings/lint", headers: ["Cookie": cookie])
-                #expect(page.status == 200 && page.text.contains("stage-without-task") && page.text.contains("<h2>sales</h2>"))
+                let page = try await api.request(.get, "/settings", headers: ["Cookie": cookie])
+                #expect(page.status == 200 && page.text.contains("stage-without-task") && page.text.contains("<code>sales."))
                 let seller = try await api.request(.post, "/api/v1/session", json: ["email": "seller@example.com", "password": Self.password])
                 let sellerCookie = try #require(seller.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-                #expect(try await api.request(.get, "/settings/lint", headers: ["Cookie": sellerCookie]).status == 403)
+                #expect(try await api.request(.get, "/settings", headers: ["Cookie": sellerCookie]).status == 403)
             }
         }
     }

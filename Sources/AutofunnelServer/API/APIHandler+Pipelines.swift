@@ -49,15 +49,7 @@ extension APIHandler {
         case .json(let body): definition = try SchemaMapping.definition(body)
         case .yaml(let body): definition = try PipelineService.parse(try await String(collecting: body, upTo: maximumBodySize))
         }
-        guard definition.key == input.path.key else {
-            throw AppError.refused([
-                .init(
-                    rule: .invalidValue, field: "key",
-                    message: .init(
-                        ru: "Ключ в файле (\(definition.key)) не совпадает с адресом (\(input.path.key))",
-                        en: "The file's key (\(definition.key)) differs from the URL's (\(input.path.key))"))
-            ])
-        }
+        try PipelineService.checkKey(definition, is: input.path.key)
         let result = try await services.pipelines.apply(definition)
         return .ok(.init(body: .json(try SchemaMapping.definition(result.pipeline))))
     }

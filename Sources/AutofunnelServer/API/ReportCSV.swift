@@ -3,8 +3,10 @@ import Foundation
 
 /// CSV (RFC 4180) downloads of the reports.
 enum ReportCSV {
-    static func field(_ value: String) -> String {
-        value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+    static func field(_ raw: String) -> String {
+        // A text that a spreadsheet would run as a formula (a loss comment starting with "=") is kept as text.
+        let value = raw.first.map { "=+-@\t\r".contains($0) } == true && Double(raw) == nil ? "'" + raw : raw
+        return value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
             ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
     }
 
@@ -27,12 +29,13 @@ enum ReportCSV {
 
     static func losses(_ r: LossReport) -> String {
         table(
-            ["reason", "name_en", "name_ru", "count", "amounts", "lost_from"],
+            ["reason", "name_en", "name_ru", "count", "amounts", "lost_from", "recent_comments"],
             r.reasons.map { reason in
                 [
                     reason.reason.rawValue, reason.name.en, reason.name.ru, String(reason.count),
                     reason.amounts.map(DealChanges.render).joined(separator: "; "),
                     reason.fromStage.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key): \($0.value)" }.joined(separator: "; "),
+                    reason.comments.joined(separator: " | "),
                 ]
             })
     }

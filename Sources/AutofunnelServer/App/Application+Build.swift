@@ -32,6 +32,7 @@ public func buildRouter(_ services: AppServices) throws -> Router<AppRequestCont
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: try OpenAPISpec.text())))
     }
     Pages.register(on: router, services: services)
+    try Web.register(on: router, services: services)
     router.add(middleware: BodyLimitMiddleware(limit: maximumBodySize))
     router.add(middleware: AuthMiddleware(auth: services.auth))
     router.add(middleware: IdempotencyMiddleware(store: services.store, clock: services.clock))

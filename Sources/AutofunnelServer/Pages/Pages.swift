@@ -3,28 +3,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The pages that come before the board: first-start setup, sign-in, sign-out and the start page. Forms sent before a
+/// The pages that come before the board: first-start setup, sign-in and sign-out. Forms sent before a
 /// session exists are refused when the browser says they come from another site or the Origin is not this server;
 /// forms sent with a session carry its CSRF token.
 enum Pages {
     static func register(on router: Router<AppRequestContext>, services: AppServices) {
         let auth = services.auth
-        router.get("/") { request, _ -> Response in
-            guard let cookie = request.cookies[SessionCookie.name]?.value, let (principal, session) = try await auth.principal(sessionID: cookie)
-            else { return redirect("/login") }
-            return html(
-                PageText.home(user: principal.user, csrf: session.csrfToken), title: principal.user.locale == .ru ? "Autofunnel" : "Autofunnel")
-        }
-        router.get("/settings/lint") { request, _ -> Response in
-            guard let cookie = request.cookies[SessionCookie.name]?.value, let (principal, _) = try await auth.principal(sessionID: cookie)
-            else { return redirect("/login") }
-            let ru = principal.user.locale == .ru
-            guard principal.administers else {
-                return html(PageText.message(ru ? "Нужны права администратора" : "This page is for admins"), title: "Autofunnel", status: .forbidden)
-            }
-            let findings = try await services.lint.lint(stored: [])
-            return html(PageText.lint(findings, locale: principal.user.locale), title: ru ? "Проверка воронок" : "Funnel lint")
-        }
         router.get("/login") { request, _ -> Response in
             html(PageText.login(error: nil, email: "", locale: locale(request)), title: "Autofunnel — вход")
         }
@@ -107,13 +91,7 @@ enum Pages {
     }
 
     static func html(_ body: String, title: String, status: HTTPResponse.Status = .ok) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'self'; frame-ancestors 'none'"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        let page = PageText.layout(title: title, body: body)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: .init(string: page)))
+        WebRenderer.html(PageText.layout(title: title, body: body), status: status)
     }
 
     static func redirect(_ location: String, cookie: String? = nil) -> Response {

@@ -33,17 +33,43 @@ extension DealService {
     public func completeTask(_ id: TaskID, principal: Principal?) async throws -> DealTask {
         let now = clock.now()
         return try await store.write { s in
-            let task = try await s.task(id)
-            let deal = try await s.deal(task.deal, forUpdate: true)
-            if let p = principal, !(p.sees(deal) && task.assignee == p.user.id && p.mayWrite) {
-                try Self.authorize(deal, p, .edit)
-            }
-            guard task.status == .open else { throw AppError.conflict("Task \(id) is \(task.status.rawValue) already") }
+            let (task, deal) = try await Self.openTask(id, principal: principal, s)
             try await s.finishTask(id, status: .done, at: now)
             try await s.appendTimeline([TimelineEntry(deal: deal.id, at: now, kind: "task_done", text: task.title, actor: principal?.actor)])
             var cascade = Cascade()
             try await automate([.taskCompleted(rule: task.rule)], deal: deal.id, cause: "task:\(id):done", session: s, now: now, cascade: &cascade)
             return try await s.task(id)
         }
+    }
+
+    /// Moves an open task's due time by `days` from now or from its due time, whichever is later; its overdue timer
+    /// moves with it. Who may complete the task may postpone it.
+    public func postponeTask(_ id: TaskID, days: Int, principal: Principal?) async throws -> DealTask {
+        let now = clock.now()
+        guard (1...365).contains(days) else {
+            throw AppError.refused([
+                .init(rule: .invalidValue, field: "days", message: .init(ru: "Отложить можно на 1–365 дней", en: "Postpone by 1 to 365 days"))
+            ])
+        }
+        return try await store.write { s in
+            let (task, deal) = try await Self.openTask(id, principal: principal, s)
+            let due = max(now, task.dueAt).adding(millis: Int64(days) * 86_400_000)
+            let moved = try await s.rescheduleTask(id, dueAt: due, at: now)
+            try await s.appendTimeline([
+                TimelineEntry(deal: deal.id, at: now, kind: "task_postponed", text: task.title, actor: principal?.actor)
+            ])
+            return moved
+        }
+    }
+
+    /// An open task and its deal (locked), when the caller may act on it: its assignee, or whoever may change the deal.
+    static func openTask(_ id: TaskID, principal: Principal?, _ s: StoreSession) async throws -> (DealTask, Deal) {
+        let task = try await s.task(id)
+        let deal = try await s.deal(task.deal, forUpdate: true)
+        if let p = principal, !(p.sees(deal) && task.assignee == p.user.id && p.mayWrite) {
+            try authorize(deal, p, .edit)
+        }
+        guard task.status == .open else { throw AppError.conflict("Task \(id) is \(task.status.rawValue) already") }
+        return (task, deal)
     }
 }

@@ -111,6 +111,19 @@ public struct PipelineService: Sendable {
         }
     }
 
+    /// Refuses a definition whose key is not the one its address names.
+    static func checkKey(_ definition: PipelineDefinition, is key: String) throws {
+        guard definition.key == key else {
+            throw AppError.refused([
+                .init(
+                    rule: .invalidValue, field: "key",
+                    message: .init(
+                        ru: "Ключ в файле (\(definition.key)) не совпадает с адресом (\(key))",
+                        en: "The file's key (\(definition.key)) differs from the URL's (\(key))"))
+            ])
+        }
+    }
+
     /// Applies a definition file's text.
     public func apply(text: String) async throws -> ApplyResult { try await apply(try Self.parse(text)) }
 

@@ -66,8 +66,10 @@ struct SetupTests {
                 let ok = try await api.request(.post, "/login", raw: "email=lena%40example.com&password=correct-horse-battery", headers: Self.form)
                 #expect(ok.status == 303 && ok.headers[.location] == "/")
                 let cookie = try #require(sessionCookie(ok))
-                let home = try await api.with(cookie: cookie).request(.get, "/")
-                #expect(home.status == 200 && home.text.contains("lena@example.com"))
+                let start = try await api.with(cookie: cookie).request(.get, "/")
+                #expect(start.status == 303 && start.headers[.location] == "/board/sales", "the start page is the first pipeline's board")
+                let home = try await api.with(cookie: cookie).request(.get, "/board/sales")
+                #expect(home.status == 200 && home.text.contains(#"<span id="user-name">lena@example.com</span>"#))
                 let csrf = try #require(
                     home.text.range(of: #"name="_csrf" value="([0-9a-f]{32})""#, options: .regularExpression).map {
                         String(home.text[$0].suffix(33).prefix(32))

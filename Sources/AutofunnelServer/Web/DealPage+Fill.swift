@@ -1,0 +1,66 @@
+import AutofunnelCore
+import AutofunnelStore
+
+extension DealPage {
+    /// Saves what the required-fields dialog sends, by field reference (`amount`, `requirements`, `contact.phone`):
+    /// the deal's own values in one change of the deal, contact and company values on the deal's contact and company
+    /// (made when the deal has none yet). The board then retries the move, which checks the rules again.
+    static func fill(_ id: DealID, form: [String: String], viewer: WebViewer, services: AppServices) async throws {
+        let (deal, catalog) = try await services.store.read { s in (try await s.deal(id), try await s.fieldCatalog()) }
+        guard viewer.principal.sees(deal) else { throw AppError.notFound("No deal with id \(id)") }
+        guard viewer.principal.edits(deal) else { throw AppError.forbidden(ru: "Менять эту сделку вам нельзя", en: "You may not change this deal") }
+        var input = DealInput()
+        var fields: [String: JSONValue] = [:]
+        var contact = PartyService.ContactInput()
+        var contactFields: [String: JSONValue] = [:]
+        var companyName: String?
+        var companyFields: [String: JSONValue] = [:]
+        var problems: [Violation] = []
+        for (name, raw) in form.sorted(by: { $0.key < $1.key }) where name != "_csrf" && !name.hasSuffix(".currency") {
+            let text = raw.trimmed
+            guard let ref = FieldReference(name) else {
+                problems.append(.init(rule: .unknownField, field: name, message: .init(ru: "Нет поля «\(name)»", en: "No field '\(name)'")))
+                continue
+            }
+            switch ref {
+            case .deal(.title): input.title = text
+            case .deal(.amount):
+                input.amount = .init(value: text.replacingOccurrences(of: ",", with: "."), currency: (form[name + ".currency"] ?? "").uppercased())
+            case .deal(.source): input.source = text
+            case .deal(.responsible): input.responsible = Int64(text) ?? 0
+            case .deal(.headOfSales): input.headOfSales = Int64(text) ?? 0
+            case .deal(.contact): contact.name = text
+            case .deal(.company): companyName = text
+            case .contact(.name): contact.name = text
+            case .contact(.phone): contact.phones = [text]
+            case .contact(.email): contact.emails = [text]
+            case .dealField(let k):
+                fields[k.rawValue] = FieldInput.value(text, definition: catalog.definition(.deal, k), currency: form[name + ".currency"])
+            case .contactField(let k):
+                contactFields[k.rawValue] = FieldInput.value(text, definition: catalog.definition(.contact, k), currency: form[name + ".currency"])
+            case .companyField(let k):
+                companyFields[k.rawValue] = FieldInput.value(text, definition: catalog.definition(.company, k), currency: form[name + ".currency"])
+            }
+        }
+        guard problems.isEmpty else { throw AppError.refused(problems) }
+        if !contactFields.isEmpty { contact.fields = contactFields }
+        if contact.name != nil || contact.phones != nil || contact.emails != nil || contact.fields != nil {
+            if let existing = deal.contact {
+                _ = try await services.parties.updateContact(existing, contact)
+            } else {
+                if contact.name == nil { contact.name = contact.phones?.first ?? contact.emails?.first }
+                input.contact = try await services.parties.createContact(contact).id.rawValue
+            }
+        }
+        if companyName != nil || !companyFields.isEmpty {
+            if let existing = deal.company {
+                _ = try await services.parties.updateCompany(existing, name: companyName, fields: companyFields.isEmpty ? nil : companyFields)
+            } else {
+                input.company = try await services.parties.createCompany(name: companyName, fields: companyFields.isEmpty ? nil : companyFields).id
+                    .rawValue
+            }
+        }
+        if !fields.isEmpty { input.fields = fields }
+        _ = try await services.deals.update(id, input: input, actor: viewer.principal.actor, principal: viewer.principal)
+    }
+}

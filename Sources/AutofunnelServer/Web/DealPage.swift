@@ -1,0 +1,150 @@
+import AutofunnelCore
+import AutofunnelStore
+import Hummingbird
+
+/// The deal card: editable fields, the stage path with the current stage's instructions, tasks, the timeline, and
+/// the moves (move, close won or lost, reopen, copy). Every change is a plain form post, so the card works without
+/// JavaScript; each goes through the same services as the API.
+struct DealPage {
+    typealias Option = WebOption
+    struct Step {
+        let key: String
+        let name: String
+        let state: String
+        let keyStage: Bool
+    }
+    struct Input {
+        let id: String
+        let name: String
+        let label: String
+        let value: String
+        let type: String
+        let options: [Option]?
+        let checked: Bool
+        let required: Bool
+        let readOnly: Bool
+        // Stored, not computed: Mustache reads values by reflection, which sees stored properties only.
+        let isSelect: Bool
+        let isCheckbox: Bool
+        let isText: Bool
+
+        init(
+            id: String, name: String, label: String, value: String, type: String, options: [Option]?, checked: Bool, required: Bool,
+            readOnly: Bool
+        ) {
+            self.id = id
+            self.name = name
+            self.label = label
+            self.value = value
+            self.type = type
+            self.options = options
+            self.checked = checked
+            self.required = required
+            self.readOnly = readOnly
+            isSelect = options != nil
+            isCheckbox = type == "checkbox"
+            isText = options == nil && type != "checkbox"
+        }
+    }
+    struct TaskRow {
+        let id: Int64
+        let title: String
+        let due: String
+        let overdue: Bool
+        let open: Bool
+        let status: String
+    }
+    struct Event {
+        let at: String
+        let what: String
+        let detail: String
+        let who: String
+    }
+    let id: Int64
+    let title: String
+    let pipeline: String
+    let pipelineKey: String
+    let stage: String
+    let status: String
+    let statusText: String
+    let open: Bool
+    let amount: String
+    let responsible: String
+    let contactName: String?
+    let contactPhones: String
+    let contactEmails: String
+    let company: String?
+    let path: [Step]
+    let instructions: String?
+    let needed: String?
+    let inputs: [Input]
+    let moves: [Option]
+    let reasons: [Option]
+    let pipelines: [Option]
+    let tasks: [TaskRow]
+    let timeline: [Event]
+    let documents: [Option]
+    let edits: Bool
+    let manages: Bool
+
+    static func load(_ id: DealID, viewer: WebViewer, services: AppServices) async throws -> DealPage {
+        let principal = viewer.principal
+        let now = services.clock.now()
+        return try await services.store.read { s in
+            let deal = try await s.deal(id)
+            guard principal.sees(deal) else { throw AppError.notFound("No deal with id \(id)") }
+            let catalog = try await s.fieldCatalog()
+            let pipelines = try await s.pipelines().filter { principal.seesPipeline($0.key) }
+            guard let pipeline = pipelines.first(where: { $0.key == deal.pipeline }) else { throw AppError.notFound("No deal with id \(id)") }
+            let snapshot = try await s.snapshot(of: deal)
+            let users = try await s.users()
+            let names = Dictionary(users.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let stage = pipeline.stage(deal.stage)
+            let tasks = try await s.tasks(TaskFilter(deal: id))
+            let timeline = try await s.timeline(deal: id)
+            let documents = try await s.documents(deal: id)
+            let edits = principal.edits(deal)
+            return DealPage(
+                id: id.rawValue, title: deal.title, pipeline: viewer.text(pipeline.name), pipelineKey: pipeline.key.rawValue,
+                stage: stage.map { viewer.text($0.name) } ?? deal.stage.rawValue, status: deal.status.rawValue,
+                statusText: WebText.labels(viewer.locale)["status." + deal.status.rawValue] ?? deal.status.rawValue, open: deal.status == .open,
+                amount: deal.amount.map(WebFormat.money) ?? "—", responsible: deal.responsible.flatMap { names[$0] } ?? "—",
+                contactName: snapshot.contact?.name, contactPhones: snapshot.contact?.phones.joined(separator: ", ") ?? "",
+                contactEmails: snapshot.contact?.emails.joined(separator: ", ") ?? "", company: snapshot.company?.name,
+                path: path(pipeline, deal: deal, viewer: viewer), instructions: stage?.instructions.map(viewer.text),
+                needed: stage.flatMap { st in
+                    let refs = st.requiredToLeave.map { viewer.text(RequiredFields.displayName($0, fields: catalog)) }
+                    return refs.isEmpty ? nil : refs.joined(separator: ", ")
+                },
+                inputs: inputs(deal, pipeline: pipeline, catalog: catalog, users: users, viewer: viewer, edits: edits),
+                moves: pipeline.openStages.filter { $0.key != deal.stage }.map {
+                    Option(value: $0.key.rawValue, label: viewer.text($0.name), selected: false)
+                },
+                reasons: pipeline.lostStages.map { Option(value: $0.key.rawValue, label: viewer.text($0.name), selected: false) },
+                pipelines: pipelines.filter { $0.key != pipeline.key }.map {
+                    Option(value: $0.key.rawValue, label: viewer.text($0.name), selected: false)
+                },
+                tasks: tasks.map { t in
+                    TaskRow(
+                        id: t.id.rawValue, title: t.title, due: WebFormat.time(t.dueAt), overdue: t.status == .open && t.dueAt < now,
+                        open: t.status == .open, status: t.status.rawValue)
+                },
+                timeline: timeline.reversed().map { event($0, pipeline: pipeline, catalog: catalog, names: names, viewer: viewer) },
+                documents: documents.map { Option(value: "/api/v1/documents/\($0.id)", label: $0.name, selected: false) },
+                edits: edits, manages: principal.manages(deal))
+        }
+    }
+
+    static func path(_ pipeline: Pipeline, deal: Deal, viewer: WebViewer) -> [Step] {
+        let current = pipeline.stages.firstIndex { $0.key == deal.stage } ?? 0
+        var steps = pipeline.openStages.enumerated().map { index, stage in
+            Step(
+                key: stage.key.rawValue, name: viewer.text(stage.name),
+                state: stage.key == deal.stage ? "current" : index < current ? "done" : "ahead", keyStage: stage.isKeyStage)
+        }
+        if let closing = pipeline.stage(deal.stage), closing.isClosing {
+            steps.append(Step(key: closing.key.rawValue, name: viewer.text(closing.name), state: "current \(deal.status.rawValue)", keyStage: false))
+        }
+        return steps
+    }
+}

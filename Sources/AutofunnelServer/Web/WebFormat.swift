@@ -1,0 +1,57 @@
+import AutofunnelCore
+import Foundation
+
+/// How pages show times, durations and money: in the viewer's language, times in UTC.
+enum WebFormat {
+    /// `2026-11-23 14:05 UTC`.
+    static func time(_ t: Timestamp) -> String {
+        let date = Date(timeIntervalSince1970: Double(t.millis) / 1000)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d UTC", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    }
+
+    /// A short duration: `3 д 4 ч`, `25 мин` / `3d 4h`, `25m`.
+    static func duration(millis: Int64, ru: Bool) -> String {
+        let minutes = max(0, millis / 60_000)
+        let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60)
+        let unit = ru ? (d: " д", h: " ч", m: " мин") : (d: "d", h: "h", m: "m")
+        if d > 0 { return h > 0 ? "\(d)\(unit.d) \(h)\(unit.h)" : "\(d)\(unit.d)" }
+        if h > 0 { return m > 0 ? "\(h)\(unit.h) \(m)\(unit.m)" : "\(h)\(unit.h)" }
+        return "\(m)\(unit.m)"
+    }
+
+    /// Whole units grouped by thin spaces, with the currency: `150 000 RUB`, `1 500.50 USD`.
+    static func money(_ m: Money) -> String { money(scaledUnits: m.scaledUnits, currency: m.currency) }
+
+    static func money(scaledUnits: Int64, currency: CurrencyCode) -> String {
+        let text = Money(scaledUnits: scaledUnits, currency: currency).decimalText
+        let parts = text.split(separator: ".", maxSplits: 1)
+        var whole = String(parts[0])
+        var grouped = ""
+        while whole.count > 3 {
+            grouped = "\u{202F}" + whole.suffix(3) + grouped
+            whole = String(whole.dropLast(3))
+        }
+        grouped = whole + grouped
+        let fraction = parts.count > 1 && parts[1].contains(where: { $0 != "0" }) ? "." + parts[1] : ""
+        return "\(grouped)\(fraction) \(currency.code)"
+    }
+
+    /// A field value as text: options by their name, money and booleans in words.
+    static func value(_ v: JSONValue?, definition: FieldDefinition?, ru: Bool) -> String {
+        switch v {
+        case nil, .null?: return ""
+        case .string(let s)?:
+            if let option = definition?.options?.first(where: { $0.key == s }) { return ru ? option.name.ru : option.name.en }
+            return s
+        case .number(let n)?: return n.rounded() == n && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .bool(let b)?: return b ? (ru ? "да" : "yes") : (ru ? "нет" : "no")
+        case .object(let o)?:
+            if case .string(let value)? = o["value"], case .string(let code)? = o["currency"] { return "\(value) \(code)" }
+            return ""
+        case .array(let items)?: return items.map { value($0, definition: definition, ru: ru) }.joined(separator: ", ")
+        }
+    }
+}
