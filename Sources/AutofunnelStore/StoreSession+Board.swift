@@ -39,7 +39,8 @@ extension StoreSession {
     public func boardTotals(_ query: BoardQuery) async throws -> [BoardTotal] {
         let q = db.select().column("stage_key").column("currency")
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .column(SQLFunction("SUM", args: SQLColumn("amount")), as: "units")
+            // PostgreSQL sums a bigint as numeric: the cast keeps one decoding for both databases.
+            .column(SQLRaw("CAST(SUM(amount) AS BIGINT)"), as: "units")
             .from("deals")
         narrow(q, to: query)
         return try await q.groupBy("stage_key").groupBy("currency").all().map { row in

@@ -6,14 +6,20 @@ import SQLKit
 extension StoreSession {
     /// The deals in scope: created in the period in the pipeline, narrowed by the filters, not deleted.
     func cohort(_ scope: ReportScope) -> SQLQueryString {
-        var q: SQLQueryString = """
+        let q: SQLQueryString = """
             SELECT id, status, amount, currency, created_at, closed_at FROM deals
             WHERE pipeline_key = \(bind: scope.pipeline.rawValue) AND created_at >= \(bind: scope.from.millis)
             AND created_at < \(bind: scope.to.millis) AND deleted_at IS NULL
             """
-        if let r = scope.responsible { q += " AND responsible_id = \(bind: r.rawValue)" }
-        if let s = scope.source { q += " AND source = \(bind: s)" }
-        if let c = scope.currency { q += " AND currency = \(bind: c.code)" }
+        return q + filters(scope)
+    }
+
+    /// ` AND …` for the scope's responsible, source and currency, on the deals table (or its alias, `c.`).
+    func filters(_ scope: ReportScope, _ prefix: String = "") -> SQLQueryString {
+        var q: SQLQueryString = ""
+        if let r = scope.responsible { q += " AND \(unsafeRaw: prefix)responsible_id = \(bind: r.rawValue)" }
+        if let s = scope.source { q += " AND \(unsafeRaw: prefix)source = \(bind: s)" }
+        if let c = scope.currency { q += " AND \(unsafeRaw: prefix)currency = \(bind: c.code)" }
         return q
     }
 

@@ -88,3 +88,24 @@ extension APIHandler {
         return .ok(.init(body: .json(SchemaMapping.cohorts(report))))
     }
 }
+
+extension APIHandler {
+    func forecastReport(_ input: Operations.forecastReport.Input) async throws -> Operations.forecastReport.Output {
+        let q = input.query
+        let scope = try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency)
+        let report = try await services.reports.forecast(scope)
+        if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.forecast(report))))) }
+        return .ok(.init(body: .json(SchemaMapping.forecast(report, scope: scope))))
+    }
+
+    func lineageReport(_ input: Operations.lineageReport.Input) async throws -> Operations.lineageReport.Output {
+        let q = input.query
+        let scope = try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency)
+        let then = q.then.split(separator: ",").map { PipelineKey(String($0).trimmingCharacters(in: .whitespaces)) }
+        // Every pipeline of the journey is a report the caller must be allowed to read.
+        for key in then { _ = try self.scope(key.rawValue, q.from, q.to, q.responsibleId, q.source, q.currency) }
+        let report = try await services.reports.lineage(scope, then: then)
+        if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.lineage(report))))) }
+        return .ok(.init(body: .json(SchemaMapping.lineage(report))))
+    }
+}

@@ -79,3 +79,22 @@ enum ReportCSV {
             })
     }
 }
+
+extension ReportCSV {
+    static func forecast(_ r: ForecastReport) -> String {
+        table(
+            ["month", "currency", "deals", "amount", "expected"],
+            r.rows.map { [$0.month, $0.currency.code, String($0.deals), $0.amount.decimalText, $0.expected.decimalText] })
+    }
+
+    static func lineage(_ r: LineageReport) -> String {
+        table(
+            ["pipeline", "name_en", "name_ru", "reached", "won", "step_conversion", "share_of_started"],
+            r.steps.map {
+                [
+                    $0.pipeline.rawValue, $0.name.en, $0.name.ru, String($0.reached), String($0.won), ratio($0.stepConversion),
+                    ratio($0.shareOfStarted),
+                ]
+            })
+    }
+}

@@ -67,3 +67,27 @@ extension SchemaMapping {
             })
     }
 }
+
+extension SchemaMapping {
+    static func forecast(_ r: ForecastReport, scope s: ReportScope) -> Components.Schemas.ForecastReport {
+        .init(
+            scope: scope(s),
+            stages: r.stages.map {
+                .init(
+                    stage: $0.stage.rawValue, name: localized($0.name), probability: $0.probability,
+                    source: .init(rawValue: $0.source) ?? .none, entered: $0.entered, won: $0.won,
+                    medianDaysToWon: $0.medianMillisToWon.map { Double($0) / 86_400_000 }, open: $0.open)
+            },
+            rows: r.rows.map { .init(month: $0.month, deals: $0.deals, amount: money($0.amount), expected: money($0.expected)) })
+    }
+
+    static func lineage(_ r: LineageReport) -> Components.Schemas.LineageReport {
+        .init(
+            scope: scope(r.scope), started: r.started, wonAtEnd: r.wonAtEnd, endToEnd: r.endToEnd,
+            steps: r.steps.map {
+                .init(
+                    pipeline: $0.pipeline.rawValue, name: localized($0.name), reached: $0.reached, won: $0.won, stepConversion: $0.stepConversion,
+                    shareOfStarted: $0.shareOfStarted)
+            })
+    }
+}

@@ -53,3 +53,33 @@ public struct ReportService: Sendable {
         }
     }
 }
+
+extension ReportService {
+    /// Expected revenue by expected close month and currency, with each stage's probability and where it comes from.
+    public func forecast(_ scope: ReportScope) async throws -> ForecastReport {
+        let now = clock.now()
+        return try await store.read { s in
+            let pipeline = try await s.requirePipeline(scope.pipeline)
+            let (open, history) = try await s.forecastInputs(scope, pipeline: pipeline)
+            return ForecastReport(pipeline: pipeline, open: open, history: history, now: now)
+        }
+    }
+}
+
+extension ReportService {
+    /// Journeys from the scope's pipeline through `then` (in order), joined by lineage.
+    public func lineage(_ scope: ReportScope, then: [PipelineKey]) async throws -> LineageReport {
+        try await store.read { s in
+            var path = [try await s.requirePipeline(scope.pipeline)]
+            for key in then {
+                guard let p = try await s.pipeline(key) else {
+                    throw AppError.refused([
+                        .init(rule: .unknownReference, field: "then", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))
+                    ])
+                }
+                path.append(p)
+            }
+            return LineageReport(scope: scope, path: path, counts: try await s.lineageCounts(scope, path: path.map(\.key)))
+        }
+    }
+}

@@ -84,9 +84,9 @@ struct AnalyticsPage {
         let times = try await services.reports.stageTimes(scope)
         let managers = try await services.reports.managers(scope)
         let losses = viewer.principal.readsReport(key, losses: true) ? try await services.reports.losses(scope) : nil
-        let (pipelines, pipeline, users, totals) = try await services.store.read { s in
+        let (pipelines, pipeline, users) = try await services.store.read { s in
             let all = try await s.pipelines().filter { viewer.principal.seesPipeline($0.key) }
-            return (all, try await s.requirePipeline(key), try await s.users(), try await s.boardTotals(BoardQuery(pipeline: key)))
+            return (all, try await s.requirePipeline(key), try await s.users())
         }
         let names = Dictionary(users.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         func percent(_ v: Double?) -> String { v.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
@@ -132,7 +132,7 @@ struct AnalyticsPage {
                         String(st.overLimit),
                     ])
                 }))
-        tables.append(forecast(pipeline, totals: totals, viewer: viewer))
+        tables += forecast(try await services.reports.forecast(scope), viewer: viewer)
         let periods = [(0, t["allTime"] ?? ""), (30, "30 \(t["days"] ?? "")"), (90, "90 \(t["days"] ?? "")"), (365, "365 \(t["days"] ?? "")")]
         return AnalyticsPage(
             key: key.rawValue, name: viewer.text(pipeline.name),
@@ -144,26 +144,24 @@ struct AnalyticsPage {
             tables: tables)
     }
 
-    /// Open deals per stage with the stage's probability, and the weighted sum per currency.
-    static func forecast(_ pipeline: Pipeline, totals: [BoardTotal], viewer: WebViewer) -> Table {
+    /// The forecast: each stage's probability and where it comes from, then expected revenue by month and currency.
+    static func forecast(_ r: ForecastReport, viewer: WebViewer) -> [Table] {
         let t = WebText.labels(viewer.locale)
-        var weighted: [CurrencyCode: Int64] = [:]
-        var rows: [Cell] = pipeline.openStages.map { stage in
-            let here = totals.filter { $0.stage == stage.key }
-            let probability = stage.probability
-            for total in here {
-                if let c = total.currency, let p = probability { weighted[c, default: 0] += total.scaledUnits / 100 * Int64(p) }
-            }
-            return Cell(cells: [
-                viewer.text(stage.name), String(here.reduce(0) { $0 + $1.count }),
-                here.compactMap { x in x.currency.map { WebFormat.money(scaledUnits: x.scaledUnits, currency: $0) } }.joined(separator: " · "),
-                probability.map { "\($0) %" } ?? "—",
-            ])
-        }
-        let sum = weighted.sorted { $0.key.code < $1.key.code }.map { WebFormat.money(scaledUnits: $0.value, currency: $0.key) }
-        rows.append(Cell(cells: [t["forecastTotal"] ?? "", "", sum.isEmpty ? "—" : sum.joined(separator: " · "), ""]))
-        return Table(
+        func percent(_ v: Double?) -> String { v.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
+        let odds = Table(
+            id: "forecast-stages", title: t["forecastOdds"] ?? "", csv: nil,
+            head: [t["stage"] ?? "", t["openNow"] ?? "", t["probability"] ?? "", t["basis"] ?? "", t["timeToWon"] ?? ""],
+            rows: r.stages.map { o in
+                Cell(cells: [
+                    viewer.text(o.name), String(o.open), percent(o.probability),
+                    o.source == "history" ? "\(t["history"] ?? ""): \(o.won) / \(o.entered)" : t["basis." + o.source] ?? o.source,
+                    o.medianMillisToWon.map { WebFormat.duration(millis: $0, ru: viewer.ru) } ?? "—",
+                ])
+            })
+        let months = Table(
             id: "forecast", title: t["forecast"] ?? "", csv: nil,
-            head: [t["stage"] ?? "", t["deals"] ?? "", t["amount"] ?? "", t["probability"] ?? ""], rows: rows)
+            head: [t["closeMonth"] ?? "", t["deals"] ?? "", t["amount"] ?? "", t["expected"] ?? ""],
+            rows: r.rows.map { Cell(cells: [$0.month, String($0.deals), WebFormat.money($0.amount), WebFormat.money($0.expected)]) })
+        return [odds, months]
     }
 }

@@ -46,7 +46,7 @@ struct SettingsPage {
             let key = PipelineKey(try context.parameters.require("key"))
             let notice = Web.query(request)["applied"] != nil ? (viewer.ru ? "Новая версия применена" : "The new version is applied") : nil
             let page = try await build(key, viewer: viewer, services: services, notice: notice)
-            return renderer.page("settings", page, title: page.name ?? key.rawValue, viewer: viewer, pipeline: key)
+            return renderer.page("settings", page, title: page.name ?? key.rawValue, viewer: viewer, pipeline: key, script: "settings.js")
         }
         router.get("/settings/pipelines/{key}/definition.yaml") { request, context -> Response in
             guard try await admin(request, context, services) != nil else { throw AppError.notFound("No such page") }

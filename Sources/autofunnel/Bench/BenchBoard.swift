@@ -21,12 +21,15 @@ struct BenchBoard: AsyncParsableCommand {
     func run() async throws {
         let dir = try benchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try await Store.open(.sqliteFile(dir.appendingPathComponent("board.sqlite").path), logger: benchLogger(), now: AppClock.system.now())
+        let store = try await Store.open(
+            .sqliteFile(dir.appendingPathComponent("board.sqlite").path), logger: benchLogger(), now: AppClock.system.now())
         let services = AppServices(store: store, logger: benchLogger())
         do {
             let started = ContinuousClock.now
             let (admin, manager) = try await seed(services)
-            say("seeded \(deals) open deals, \(deals / 2) open tasks, 2,000 contacts in \(String(format: "%.1f", BenchMoves.millis(ContinuousClock.now - started) / 1000)) s")
+            say(
+                "seeded \(deals) open deals, \(deals / 2) open tasks, 2,000 contacts in \(String(format: "%.1f", BenchMoves.millis(ContinuousClock.now - started) / 1000)) s"
+            )
             try await measure(services, admin: admin, manager: manager)
             try await store.close()
         } catch {
@@ -40,7 +43,8 @@ struct BenchBoard: AsyncParsableCommand {
     func seed(_ services: AppServices) async throws -> (User, User) {
         _ = try await services.pipelines.apply(text: try Presets.text("nurturing"))
         _ = try await services.pipelines.apply(text: try Presets.text("sales-002"))
-        let admin = try await services.auth.createUser(.init(email: "admin@bench.test", name: "Admin", role: .admin, password: Self.password), by: nil)
+        let admin = try await services.auth.createUser(
+            .init(email: "admin@bench.test", name: "Admin", role: .admin, password: Self.password), by: nil)
         var managers: [User] = []
         for i in 0..<10 {
             managers.append(
@@ -70,7 +74,8 @@ struct BenchBoard: AsyncParsableCommand {
                 for deal in stored where deal.id.rawValue % 2 == 0 {
                     _ = try await s.insertTask(
                         DealTask(
-                            id: TaskID(0), deal: deal.id, title: "Позвонить", assignee: deal.responsible, creator: nil, dueAt: now.adding(millis: 86_400_000),
+                            id: TaskID(0), deal: deal.id, title: "Позвонить", assignee: deal.responsible, creator: nil,
+                            dueAt: now.adding(millis: 86_400_000),
                             createdAt: now))
                 }
             }
@@ -112,7 +117,10 @@ struct BenchBoard: AsyncParsableCommand {
                 bytes = response.body?.readableBytes ?? 0
             }
             let f = BenchMoves.figures(times, seconds: 1)
-            say(String(format: "  %@ p50 %7.1f ms   p99 %7.1f ms   %6d bytes", name.padding(toLength: 24, withPad: " ", startingAt: 0), f.p50, f.p99, bytes))
+            say(
+                String(
+                    format: "  %@ p50 %7.1f ms   p99 %7.1f ms   %6d bytes", name.padding(toLength: 24, withPad: " ", startingAt: 0), f.p50, f.p99,
+                    bytes))
         }
         say("peak RSS: \(peakRSSMegabytes()) MB")
         try await client.shutdown()
@@ -125,7 +133,9 @@ struct BenchBoard: AsyncParsableCommand {
         headers[.contentType] = "application/json"
         let body = #"{"email":"\#(email)","password":"\#(Self.password)"}"#
         let response = try await client.execute(.init("/api/v1/session", method: .post, headers: headers, body: ByteBuffer(string: body)))
-        guard let cookie = response.headers[.setCookie]?.split(separator: ";").first else { throw ValidationError("sign-in failed: \(response.status)") }
+        guard let cookie = response.headers[.setCookie]?.split(separator: ";").first else {
+            throw ValidationError("sign-in failed: \(response.status)")
+        }
         return String(cookie)
     }
 }

@@ -104,6 +104,8 @@ struct AccessMatrixTests {
         "GET /api/v1/pipelines/{key}/reports/stage-times": Entry(access: .report, call: report("stage-times")),
         "GET /api/v1/pipelines/{key}/reports/managers": Entry(access: .report, call: report("managers")),
         "GET /api/v1/pipelines/{key}/reports/cohorts": Entry(access: .report, call: report("cohorts")),
+        "GET /api/v1/pipelines/{key}/reports/forecast": Entry(access: .report, call: report("forecast")),
+        "GET /api/v1/pipelines/{key}/reports/lineage": Entry(access: .report, call: report("lineage?then=sales")),
 
         "GET /api/v1/fields": Entry(access: .anyUser, call: simple("/api/v1/fields")),
         "POST /api/v1/fields": Entry(

@@ -20,8 +20,9 @@ import Testing
         return (me, deal)
     }
 
-    @Test func theBoardShowsColumnsWithTotalsAndPagesOf50() async throws {
-        try await TestServices.with { t in
+    @Test(arguments: StoreTarget.available)
+    func theBoardShowsColumnsWithTotalsAndPagesOf50(target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
             // A head of sales sees every deal of the pipeline; "mine" narrows to their own.
             let me = try await t.user("lead@example.com", role: .headOfSales, password: WebSession.password)
             for i in 0..<53 {

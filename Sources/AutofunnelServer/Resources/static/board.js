@@ -47,6 +47,16 @@
     p.card.focus();
   }
 
+  // The card as the server shows it now (after the dialog saved values, its amount or contact changed).
+  async function refresh(p) {
+    const response = await fetch(`/board/${board.dataset.pipeline}/column/${encodeURIComponent(p.stage)}`, { credentials: 'same-origin' });
+    if (!response.ok || response.redirected) return;
+    const holder = document.createElement('template');
+    holder.innerHTML = await response.text();
+    const fresh = holder.content.getElementById('deal-' + p.id);
+    if (fresh && p.card.isConnected) { p.card.replaceWith(fresh); fresh.focus(); }
+  }
+
   function done(p) {
     bump(p.from, -1);
     if (p.stage === 'won' || p.stage === 'lost') {
@@ -54,7 +64,10 @@
     } else {
       bump(p.stage, 1);
       p.card.querySelector('.card-move').value = p.stage;
+      const age = p.card.querySelector('.card-age');
+      if (age) { age.classList.remove('warn', 'over'); }
       p.card.focus();
+      if (p.filled) refresh(p);
     }
   }
 
@@ -144,6 +157,7 @@
     const r = await send('POST', `/deals/${p.id}/fill`, form, true);
     if (!r.ok) { show(document.getElementById('fields-error'), problemText(r.data)); return; }
     pending = null;
+    p.filled = true;
     fieldsDialog.close('saved');
     attempt(p);
   });
