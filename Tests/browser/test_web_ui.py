@@ -535,3 +535,37 @@ def test_deal_card_fits_phone_width(app, browser):
       }
       return out.slice(0, 15);""")
     assert width <= 380, f"at 375 px the deal card scrolls sideways: scrollWidth {width}; elements past 380 px: {wide}"
+
+
+def test_a_card_moves_with_the_keyboard_alone(app, browser):
+    """Tab to a card's ⇄ button, Enter opens the move dialog with focus inside, a stage is chosen, Tab and Enter on Move
+    move the card; Escape on the lost dialog puts the card back and focus on it."""
+    from selenium.webdriver.common.keys import Keys
+    d = browser
+    deal = app.deal(app.unique("Keyboard desk"), filled=True)
+    open_board(d, app)
+    button = card(d, deal["id"]).find_element(By.CSS_SELECTOR, "button.card-move")
+    d.execute_script("arguments[0].focus()", button)
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    until(d, lambda d: dialog_open(d, "move-dialog"), "Enter on ⇄ opens the move dialog")
+    assert d.switch_to.active_element.get_attribute("id") == "move-select", "focus is inside the dialog"
+    Select(d.find_element(By.ID, "move-select")).select_by_value("qualified")
+    d.switch_to.active_element.send_keys(Keys.TAB)
+    assert d.switch_to.active_element.get_attribute("id") == "move-submit", "Tab goes from the stage to the Move button"
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    until(d, lambda d: column_of(d, deal["id"]) == "qualified" and not dialog_open(d, "move-dialog"),
+          "Enter on Move moves the card")
+    until(d, lambda d: app.get_deal(deal["id"])["stage"] == "qualified", "the move reached the server")
+
+    button = card(d, deal["id"]).find_element(By.CSS_SELECTOR, "button.card-move")
+    d.execute_script("arguments[0].focus()", button)
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    until(d, lambda d: dialog_open(d, "move-dialog"), "the move dialog opens again")
+    Select(d.find_element(By.ID, "move-select")).select_by_value("lost")
+    d.find_element(By.ID, "move-submit").send_keys(Keys.ENTER)
+    until(d, lambda d: dialog_open(d, "lost-dialog"), "choosing lost asks for the reason")
+    d.switch_to.active_element.send_keys(Keys.ESCAPE)
+    until(d, lambda d: not dialog_open(d, "lost-dialog"), "Escape closes the lost dialog")
+    assert column_of(d, deal["id"]) == "qualified", "the card stays where it was"
+    assert d.switch_to.active_element.get_attribute("id") == f"deal-{deal['id']}", "focus returns to the card"
+    assert app.get_deal(deal["id"])["status"] == "open"

@@ -16,7 +16,6 @@ struct BoardPage {
         let age: String
         let ageClass: String
         let tasks: Int
-        let moves: [Option]
     }
     struct Column {
         let key: String
@@ -40,6 +39,8 @@ struct BoardPage {
     let responsibles: [Option]
     let columns: [Column]
     let lost: [Lost]
+    /// Where a card can go: the open stages, won and lost (the keyboard's way to move a card).
+    let moves: [Option]
     /// What the required-fields dialog needs to know of each field a stage of this pipeline requires (JSON).
     let fieldsJSON: String
     let currency: String
@@ -81,6 +82,16 @@ struct BoardPage {
         }
     }
 
+    /// What the board reads. One who sees only their own deals here gets a plain responsible condition, which the
+    /// per-person index serves; the general scope (any pipeline, own deals of some) is kept for the rest.
+    static func query(_ key: PipelineKey, responsible: UserID?, search: String, principal: Principal) -> BoardQuery {
+        let me = principal.user.id
+        if principal.role == .marketer || (principal.level(key) == .own && responsible != nil && responsible != me) {
+            return BoardQuery(pipeline: key, responsible: responsible, search: search, scope: principal.dealScope(pipelines: [key]))
+        }
+        return BoardQuery(pipeline: key, responsible: principal.level(key) == .own ? me : responsible, search: search)
+    }
+
     /// The board's model; `only` builds one column from `offset` (the "more" link).
     static func build(
         _ key: PipelineKey, request: Request, viewer: WebViewer, services: AppServices, only: StageKey? = nil, offset: Int = 0
@@ -94,8 +105,7 @@ struct BoardPage {
         return try await services.store.read { s in
             let pipelines = try await s.pipelines().filter { principal.seesPipeline($0.key) }
             guard let pipeline = pipelines.first(where: { $0.key == key }) else { throw AppError.notFound("No pipeline \(key)") }
-            let board = BoardQuery(
-                pipeline: key, responsible: responsible, search: search, scope: principal.dealScope(pipelines: pipelines.map(\.key)))
+            let board = Self.query(key, responsible: responsible, search: search, principal: principal)
             let totals = try await s.boardTotals(board)
             let stages = pipeline.openStages.filter { only == nil || $0.key == only }
             var deals: [StageKey: [Deal]] = [:]
@@ -122,8 +132,7 @@ struct BoardPage {
                     return Card(
                         id: deal.id.rawValue, title: deal.title, amount: deal.amount.map(WebFormat.money),
                         contact: deal.contact.flatMap { contacts[$0] }, responsible: deal.responsible.flatMap { names[$0] },
-                        age: WebFormat.duration(millis: age, ru: viewer.ru), ageClass: ageClass, tasks: tasks[deal.id] ?? 0,
-                        moves: moves.map { Option(value: $0.value, label: $0.label, selected: $0.value == stage.key.rawValue) })
+                        age: WebFormat.duration(millis: age, ru: viewer.ru), ageClass: ageClass, tasks: tasks[deal.id] ?? 0)
                 }
                 var more: String?
                 if page.count > pageSize {
@@ -149,6 +158,7 @@ struct BoardPage {
                 },
                 columns: columns,
                 lost: pipeline.lostStages.map { Lost(key: $0.key.rawValue, name: viewer.text($0.name), commentRequired: $0.lossCommentRequired) },
+                moves: moves,
                 fieldsJSON: DialogFields.json(pipeline: pipeline, catalog: catalog, users: users, viewer: viewer),
                 currency: totals.compactMap(\.currency?.code).first ?? "RUB", writes: principal.mayWrite)
             return (page, pipeline)

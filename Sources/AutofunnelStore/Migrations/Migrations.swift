@@ -191,13 +191,16 @@ public enum Migrations {
     }
 
     /// A board column is a stage's open deals, newest arrivals first: an index in that order reads 50 rows, not the
-    /// stage. Column totals group a pipeline's open deals by stage and currency: a covering index scans no table rows.
-    /// The first replaces `deals_board`, its prefix.
+    /// stage (and one per responsible, for "mine" and own-deals boards). Column totals group a pipeline's open deals by
+    /// stage and currency: a covering index scans no table rows. The first replaces `deals_board`, its prefix.
     @Sendable static func createBoardIndexes(_ db: any SQLDatabase) async throws {
         try await db.drop(index: "deals_board").run()
         try await db.create(index: "deals_board_column").on("deals").column("pipeline_key").column("stage_key").column("status")
             .column("stage_entered_at").run()
         try await db.create(index: "deals_board_totals").on("deals").column("pipeline_key").column("status").column("stage_key")
             .column("currency").column("amount").column("deleted_at").run()
+        // "Mine", a responsible filter and managers who see only their own deals: the same column order per person.
+        try await db.create(index: "deals_board_owner").on("deals").column("pipeline_key").column("responsible_id").column("stage_key")
+            .column("status").column("stage_entered_at").run()
     }
 }

@@ -43,7 +43,6 @@
 
   function restore(p) {
     p.home.insertBefore(p.card, p.next && p.next.parentNode === p.home ? p.next : null);
-    p.card.querySelector('.card-move').value = p.from;
     p.card.focus();
   }
 
@@ -63,7 +62,6 @@
       p.card.remove();
     } else {
       bump(p.stage, 1);
-      p.card.querySelector('.card-move').value = p.stage;
       const age = p.card.querySelector('.card-age');
       if (age) { age.classList.remove('warn', 'over'); }
       p.card.focus();
@@ -162,10 +160,12 @@
     attempt(p);
   });
 
+  // The dialog closes first: closing gives focus back to what had it before, and the card should end up with it.
   function cancel(dialog) {
-    if (pending) restore(pending);
+    const p = pending;
     pending = null;
     if (dialog.open) dialog.close('cancel');
+    if (p) restore(p);
   }
   document.getElementById('fields-cancel').addEventListener('click', () => cancel(fieldsDialog));
   document.getElementById('lost-cancel').addEventListener('click', () => cancel(lostDialog));
@@ -211,8 +211,29 @@
     const card = document.getElementById('deal-' + e.dataTransfer.getData('text/plain'));
     if (card) move(card, zone.dataset.stage || zone.dataset.outcome);
   });
-  board.addEventListener('change', (e) => {
-    if (e.target.classList.contains('card-move')) move(e.target.closest('.card'), e.target.value);
+  // The keyboard's way: the card's ⇄ button asks for the stage in a dialog, then moves as a drop does.
+  const moveDialog = document.getElementById('move-dialog');
+  let moving = null;
+  board.addEventListener('click', (e) => {
+    const button = e.target.closest && e.target.closest('button.card-move');
+    if (!button) return;
+    moving = button.closest('.card');
+    const select = document.getElementById('move-select');
+    select.value = moving.closest('section.column').dataset.stage;
+    moveDialog.showModal();
+  });
+  document.getElementById('move-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const card = moving;
+    moving = null;
+    moveDialog.close('move');
+    if (card) move(card, document.getElementById('move-select').value);
+  });
+  document.getElementById('move-cancel').addEventListener('click', () => {
+    const card = moving;
+    moving = null;
+    moveDialog.close('cancel');
+    if (card) card.focus();
   });
   board.addEventListener('click', async (e) => {
     const more = e.target.closest && e.target.closest('a.column-more');
