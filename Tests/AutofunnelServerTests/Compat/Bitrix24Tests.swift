@@ -168,4 +168,34 @@ struct Bitrix24Tests {
             #expect(deal["OPPORTUNITY"] as? String == "48500.00")
         }
     }
+
+    @Test func otherCategoriesUsePrefixedStagesAndLossesTakeTheComment() async throws {
+        try await withWebhook { t, api, prefix in
+            _ = try await t.services.pipelines.apply(Fixtures.salesDefinition(key: "other"))
+            let list = try await api.request(.get, prefix + "crm.category.list")
+            let categories = (list.object["result"] as? [String: Any])?["categories"] as? [[String: Any]] ?? []
+            let other = try #require(categories.first { $0["isDefault"] as? String == "N" }?["id"] as? Int)
+            #expect(other > 0)
+            let again = try await api.request(.get, prefix + "crm.dealcategory.list")
+            #expect((again.object["result"] as? [[String: Any]])?.first?["ID"] as? String == String(other))
+
+            let add = try await api.request(
+                .post, prefix + "crm.deal.add", raw: "fields[TITLE]=Other&fields[CATEGORY_ID]=\(other)&fields[STAGE_ID]=NEW", headers: Self.form)
+            let id = try #require(add.object["result"] as? Int, "\(add.text)")
+            let got = try await api.request(.get, prefix + "crm.deal.get.json?ID=\(id)")
+            #expect((got.object["result"] as? [String: Any])?["STAGE_ID"] as? String == "C\(other):NEW")
+            let filtered = try await api.request(.get, prefix + "crm.deal.list?filter[CATEGORY_ID]=\(other)&filter[STAGE_ID]=NEW")
+            #expect(filtered.object["total"] as? Int == 1)
+
+            let noComment = try await api.request(
+                .post, prefix + "crm.deal.update", json: ["id": id, "fields": ["STAGE_ID": "C\(other):TOO_EXPENSIVE"]])
+            #expect(noComment.status == 400)
+            let lost = try await api.request(
+                .post, prefix + "crm.deal.update", json: ["id": id, "fields": ["STAGE_ID": "C\(other):TOO_EXPENSIVE", "COMMENTS": "Too dear"]])
+            #expect(lost.status == 200, "\(lost.text)")
+            let deal = try await t.services.store.read { s in try await s.deal(DealID(Int64(id))) }
+            #expect(deal.status == .lost)
+            #expect(deal.lossComment == "Too dear")
+        }
+    }
 }

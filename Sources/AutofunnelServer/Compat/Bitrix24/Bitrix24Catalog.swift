@@ -70,10 +70,11 @@ struct Bitrix24Catalog: Sendable {
         return Self.stageID(stage, in: category)
     }
 
-    /// The category and stage a `STAGE_ID` names: `C12:WON`, `NEW`, or our own stage key.
-    func resolve(stageID raw: String) -> (Category, Stage)? {
+    /// The category and stage a `STAGE_ID` names: `C12:WON`, or `NEW` (or our own stage key) in `within` — the
+    /// category the request names or the deal is in — else in the default category.
+    func resolve(stageID raw: String, within: Category? = nil) -> (Category, Stage)? {
         var text = raw.trimmingCharacters(in: .whitespaces)
-        var category = categories.first
+        var category = within ?? categories.first
         if text.hasPrefix("C"), let colon = text.firstIndex(of: ":"), let id = Int64(text[text.index(after: text.startIndex)..<colon]) {
             category = self.category(id: id)
             text = String(text[text.index(after: colon)...])

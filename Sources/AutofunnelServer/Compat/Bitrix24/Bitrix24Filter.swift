@@ -17,6 +17,7 @@ enum Bitrix24Filter {
     /// Conditions of a `crm.deal.list` filter.
     static func deals(_ filter: JSONValue, catalog: Bitrix24Catalog) -> [OffsetListQuery.Condition] {
         var out: [OffsetListQuery.Condition] = []
+        let within = filter[b24: "CATEGORY_ID"]?.b24Int.flatMap { catalog.category(id: $0) }
         for (key, value) in filter.b24Object.sorted(by: { $0.key < $1.key }) {
             let (comparison, field) = split(key)
             let texts = value.b24Items.compactMap(\.b24Text)
@@ -35,7 +36,7 @@ enum Bitrix24Filter {
                 // An unknown category matches nothing: its key is one no pipeline can have.
                 add("pipeline_key", texts.map { .text(Int64($0).flatMap { catalog.category(id: $0)?.pipeline.key.rawValue } ?? "-") })
             case "STAGE_ID":
-                let stages = texts.map { catalog.resolve(stageID: $0) }
+                let stages = texts.map { catalog.resolve(stageID: $0, within: within) }
                 let pipelines = Set(stages.compactMap { $0?.0.pipeline.key })
                 if pipelines.count == 1, let only = pipelines.first, comparison == .equal || comparison == .oneOf {
                     add("pipeline_key", [.text(only.rawValue)], .equal)

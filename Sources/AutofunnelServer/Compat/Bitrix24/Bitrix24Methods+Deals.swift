@@ -54,7 +54,7 @@ extension Bitrix24Methods {
         var category = catalog.category(id: sent.categoryID ?? 0)
         var stage: StageKey?
         if let stageID = sent.stageID {
-            guard let (c, s) = catalog.resolve(stageID: stageID) else { throw Self.unknownStage(stageID) }
+            guard let (c, s) = catalog.resolve(stageID: stageID, within: category) else { throw Self.unknownStage(stageID) }
             if sent.categoryID != nil && c.id != category?.id { throw Self.unknownStage(stageID) }
             category = c
             stage = s.key
@@ -83,7 +83,7 @@ extension Bitrix24Methods {
         if let c = sent.categoryID, c != category?.id { throw Self.crossPipeline(russian) }
         var target: StageKey?
         if let stageID = sent.stageID {
-            guard let (c, s) = catalog.resolve(stageID: stageID) else { throw Self.unknownStage(stageID) }
+            guard let (c, s) = catalog.resolve(stageID: stageID, within: category) else { throw Self.unknownStage(stageID) }
             guard c.id == category?.id else { throw Self.crossPipeline(russian) }
             if s.key != deal.stage { target = s.key }
         }
