@@ -77,6 +77,11 @@ struct Bitrix24Tests {
                 let r = try await api.request(.post, "/rest/\(t.admin.id)/\(token)/crm.contact.add", raw: "fields[NAME]=Anna", headers: Self.form)
                 #expect(r.status == 403)
                 #expect(r.object["error"] as? String == "ACCESS_DENIED")
+                let batch = try await api.request(
+                    .post, "/rest/\(t.admin.id)/\(token)/batch", json: ["cmd": ["add": "crm.deal.add?fields[TITLE]=x", "list": "crm.deal.list"]])
+                let inner = batch.object["result"] as? [String: Any] ?? [:]
+                #expect(((inner["result_error"] as? [String: Any])?["add"] as? [String: Any])?["error"] as? String == "ACCESS_DENIED")
+                #expect((inner["result"] as? [String: Any])?["list"] != nil)
             }
         }
     }
