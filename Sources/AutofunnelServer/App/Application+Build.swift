@@ -33,6 +33,7 @@ public func buildRouter(_ services: AppServices) throws -> Router<AppRequestCont
     }
     Pages.register(on: router, services: services)
     try Web.register(on: router, services: services)
+    Bitrix24Endpoint.register(on: router, services: services)
     router.add(middleware: BodyLimitMiddleware(limit: maximumBodySize))
     router.add(middleware: AuthMiddleware(auth: services.auth))
     router.add(middleware: IdempotencyMiddleware(store: services.store, clock: services.clock))

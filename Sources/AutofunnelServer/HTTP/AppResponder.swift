@@ -49,7 +49,7 @@ public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
         logger.info(
             "request served",
             metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "method": "\(request.method.rawValue)", "path": "\(Bitrix24Endpoint.redacted(request.uri.path))", "status": "\(response.status.code)",
                 "duration_ms": "\(nanos / 1_000_000)",
             ])
         return response

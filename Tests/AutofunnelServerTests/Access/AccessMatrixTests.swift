@@ -35,6 +35,11 @@ struct AccessMatrixTests {
 
     static let form = ["Content-Type": "application/x-www-form-urlencoded"]
 
+    /// A Bitrix24 webhook address with the caller's own token as the key (none for the anonymous caller: a 401).
+    static func webhook(_ w: AccessWorld, _ a: Acting, _ method: String) -> String {
+        "/rest/\(w.users[a]?.id.rawValue ?? 1)/\(w.tokens[a] ?? "aft_none")/\(method)"
+    }
+
     static let routes: [String: Entry] = [
         "GET /health": Entry(access: .publicRoute, call: simple("/health")),
         "GET /metrics": Entry(access: .publicRoute, call: simple("/metrics")),
@@ -158,6 +163,10 @@ struct AccessMatrixTests {
 
         "GET /api/v1/contacts": Entry(access: .anyUser, call: simple("/api/v1/contacts")),
         "POST /api/v1/contacts": Entry(access: .partyWrite, call: body("/api/v1/contacts", ["name": "Борис"])),
+        // The Bitrix24 dialect authenticates by the key in its path and applies the same roles as the JSON API.
+        "GET /rest/{userId}/{key}/{method}": Entry(access: .anyUser, call: { w, a, _ in Call(path: webhook(w, a, "crm.category.list.json")) }),
+        "POST /rest/{userId}/{key}/{method}": Entry(
+            access: .partyWrite, call: { w, a, _ in Call(path: webhook(w, a, "crm.contact.add"), raw: "fields[NAME]=Борис", headers: form) }),
         "GET /api/v1/contacts/{id}": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)") }),
         "PATCH /api/v1/contacts/{id}": Entry(
             access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)", json: ["name": "Анна Петровна"]) }),

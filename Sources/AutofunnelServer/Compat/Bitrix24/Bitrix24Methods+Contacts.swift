@@ -1,0 +1,102 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// `crm.contact.add/get/update/list` over `PartyService`, with the JSON API's access checks.
+extension Bitrix24Methods {
+    /// Values of a multi-field (`PHONE: [{VALUE, VALUE_TYPE}]`, or plain strings).
+    static func multiField(_ value: JSONValue?) -> [String]? {
+        guard let value else { return nil }
+        return value.b24Items.compactMap { item in item[b24: "VALUE"]?.b24Text ?? item.b24Text }.filter { !$0.isEmpty }
+    }
+
+    /// Reads `fields{NAME, SECOND_NAME, LAST_NAME, PHONE, EMAIL, COMPANY_ID, UF_CRM_…}`; `current` keeps the phones and
+    /// e-mails it has (Bitrix24 adds multi-field values on update).
+    static func contactInput(_ p: JSONValue, catalog: FieldCatalog, current: Contact?) -> PartyService.ContactInput {
+        let f = p[b24: "fields"] ?? .null
+        var input = PartyService.ContactInput()
+        let parts = ["NAME", "SECOND_NAME", "LAST_NAME"].compactMap { f[b24: $0]?.b24Text?.trimmed }.filter { !$0.isEmpty }
+        if !parts.isEmpty { input.name = parts.joined(separator: " ") }
+        if let phones = multiField(f[b24: "PHONE"]) { input.phones = (current?.phones ?? []) + phones }
+        if let emails = multiField(f[b24: "EMAIL"]) { input.emails = (current?.emails ?? []) + emails }
+        input.company = f[b24: "COMPANY_ID"]?.b24Int
+        var custom: [String: JSONValue] = [:]
+        for (name, v) in f.b24Object {
+            guard let key = Bitrix24DealMapping.fieldKey(name), let d = catalog.definition(.contact, key) else { continue }
+            custom[key.rawValue] = Bitrix24DealMapping.value(ours: v, type: d.type)
+        }
+        if !custom.isEmpty { input.fields = custom }
+        return input
+    }
+
+    /// Refuses a caller who may not write the contact fields sent.
+    func requireContactWrite(_ input: PartyService.ContactInput, catalog: FieldCatalog) throws {
+        _ = try api.requireWriter()
+        try api.requireWritable(.contact, builtins: APIHandler.contactBuiltins(input.phones, input.emails), custom: input.fields, catalog: catalog)
+    }
+
+    func contactAdd(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let catalog = try await store.read { s in try await s.fieldCatalog() }
+        let input = Self.contactInput(p, catalog: catalog, current: nil)
+        try requireContactWrite(input, catalog: catalog)
+        let contact = try await services.parties.createContact(input)
+        return Bitrix24Reply(result: .number(Double(contact.id.rawValue)))
+    }
+
+    func contactUpdate(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let id = ContactID(try Self.id(p))
+        let (current, catalog) = try await store.read { s in (try await s.contact(id), try await s.fieldCatalog()) }
+        let input = Self.contactInput(p, catalog: catalog, current: current)
+        try requireContactWrite(input, catalog: catalog)
+        _ = try await services.parties.updateContact(id, input)
+        return Bitrix24Reply(result: .bool(true))
+    }
+
+    func contactGet(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let id = ContactID(try Self.id(p))
+        let (contact, catalog) = try await store.read { s in (try await s.contact(id), try await s.fieldCatalog()) }
+        return Bitrix24Reply(result: .object(contactRow(contact, catalog: catalog)))
+    }
+
+    func contactList(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let (offset, counts) = Self.start(p)
+        var conditions: [OffsetListQuery.Condition] = []
+        for (key, value) in (p[b24: "filter"] ?? .null).b24Object {
+            let (comparison, field) = Bitrix24Filter.split(key)
+            let texts = value.b24Items.compactMap(\.b24Text)
+            switch field {
+            case "ID": conditions.append(.init(column: "id", comparison: comparison, values: texts.compactMap { Int64($0) }.map { .int($0) }))
+            case "NAME": conditions.append(.init(column: "name", comparison: comparison, values: texts.map { .text($0) }))
+            case "COMPANY_ID":
+                conditions.append(.init(column: "company_id", comparison: comparison, values: texts.compactMap { Int64($0) }.map { .int($0) }))
+            default: continue
+            }
+        }
+        let query = OffsetListQuery(conditions: conditions, descending: Self.descending(p), offset: offset, limit: Self.pageSize, counts: counts)
+        let (page, catalog) = try await store.read { s in (try await s.offsetContacts(query), try await s.fieldCatalog()) }
+        let (contacts, total) = page
+        let select = Set((p[b24: "select"]?.b24Items ?? []).compactMap { $0.b24Text?.uppercased() })
+        return Self.page(contacts.map { .object(Self.selected(contactRow($0, catalog: catalog), select)) }, offset: offset, total: total)
+    }
+
+    /// A contact as a Bitrix24 row; phones and e-mails only for roles that see contact details.
+    func contactRow(_ c: Contact, catalog: FieldCatalog) -> [String: JSONValue] {
+        func multi(_ values: [String], _ type: String) -> JSONValue {
+            .array(
+                values.enumerated().map { i, v in
+                    .object(["ID": .string(String(i + 1)), "VALUE": .string(v), "VALUE_TYPE": .string("WORK"), "TYPE_ID": .string(type)])
+                })
+        }
+        let phones = principal.access(.contact, "phones") == .hidden ? [] : c.phones
+        let emails = principal.access(.contact, "emails") == .hidden ? [] : c.emails
+        var row: [String: JSONValue] = [
+            "ID": .string(c.id.description), "NAME": .string(c.name), "LAST_NAME": .null, "SECOND_NAME": .null,
+            "COMPANY_ID": c.company.map { .string($0.description) } ?? .null, "HAS_PHONE": .string(phones.isEmpty ? "N" : "Y"),
+            "HAS_EMAIL": .string(emails.isEmpty ? "N" : "Y"), "PHONE": multi(phones, "PHONE"), "EMAIL": multi(emails, "EMAIL"),
+            "DATE_CREATE": Self.iso(c.createdAt), "DATE_MODIFY": Self.iso(c.updatedAt),
+        ]
+        for d in catalog.all(.contact) where principal.access(.contact, d.key.rawValue, definition: d) != .hidden {
+            row[Bitrix24DealMapping.ufName(d.key)] = c.fields[d.key].map { Bitrix24DealMapping.value(bitrix: $0, type: d.type) } ?? .null
+        }
+        return row
+    }
+}

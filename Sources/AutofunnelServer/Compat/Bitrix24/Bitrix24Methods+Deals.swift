@@ -1,0 +1,140 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// `crm.deal.*`: every change goes through `DealService`; a new `STAGE_ID` is a move on the one transition path.
+extension Bitrix24Methods {
+    /// What `fields` of `crm.deal.add`/`update` ask for.
+    struct DealFields {
+        var input = DealInput()
+        var categoryID: Int64?
+        var stageID: String?
+        var comment: String?
+    }
+
+    /// Reads `fields{TITLE, OPPORTUNITY, CURRENCY_ID, ASSIGNED_BY_ID, CONTACT_ID, COMPANY_ID, CATEGORY_ID, STAGE_ID,
+    /// SOURCE_ID, COMMENTS, UF_CRM_…}`; other names are ignored. `current` supplies the currency of a bare amount.
+    static func dealFields(_ p: JSONValue, catalog: FieldCatalog, current: Deal?) -> DealFields {
+        let f = p[b24: "fields"] ?? .null
+        var out = DealFields()
+        out.input.title = f[b24: "TITLE"]?.b24Text
+        let value = f[b24: "OPPORTUNITY"]?.b24Text.flatMap { $0.isEmpty ? nil : $0 }
+        let currency = f[b24: "CURRENCY_ID"]?.b24Text.flatMap { $0.isEmpty ? nil : $0.uppercased() }
+        if value != nil || currency != nil {
+            out.input.amount = .init(
+                value: value ?? current?.amount?.decimalText ?? "0", currency: currency ?? current?.amount?.currency.code ?? "RUB")
+        }
+        out.input.responsible = f[b24: "ASSIGNED_BY_ID"]?.b24Int
+        out.input.contact = f[b24: "CONTACT_ID"]?.b24Int ?? f[b24: "CONTACT_IDS"]?.b24Items.first?.b24Int
+        out.input.company = f[b24: "COMPANY_ID"]?.b24Int
+        out.input.source = f[b24: "SOURCE_ID"]?.b24Text
+        out.categoryID = f[b24: "CATEGORY_ID"]?.b24Int
+        out.stageID = f[b24: "STAGE_ID"]?.b24Text.flatMap { $0.isEmpty ? nil : $0 }
+        out.comment = f[b24: "COMMENTS"]?.b24Text
+        var custom: [String: JSONValue] = [:]
+        for (name, v) in f.b24Object {
+            guard let key = Bitrix24DealMapping.fieldKey(name), let d = catalog.definition(.deal, key) else { continue }
+            custom[key.rawValue] = Bitrix24DealMapping.value(ours: v, type: d.type)
+        }
+        if !custom.isEmpty { out.input.fields = custom }
+        return out
+    }
+
+    static func crossPipeline(_ russian: Bool) -> Bitrix24Error {
+        .invalid(
+            russian
+                ? "Сделка не переходит между воронками: закройте её и скопируйте в другую"
+                : "A deal never moves between pipelines: close it as won and copy it into the other one")
+    }
+
+    static func unknownStage(_ id: String) -> Bitrix24Error { .invalid("No stage '\(id)'") }
+
+    func dealAdd(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let (catalog, fields) = try await catalogs()
+        let sent = Self.dealFields(p, catalog: fields, current: nil)
+        var category = catalog.category(id: sent.categoryID ?? 0)
+        var stage: StageKey?
+        if let stageID = sent.stageID {
+            guard let (c, s) = catalog.resolve(stageID: stageID, within: category) else { throw Self.unknownStage(stageID) }
+            if sent.categoryID != nil && c.id != category?.id { throw Self.unknownStage(stageID) }
+            category = c
+            stage = s.key
+        }
+        guard let category else { throw Bitrix24Error.invalid("No category \(sent.categoryID ?? 0)") }
+        let deal = try await services.deals.create(
+            pipeline: category.pipeline.key, stage: stage, input: sent.input, actor: principal.actor, principal: principal)
+        return Bitrix24Reply(result: .number(Double(deal.id.rawValue)))
+    }
+
+    func dealGet(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let id = DealID(try Self.id(p))
+        let deal = try await store.read { s in try await api.visibleDeal(id, in: s) }
+        let (catalog, fields) = try await catalogs()
+        return Bitrix24Reply(result: .object(Bitrix24DealMapping.row(deal, catalog: catalog, fields: fields, principal: principal, custom: true)))
+    }
+
+    /// Changes attributes; a `STAGE_ID` other than the deal's is a move (a won or lost stage closes the deal, `COMMENTS`
+    /// is then the loss comment), with the other attributes applied in the same transaction.
+    func dealUpdate(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let id = DealID(try Self.id(p))
+        let deal = try await store.read { s in try await api.visibleDeal(id, in: s) }
+        let (catalog, fields) = try await catalogs()
+        let sent = Self.dealFields(p, catalog: fields, current: deal)
+        let category = catalog.category(of: deal.pipeline)
+        if let c = sent.categoryID, c != category?.id { throw Self.crossPipeline(russian) }
+        var target: StageKey?
+        if let stageID = sent.stageID {
+            guard let (c, s) = catalog.resolve(stageID: stageID, within: category) else { throw Self.unknownStage(stageID) }
+            guard c.id == category?.id else { throw Self.crossPipeline(russian) }
+            if s.key != deal.stage { target = s.key }
+        }
+        if let target {
+            _ = try await services.deals.move(
+                id, to: target, input: sent.input, lossComment: sent.comment, actor: principal.actor, principal: principal)
+        } else {
+            _ = try await services.deals.update(id, input: sent.input, actor: principal.actor, principal: principal)
+        }
+        return Bitrix24Reply(result: .bool(true))
+    }
+
+    func dealDelete(_ p: JSONValue) async throws -> Bitrix24Reply {
+        try await services.deals.delete(DealID(try Self.id(p)), principal: principal)
+        return Bitrix24Reply(result: .bool(true))
+    }
+
+    func dealFields() async throws -> Bitrix24Reply {
+        let fields = try await store.read { s in try await s.fieldCatalog() }
+        return Bitrix24Reply(result: Bitrix24DealMapping.describe(fields: fields, principal: principal, russian: russian))
+    }
+
+    /// `crm.deal.list`: 50 a page from `start`, ordered by `order[ID]`, narrowed by `filter` (see `Bitrix24Filter`),
+    /// with the fields named in `select` (`*` the built-in ones, `UF_*` the custom ones).
+    func dealList(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let (catalog, fields) = try await catalogs()
+        let (offset, counts) = Self.start(p)
+        let query = OffsetListQuery(
+            conditions: Bitrix24Filter.deals(p[b24: "filter"] ?? .null, catalog: catalog), descending: Self.descending(p), offset: offset,
+            limit: Self.pageSize, counts: counts)
+        let principal = self.principal
+        let (deals, total) = try await store.read { s in
+            var scoped = query
+            scoped.scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))
+            return try await s.offsetDeals(scoped)
+        }
+        let select = Set((p[b24: "select"]?.b24Items ?? []).compactMap { $0.b24Text?.uppercased() })
+        let custom = select.contains("UF_*") || select.contains { $0.hasPrefix("UF_CRM_") }
+        let rows = deals.map { deal -> JSONValue in
+            let row = Bitrix24DealMapping.row(deal, catalog: catalog, fields: fields, principal: principal, custom: custom)
+            return .object(Self.selected(row, select))
+        }
+        return Self.page(rows, offset: offset, total: total)
+    }
+
+    /// Whether `order[ID]` asks for descending ids (other orders are not supported: lists are by id).
+    static func descending(_ p: JSONValue) -> Bool { p[b24: "order"]?[b24: "ID"]?.b24Text?.uppercased() == "DESC" }
+
+    /// The row narrowed to `select`; an empty select, `*` or `UF_*` keep the built-in fields.
+    static func selected(_ row: [String: JSONValue], _ select: Set<String>) -> [String: JSONValue] {
+        guard !select.isEmpty, !select.contains("*") else { return row }
+        return row.filter { select.contains($0.key) || $0.key == "ID" || (select.contains("UF_*") && $0.key.hasPrefix("UF_")) }
+    }
+}

@@ -1,0 +1,128 @@
+import AutofunnelCore
+import SQLKit
+
+/// A list query of the Bitrix24 dialect: comparisons on whitelisted columns, offset paging and a total.
+public struct OffsetListQuery: Sendable {
+    /// A comparison a Bitrix24 filter key makes (`>ID`, `=STAGE_ID`, `!CLOSED`, `@ID`, `%TITLE`).
+    public enum Comparison: Sendable {
+        case equal, notEqual, greater, greaterOrEqual, less, lessOrEqual, contains, oneOf
+    }
+
+    /// A value compared with a column.
+    public enum Value: Sendable, Equatable {
+        case int(Int64)
+        case text(String)
+    }
+
+    /// One condition on a column of the listed table.
+    public struct Condition: Sendable {
+        public var column: String
+        public var comparison: Comparison
+        public var values: [Value]
+        public init(column: String, comparison: Comparison, values: [Value]) {
+            self.column = column
+            self.comparison = comparison
+            self.values = values
+        }
+    }
+
+    public var conditions: [Condition]
+    /// Deals only: what the caller may see.
+    public var scope: DealScope?
+    public var descending: Bool
+    public var offset: Int
+    public var limit: Int
+    /// Whether to count every matching row (Bitrix24's `total`); `start=-1` skips it.
+    public var counts: Bool
+
+    public init(
+        conditions: [Condition] = [], scope: DealScope? = nil, descending: Bool = false, offset: Int = 0, limit: Int = 50, counts: Bool = true
+    ) {
+        self.conditions = conditions
+        self.scope = scope
+        self.descending = descending
+        self.offset = offset
+        self.limit = limit
+        self.counts = counts
+    }
+
+    /// The columns a condition may name, per table: anything else is never put into SQL.
+    public static let dealColumns: Set<String> = [
+        "id", "pipeline_key", "stage_key", "status", "title", "source", "responsible_id", "contact_id", "company_id", "created_at", "updated_at",
+    ]
+    /// Contact columns a condition may name.
+    public static let contactColumns: Set<String> = ["id", "name", "company_id", "created_at", "updated_at"]
+}
+
+extension StoreSession {
+    /// Live deals matching an offset query, ordered by id, with the count of all matches when asked.
+    public func offsetDeals(_ query: OffsetListQuery) async throws -> (items: [Deal], total: Int?) {
+        let (records, total) = try await offsetList(DealRecord.self, query, columns: OffsetListQuery.dealColumns) { q in
+            if let scope = query.scope { Self.restrict(q, to: scope) }
+        }
+        return (try records.map { try $0.deal() }, total)
+    }
+
+    /// Live contacts matching an offset query, ordered by id, with the count of all matches when asked.
+    public func offsetContacts(_ query: OffsetListQuery) async throws -> (items: [Contact], total: Int?) {
+        let (records, total) = try await offsetList(ContactRecord.self, query, columns: OffsetListQuery.contactColumns) { _ in }
+        return (try records.map { try $0.contact() }, total)
+    }
+
+    private func offsetList<R: LiveRecord>(
+        _ type: R.Type, _ query: OffsetListQuery, columns: Set<String>, extra: (SQLSelectBuilder) -> Void
+    ) async throws -> ([R], Int?) {
+        func narrowed(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
+            q.where("deleted_at", .is, SQLLiteral.null)
+            for c in query.conditions where columns.contains(c.column) { Self.apply(c, to: q) }
+            extra(q)
+            return q
+        }
+        let rows = try await narrowed(db.select().columns(R.columns.map { SQLColumn($0) }).from(R.table))
+            .orderBy("id", query.descending ? .descending : .ascending).limit(query.limit).offset(query.offset).all(decoding: R.self)
+        guard query.counts else { return (rows, nil) }
+        let count = try await narrowed(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(R.table)).first()?
+            .decode(column: "n", as: Int.self)
+        return (rows, count ?? 0)
+    }
+
+    private static func apply(_ c: OffsetListQuery.Condition, to q: SQLSelectBuilder) {
+        let binds: [any Encodable & Sendable] = c.values.map { v -> any Encodable & Sendable in
+            switch v {
+            case .int(let i): i
+            case .text(let t): t
+            }
+        }
+        guard let first = binds.first else {
+            // An empty `@` list matches nothing; other empty comparisons are ignored.
+            if c.comparison == .oneOf { q.where(SQLBinaryExpression(SQLLiteral.numeric("1"), .equal, SQLLiteral.numeric("0"))) }
+            return
+        }
+        let op: SQLBinaryOperator
+        switch c.comparison {
+        case .equal where binds.count > 1, .oneOf:
+            q.where(SQLColumn(c.column), .in, SQLGroupExpression(binds.map { SQLBind($0) }))
+            return
+        case .notEqual where binds.count > 1:
+            q.where(SQLColumn(c.column), .notIn, SQLGroupExpression(binds.map { SQLBind($0) }))
+            return
+        case .contains:
+            // Spelled as the board's search does it: LIKE folds case only for ASCII on SQLite and not at all on PostgreSQL.
+            let text = c.values.compactMap { if case .text(let t) = $0 { t } else { nil } }.first ?? "\(first)"
+            q.where { g in
+                for spelling in Self.spellings(of: text) {
+                    g.orWhere(SQLQueryString("\(ident: c.column) LIKE \(bind: "%" + Self.escapeLike(spelling) + "%") ESCAPE '!'"))
+                }
+                return g
+            }
+            return
+        case .equal: op = .equal
+        case .notEqual: op = .notEqual
+        case .greater: op = .greaterThan
+        case .greaterOrEqual: op = .greaterThanOrEqual
+        case .less: op = .lessThan
+        case .lessOrEqual: op = .lessThanOrEqual
+        }
+        q.where(SQLColumn(c.column), op, SQLBind(first))
+    }
+}
