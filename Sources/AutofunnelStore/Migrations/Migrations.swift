@@ -202,5 +202,8 @@ public enum Migrations {
         // "Mine", a responsible filter and managers who see only their own deals: the same column order per person.
         try await db.create(index: "deals_board_owner").on("deals").column("pipeline_key").column("responsible_id").column("stage_key")
             .column("status").column("stage_entered_at").run()
+        // Without it SQLite totals one person's deals through deals_board_totals, reading every open deal's row (230 ms at 100k).
+        try await db.create(index: "deals_board_owner_totals").on("deals").column("pipeline_key").column("responsible_id").column("status")
+            .column("stage_key").column("currency").column("amount").column("deleted_at").run()
     }
 }

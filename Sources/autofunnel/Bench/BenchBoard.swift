@@ -17,19 +17,20 @@ struct BenchBoard: AsyncParsableCommand {
 
     @Option(help: "Open deals in the pipeline.") var deals = 100_000
     @Option(help: "Requests per case.") var requests = 200
+    @Option(help: "Keep the SQLite file here (seeded when it does not exist) instead of a temporary one.") var file: String?
 
     func run() async throws {
         let dir = try benchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try await Store.open(
-            .sqliteFile(dir.appendingPathComponent("board.sqlite").path), logger: benchLogger(), now: AppClock.system.now())
+        let path = file ?? dir.appendingPathComponent("board.sqlite").path
+        let fresh = !FileManager.default.fileExists(atPath: path)
+        let store = try await Store.open(.sqliteFile(path), logger: benchLogger(), now: AppClock.system.now())
         let services = AppServices(store: store, logger: benchLogger())
         do {
             let started = ContinuousClock.now
-            let (admin, manager) = try await seed(services)
-            say(
-                "seeded \(deals) open deals, \(deals / 2) open tasks, 2,000 contacts in \(String(format: "%.1f", BenchMoves.millis(ContinuousClock.now - started) / 1000)) s"
-            )
+            let (admin, manager) = fresh ? try await seed(services) : try await users(services)
+            let seconds = BenchMoves.millis(ContinuousClock.now - started) / 1000
+            if fresh { say("seeded \(deals) open deals, \(deals / 2) open tasks, 2,000 contacts in \(String(format: "%.1f", seconds)) s") }
             try await measure(services, admin: admin, manager: manager)
             try await store.close()
         } catch {
@@ -81,6 +82,16 @@ struct BenchBoard: AsyncParsableCommand {
             }
         }
         return (admin, managers[0])
+    }
+
+    /// The admin and the first manager of a file seeded before.
+    func users(_ services: AppServices) async throws -> (User, User) {
+        try await services.store.read { s in
+            guard let admin = try await s.user(email: "admin@bench.test"), let manager = try await s.user(email: "m0@bench.test") else {
+                throw ValidationError("the file was not seeded by bench board")
+            }
+            return (admin, manager)
+        }
     }
 
     func measure(_ services: AppServices, admin: User, manager: User) async throws {
