@@ -202,4 +202,23 @@ import Testing
             }
         }
     }
+
+    @Test func headsOfSalesSeeTheTeamsOverdueTasksAndManagersOnlyTheirOwn() async throws {
+        try await TestServices.with { t in
+            let (me, deal) = try await sellerWithDeal(t)
+            let lead = try await t.user("lead@example.com", role: .headOfSales, password: WebSession.password)
+            _ = try await t.services.deals.createTask(
+                deal: deal.id, title: "Перезвонить клиенту", text: nil, dueAt: t.clock.now().adding(millis: 3_600_000), assignee: me.id,
+                principal: nil)
+            t.clock.advance(millis: 2 * 86_400_000)
+            try await t.withAPI(anonymous: true) { api in
+                let mine = try await WebSession.signIn(api, email: me.email).get("/tasks").text
+                #expect(mine.contains(#"<li class="task overdue""#) && mine.contains("Перезвонить клиенту"))
+                #expect(!mine.contains(#"id="team-overdue""#), "a manager has no team list")
+                let team = try await WebSession.signIn(api, email: lead.email).get("/tasks").text
+                let section = try #require(team.components(separatedBy: #"id="team-overdue""#).dropFirst().first)
+                #expect(section.contains("Перезвонить клиенту") && section.contains(#"<span class="assignee">seller@example.com</span>"#))
+            }
+        }
+    }
 }
