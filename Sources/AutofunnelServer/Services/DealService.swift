@@ -75,11 +75,18 @@ public struct DealService: Sendable {
     }
 
     /// Changes attributes other than the stage; every changed field gets a timeline entry.
-    public func update(_ id: DealID, input: DealInput, actor: Actor, principal: Principal? = nil) async throws -> Deal {
+    /// `prepare` runs first in the same transaction, with the deal as it is: it may write the deal's contact or
+    /// company and complete the input, so that all of it is saved or none.
+    public func update(
+        _ id: DealID, input: DealInput, actor: Actor, principal: Principal? = nil,
+        prepare: @Sendable (Deal, inout DealInput, StoreSession) async throws -> Void = { _, _, _ in }
+    ) async throws -> Deal {
         let now = clock.now()
         return try await store.write { s in
             let deal = try await s.deal(id, forUpdate: true)
             try Self.authorize(deal, principal, .edit)
+            var input = input
+            try await prepare(deal, &input, s)
             try Self.authorize(input, on: deal, principal, catalog: try await s.fieldCatalog())
             var cascade = Cascade()
             return try await updateIn(s, id, input: input, actor: actor, now: now, cascade: &cascade)

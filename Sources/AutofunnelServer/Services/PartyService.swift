@@ -31,51 +31,49 @@ public struct PartyService: Sendable {
     /// Creates a contact; phones and e-mails are normalised and checked.
     public func createContact(_ input: ContactInput) async throws -> Contact {
         let now = clock.now()
-        return try await store.write { s in
-            var contact = Contact(id: ContactID(0), name: "", createdAt: now)
-            var problems = try await Self.apply(input, to: &contact, s)
-            if input.name == nil { problems.append(Self.nameRequired) }
-            guard problems.isEmpty else { throw AppError.refused(problems) }
-            return try await s.insertContact(contact)
-        }
+        return try await store.write { s in try await Self.saveContact(input, id: nil, s, now: now) }
     }
 
     /// Changes a contact.
     public func updateContact(_ id: ContactID, _ input: ContactInput) async throws -> Contact {
         let now = clock.now()
-        return try await store.write { s in
-            var contact = try await s.contact(id)
-            let problems = try await Self.apply(input, to: &contact, s)
-            guard problems.isEmpty else { throw AppError.refused(problems) }
-            contact.updatedAt = now
-            try await s.updateContact(contact)
-            return contact
-        }
+        return try await store.write { s in try await Self.saveContact(input, id: id, s, now: now) }
     }
 
     /// Creates a company.
     public func createCompany(name: String?, fields: [String: JSONValue]?) async throws -> Company {
         let now = clock.now()
-        return try await store.write { s in
-            var company = Company(id: CompanyID(0), name: "", createdAt: now)
-            var problems = try await Self.apply(name: name, fields: fields, to: &company, s)
-            if name == nil { problems.append(Self.nameRequired) }
-            guard problems.isEmpty else { throw AppError.refused(problems) }
-            return try await s.insertCompany(company)
-        }
+        return try await store.write { s in try await Self.saveCompany(name: name, fields: fields, id: nil, s, now: now) }
     }
 
     /// Changes a company.
     public func updateCompany(_ id: CompanyID, name: String?, fields: [String: JSONValue]?) async throws -> Company {
         let now = clock.now()
-        return try await store.write { s in
-            var company = try await s.company(id)
-            let problems = try await Self.apply(name: name, fields: fields, to: &company, s)
-            guard problems.isEmpty else { throw AppError.refused(problems) }
-            company.updatedAt = now
-            try await s.updateCompany(company)
-            return company
-        }
+        return try await store.write { s in try await Self.saveCompany(name: name, fields: fields, id: id, s, now: now) }
+    }
+
+    /// Creates (`id` nil: a name is required) or changes a contact in the caller's transaction.
+    static func saveContact(_ input: ContactInput, id: ContactID?, _ s: StoreSession, now: Timestamp) async throws -> Contact {
+        var contact = try await id.asyncMap { try await s.contact($0) } ?? Contact(id: ContactID(0), name: "", createdAt: now)
+        var problems = try await apply(input, to: &contact, s)
+        if id == nil && input.name == nil { problems.append(nameRequired) }
+        guard problems.isEmpty else { throw AppError.refused(problems) }
+        guard id != nil else { return try await s.insertContact(contact) }
+        contact.updatedAt = now
+        try await s.updateContact(contact)
+        return contact
+    }
+
+    /// Creates (`id` nil: a name is required) or changes a company in the caller's transaction.
+    static func saveCompany(name: String?, fields: [String: JSONValue]?, id: CompanyID?, _ s: StoreSession, now: Timestamp) async throws -> Company {
+        var company = try await id.asyncMap { try await s.company($0) } ?? Company(id: CompanyID(0), name: "", createdAt: now)
+        var problems = try await apply(name: name, fields: fields, to: &company, s)
+        if id == nil && name == nil { problems.append(nameRequired) }
+        guard problems.isEmpty else { throw AppError.refused(problems) }
+        guard id != nil else { return try await s.insertCompany(company) }
+        company.updatedAt = now
+        try await s.updateCompany(company)
+        return company
     }
 
     /// Deletes a contact or company (softly: deals keep their history).

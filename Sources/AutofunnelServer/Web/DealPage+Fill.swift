@@ -44,23 +44,21 @@ extension DealPage {
         }
         guard problems.isEmpty else { throw AppError.refused(problems) }
         if !contactFields.isEmpty { contact.fields = contactFields }
-        if contact.name != nil || contact.phones != nil || contact.emails != nil || contact.fields != nil {
-            if let existing = deal.contact {
-                _ = try await services.parties.updateContact(existing, contact)
-            } else {
-                if contact.name == nil { contact.name = contact.phones?.first ?? contact.emails?.first }
-                input.contact = try await services.parties.createContact(contact).id.rawValue
-            }
-        }
-        if companyName != nil || !companyFields.isEmpty {
-            if let existing = deal.company {
-                _ = try await services.parties.updateCompany(existing, name: companyName, fields: companyFields.isEmpty ? nil : companyFields)
-            } else {
-                input.company = try await services.parties.createCompany(name: companyName, fields: companyFields.isEmpty ? nil : companyFields).id
-                    .rawValue
-            }
-        }
         if !fields.isEmpty { input.fields = fields }
-        _ = try await services.deals.update(id, input: input, actor: viewer.principal.actor, principal: viewer.principal)
+        let (person, name, values) = (contact, companyName, companyFields.isEmpty ? nil : companyFields)
+        let now = services.clock.now()
+        // The contact, the company and the deal in one transaction: a refused deal value leaves no new contact behind.
+        _ = try await services.deals.update(id, input: input, actor: viewer.principal.actor, principal: viewer.principal) { deal, input, s in
+            var person = person
+            if person.name != nil || person.phones != nil || person.emails != nil || person.fields != nil {
+                if deal.contact == nil && person.name == nil { person.name = person.phones?.first ?? person.emails?.first }
+                let saved = try await PartyService.saveContact(person, id: deal.contact, s, now: now)
+                if deal.contact == nil { input.contact = saved.id.rawValue }
+            }
+            if name != nil || values != nil {
+                let saved = try await PartyService.saveCompany(name: name, fields: values, id: deal.company, s, now: now)
+                if deal.company == nil { input.company = saved.id.rawValue }
+            }
+        }
     }
 }

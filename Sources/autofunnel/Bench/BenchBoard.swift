@@ -95,15 +95,7 @@ struct BenchBoard: AsyncParsableCommand {
     }
 
     func measure(_ services: AppServices, admin: User, manager: User) async throws {
-        let port = Mutex<Int?>(nil)
-        let app = try buildApplication(services, host: "127.0.0.1", port: 0) { channel in port.withLock { $0 = channel.localAddress?.port } }
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var bound: Int?
-        for _ in 0..<500 where bound == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            bound = port.withLock { $0 }
-        }
-        guard let bound else { throw ValidationError("the server did not start") }
+        let (server, bound) = try await startBenchServer(services)
         let client = TestClient(host: "127.0.0.1", port: bound)
         client.connect()
         let adminCookie = try await signIn(client, admin.email)

@@ -82,15 +82,7 @@ struct BenchMoves: AsyncParsableCommand {
         let owner = try await services.store.read { s in try await s.user(email: "bench@example.com") }
         guard let owner else { throw ValidationError("no bench user") }
         let token = try await services.auth.createToken(for: owner.id, name: "bench", scope: .write, by: nil).secret
-        let port = Mutex<Int?>(nil)
-        let app = try buildApplication(services, host: "127.0.0.1", port: 0) { channel in port.withLock { $0 = channel.localAddress?.port } }
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var bound: Int?
-        for _ in 0..<500 where bound == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            bound = port.withLock { $0 }
-        }
-        guard let bound else { throw ValidationError("the server did not start") }
+        let (server, bound) = try await startBenchServer(services)
         let queue = WorkQueue(deals)
         let started = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
@@ -172,6 +164,19 @@ func benchDirectory() throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("autofunnel-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
+}
+
+/// The real server on a free loopback port, and that port; cancel the task to stop it.
+func startBenchServer(_ services: AppServices) async throws -> (Task<Void, any Error>, Int) {
+    let port = Mutex<Int?>(nil)
+    let app = try buildApplication(services, host: "127.0.0.1", port: 0) { channel in port.withLock { $0 = channel.localAddress?.port } }
+    let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+    for _ in 0..<500 {
+        try await Task.sleep(for: .milliseconds(10))
+        if let bound = port.withLock({ $0 }) { return (server, bound) }
+    }
+    server.cancel()
+    throw ValidationError("the server did not start")
 }
 
 /// A logger that keeps benchmark output to the figures.
