@@ -20,19 +20,20 @@ extension StoreSession {
                 stageEnteredAt: Timestamp(millis: try row.decode(column: "stage_entered_at", as: Int64.self)))
         }
         var history: [StageKey: ForecastReport.History] = [:]
-        let enteredQuery: SQLQueryString = """
-            SELECT l.to_stage AS stage, COUNT(DISTINCT l.deal_id) AS n FROM stage_log l WHERE \(logScope(scope)) GROUP BY l.to_stage
-            """
-        for row in try await db.raw(enteredQuery).all() {
-            let stage = StageKey(try row.decode(column: "stage", as: String.self))
-            history[stage] = ForecastReport.History(entered: try row.decode(column: "n", as: Int.self), won: 0, millisToWon: [])
+        for group in try await enteredStageGroups(scope) {
+            for stage in group.stages {
+                history[stage, default: ForecastReport.History(entered: 0, won: 0, millisToWon: [])].entered += group.count
+            }
         }
-        // Each won deal's first entry into each stage it passed, and when it was first won.
+        // Each won deal's first entry into each stage it passed, and when it was first won: the won deals first (a
+        // small share of the log), then their own rows.
         let won = pipeline.wonStage.key.rawValue
         let wonQuery: SQLQueryString = """
-            SELECT l.to_stage AS stage, MIN(l.at) AS entered_at, MIN(w.at) AS won_at FROM stage_log l
-            JOIN stage_log w ON w.deal_id = l.deal_id AND w.pipeline_key = l.pipeline_key AND w.to_stage = \(bind: won)
-            WHERE \(logScope(scope)) AND l.to_stage <> \(bind: won) GROUP BY l.to_stage, l.deal_id
+            SELECT e.to_stage AS stage, MIN(e.at) AS entered_at, MIN(w.won_at) AS won_at FROM (
+              SELECT l.deal_id AS deal_id, MIN(l.at) AS won_at FROM stage_log l
+              WHERE \(logScope(scope)) AND l.to_stage = \(bind: won) GROUP BY l.deal_id
+            ) w JOIN stage_log e ON e.deal_id = w.deal_id AND e.pipeline_key = \(bind: scope.pipeline.rawValue) AND e.to_stage <> \(bind: won)
+            GROUP BY e.to_stage, e.deal_id
             """
         for row in try await db.raw(wonQuery).all() {
             let stage = StageKey(try row.decode(column: "stage", as: String.self))

@@ -43,6 +43,24 @@ extension StoreSession {
         return q
     }
 
+    /// The deals in scope grouped by the set of stages they entered (from their masks) and their status now.
+    func enteredStageGroups(_ scope: ReportScope) async throws -> [(stages: [StageKey], status: DealStatus?, count: Int)] {
+        let bits = try await stageBits(scope.pipeline)
+        let masks: SQLQueryString = """
+            SELECT d.entered_mask AS mask, d.status AS status, COUNT(*) AS n FROM deals d
+            WHERE d.pipeline_key = \(bind: scope.pipeline.rawValue) AND d.created_at >= \(bind: scope.from.millis)
+            AND d.created_at < \(bind: scope.to.millis) AND d.deleted_at IS NULL\(filters(scope, "d."))
+            GROUP BY d.entered_mask, d.status
+            """
+        return try await db.raw(masks).all().map { row in
+            let mask = try row.decode(column: "mask", as: Int64.self)
+            return (
+                bits.filter { mask & $0.value != 0 }.map(\.key), DealStatus(rawValue: try row.decode(column: "status", as: String.self)),
+                try row.decode(column: "n", as: Int.self)
+            )
+        }
+    }
+
     /// `CASE column WHEN 'stage' THEN index … END`: open stages in order, the won stage after them, lost stages NULL.
     static func funnelIndex(_ column: String, _ pipeline: Pipeline) -> SQLQueryString {
         var q: SQLQueryString = "CASE \(unsafeRaw: column)"
@@ -55,27 +73,17 @@ extension StoreSession {
     /// The counts behind the conversion report, in two passes: the deals in scope grouped by the stages they entered
     /// (a mask per deal, kept from the log) and status, and the scope's moves grouped by from and to stage.
     public func funnelCounts(_ scope: ReportScope, pipeline: Pipeline) async throws -> FunnelCounts {
-        let bits = try await stageBits(pipeline.key)
         let funnel = pipeline.openStages + [pipeline.wonStage]
         let position = Dictionary(uniqueKeysWithValues: funnel.enumerated().map { ($1.key, $0) })
         var furthest: [Int: Int] = [:]
         var entered: [StageKey: Int] = [:]
         var status: [DealStatus: Int] = [:]
-        let masks: SQLQueryString = """
-            SELECT d.entered_mask AS mask, d.status AS status, COUNT(*) AS n FROM deals d
-            WHERE d.pipeline_key = \(bind: scope.pipeline.rawValue) AND d.created_at >= \(bind: scope.from.millis)
-            AND d.created_at < \(bind: scope.to.millis) AND d.deleted_at IS NULL\(filters(scope, "d."))
-            GROUP BY d.entered_mask, d.status
-            """
-        for row in try await db.raw(masks).all() {
-            let mask = try row.decode(column: "mask", as: Int64.self)
-            let n = try row.decode(column: "n", as: Int.self)
-            if let s = DealStatus(rawValue: try row.decode(column: "status", as: String.self)) { status[s, default: 0] += n }
-            let stages = bits.filter { mask & $0.value != 0 }.map(\.key)
-            for stage in stages { entered[stage, default: 0] += n }
+        for group in try await enteredStageGroups(scope) {
+            if let s = group.status { status[s, default: 0] += group.count }
+            for stage in group.stages { entered[stage, default: 0] += group.count }
             // Deals that never entered a stage of the funnel (created straight into a lost stage) are not counted.
-            guard let top = stages.compactMap({ position[$0] }).max() else { continue }
-            furthest[top, default: 0] += n
+            guard let top = group.stages.compactMap({ position[$0] }).max() else { continue }
+            furthest[top, default: 0] += group.count
         }
         var out: [StageKey: Int] = [:]
         var backward: [StageKey: Int] = [:]
