@@ -11,8 +11,9 @@ import OpenAPIRuntime
 /// The largest request body the API reads.
 public let maximumBodySize = 1_048_576
 
-/// The router with every route: the OpenAPI-generated REST API under `/api/v1`, the spec itself, health and metrics.
-public func buildRouter(_ services: AppServices) throws -> Router<AppRequestContext> {
+/// The router with every route: the OpenAPI-generated REST API under `/api/v1`, the spec itself, health and metrics,
+/// the web pages and the Bitrix24 and amoCRM dialects; `scheme` is what the server speaks (for absolute links).
+public func buildRouter(_ services: AppServices, scheme: String = "http") throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.get("/health") { _, _ -> Response in
         let up = await services.store.ping()
@@ -34,6 +35,7 @@ public func buildRouter(_ services: AppServices) throws -> Router<AppRequestCont
     Pages.register(on: router, services: services)
     try Web.register(on: router, services: services)
     Bitrix24Endpoint.register(on: router, services: services)
+    AmoCRMEndpoint.register(on: router, services: services, scheme: scheme)
     router.add(middleware: BodyLimitMiddleware(limit: maximumBodySize))
     router.add(middleware: AuthMiddleware(auth: services.auth))
     router.add(middleware: IdempotencyMiddleware(store: services.store, clock: services.clock))

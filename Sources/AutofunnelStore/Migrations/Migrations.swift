@@ -21,6 +21,7 @@ public enum Migrations {
         Migration(id: "009_channels", apply: createChannels),
         Migration(id: "010_timer_occurrence", apply: addTimerOccurrence),
         Migration(id: "011_board_indexes", apply: createBoardIndexes),
+        Migration(id: "012_server_secrets", apply: createServerSecrets),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an
