@@ -3,6 +3,8 @@ import AutofunnelStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import OpenAPIHummingbird
@@ -44,13 +46,18 @@ public func buildRouter(_ services: AppServices, scheme: String = "http") throws
     return router
 }
 
-/// The HTTP application: the router wrapped in `AppResponder` (request ids, problem+json, metrics).
+/// The HTTP application: the router wrapped in `AppResponder` (request ids, problem+json, metrics); with `tls`, it
+/// speaks only HTTPS.
 public func buildApplication(
-    _ services: AppServices, host: String = "127.0.0.1", port: Int = 8080, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    _ services: AppServices, host: String = "127.0.0.1", port: Int = 8080, tls: TLSFiles? = nil,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let router = try buildRouter(services)
+    let router = try buildRouter(services, scheme: tls == nil ? "http" : "https")
+    var server = HTTPServerBuilder.http1()
+    if let tls { server = try .tls(.http1(), tlsConfiguration: try tls.configuration()) }
     return Application(
         responder: AppResponder(inner: router.buildResponder(), metrics: services.metrics),
+        server: server,
         configuration: .init(address: .hostname(host, port: port), serverName: "autofunnel"),
         onServerRunning: onServerRunning,
         logger: services.logger)
