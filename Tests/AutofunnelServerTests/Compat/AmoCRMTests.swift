@@ -3,6 +3,7 @@ import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
 import Foundation
+import HTTPTypes
 import Testing
 
 /// amoCRM's API v4 at `/api/v4/…` (and under `/{account}.amocrm.ru`), in process, with long-lived JWT tokens.
@@ -235,6 +236,60 @@ struct AmoCRMTests {
             #expect(notes.contains { $0.text.contains("Дозвонились") })
             let orphan = try await api.request(.post, "/api/v4/tasks", json: [["text": "x", "entity_type": "contacts", "entity_id": id]])
             #expect(orphan.status == 400)
+        }
+    }
+
+    @Test func theJSONAPIMakesAmoCRMTokensToo() async throws {
+        try await TestServices.with { t in
+            try await t.withAPI(as: t.manager, scope: .write) { api in
+                let made = try await api.request(.post, "/api/v1/tokens", json: ["name": "amo", "scope": "read", "format": "amocrm", "days": 7])
+                #expect(made.status == 201, "\(made.text)")
+                let jwt = try #require(made.object["secret"] as? String)
+                #expect(jwt.hasPrefix("eyJ"))
+                #expect(try await api.with(token: jwt).request(.get, "/api/v4/leads").status == 200)
+                t.clock.advance(millis: 8 * 86_400_000)
+                #expect(try await api.with(token: jwt).request(.get, "/api/v4/leads").status == 401)
+                let tooLong = try await api.request(.post, "/api/v1/tokens", json: ["name": "x", "scope": "read", "format": "amocrm", "days": 5000])
+                #expect(tooLong.status == 422 && tooLong.fieldList == ["days"])
+                let nativeDays = try await api.request(.post, "/api/v1/tokens", json: ["name": "x", "scope": "read", "days": 5])
+                #expect(nativeDays.status == 422 && nativeDays.fieldList == ["days"])
+                let wider = try await api.request(.post, "/api/v1/tokens", json: ["name": "x", "scope": "admin", "format": "amocrm"])
+                #expect(wider.status == 403)
+            }
+        }
+    }
+
+    @Test func badInputIsA4xxThatChangesNothing() async throws {
+        try await withAmo { t, api, _ in
+            let deal = try await t.services.deals.create(pipeline: "sales", stage: nil, input: DealInput(title: "Kept"), actor: Actor(kind: .api))
+            let bad: [(HTTPRequest.Method, String, String?)] = [
+                (.post, "/api/v4/leads", "[]"), (.post, "/api/v4/leads", "null"), (.post, "/api/v4/leads", "[1, 2]"),
+                (.post, "/api/v4/leads", #"[{"price": "many"}]"#), (.post, "/api/v4/leads", #"[{"price": -5}]"#),
+                (.post, "/api/v4/leads", #"[{"pipeline_id": "x"}]"#), (.post, "/api/v4/leads", #"[{"pipeline_id": 1}]"#),
+                (.post, "/api/v4/leads", #"[{"custom_fields_values": "x"}]"#),
+                (.post, "/api/v4/leads", #"[{"custom_fields_values": [{"field_id": 1, "values": [{"value": 1}]}]}]"#),
+                (.post, "/api/v4/leads", #"[{"_embedded": {"contacts": [{"id": "me"}]}}]"#),
+                (.post, "/api/v4/leads", #"[{"_embedded": {"contacts": [{"id": 999999}]}}]"#),
+                (.patch, "/api/v4/leads", #"[{"name": "no id"}]"#), (.patch, "/api/v4/leads/\(deal.id)", #"[{"name": "list"}]"#),
+                (.patch, "/api/v4/leads/\(deal.id)", #"{"status_id": 1}"#), (.patch, "/api/v4/leads/\(deal.id)", #"{"name": ""}"#),
+                (.patch, "/api/v4/leads/999999", #"{"name": "x"}"#), (.get, "/api/v4/leads?limit=0", nil), (.get, "/api/v4/leads?page=-1", nil),
+                (.get, "/api/v4/leads?limit=abc", nil), (.get, "/api/v4/leads/abc", nil), (.get, "/api/v4/nothing", nil),
+                (.post, "/api/v4/contacts", #"[{"first_name": ""}]"#),
+                (.post, "/api/v4/contacts", #"[{"name": "A", "custom_fields_values": [{"field_code": "PHONE", "values": [{"value": "abc"}]}]}]"#),
+                (.post, "/api/v4/tasks", #"[{"text": "x", "entity_type": "leads", "entity_id": 999999}]"#),
+                (.post, "/api/v4/tasks", #"[{"text": "", "entity_type": "leads", "entity_id": \#(deal.id)}]"#),
+                (.post, "/api/v4/tasks", #"[{"text": "x", "entity_type": "leads", "entity_id": \#(deal.id), "complete_till": "soon"}]"#),
+                (.patch, "/api/v4/tasks/999999", #"{"is_completed": true}"#), (.get, "/api/v4/leads/pipelines/1", nil),
+                (.get, "/api/v4/leads/pipelines/1/statuses/2/x", nil),
+            ]
+            for (method, path, body) in bad {
+                let r = try await api.request(method, path, raw: body)
+                #expect((400..<500).contains(r.status), "\(method) \(path) \(body ?? ""): \(r.status) \(r.text)")
+            }
+            let after = try await t.services.store.read { s in (try await s.offsetDeals(OffsetListQuery()).total, try await s.deal(deal.id)) }
+            #expect(after.0 == 1 && after.1.title == "Kept")
+            let tasks = try await t.services.store.read { s in try await s.tasks(TaskFilter()) }
+            #expect(tasks.isEmpty)
         }
     }
 }
