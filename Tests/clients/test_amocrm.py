@@ -85,9 +85,11 @@ def test_pipelines_statuses_and_custom_fields_with_each_client(server):
         pipelines = await client.pipelines.list()
         own = await client.pipelines.statuses(main["id"])
         fields = [f async for f in client.leads.custom_fields.iterate()]
-        return pipelines, own, fields
+        users = [u async for u in client.users.iterate()]
+        return pipelines, own, fields, users
 
-    pipelines, own, fields = aio(server, read)
+    pipelines, own, fields, users = aio(server, read)
+    assert EMAIL in [u.email for u in users], "integrations find the responsible user by e-mail"
     assert main["id"] in [p.id for p in pipelines] and len(pipelines) > 5
     assert [s.id for s in own] == [s["id"] for s in statuses], "ids are stable between clients"
     assert {"SUBJECT", "REQUIREMENTS", "DELIVERY_METHOD"} <= {f.code for f in fields}

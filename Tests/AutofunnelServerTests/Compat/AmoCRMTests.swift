@@ -220,6 +220,11 @@ struct AmoCRMTests {
             let phone = (got.object["custom_fields_values"] as? [[String: Any]])?.first { $0["field_code"] as? String == "PHONE" }
             #expect(((phone?["values"] as? [[String: Any]])?.first?["value"] as? String)?.hasSuffix("9123456789") == true)
             #expect(try await api.request(.get, "/api/v4/contacts/424242").status == 204)
+            let users = try await api.request(.get, "/api/v4/users?limit=2")
+            #expect(Self.embedded(users, "users").first?["email"] as? String == "manager@example.com")
+            #expect((users.object["_links"] as? [String: Any])?["next"] != nil, "three users, two a page")
+            let admin = try await api.request(.get, "/api/v4/users/\(t.admin.id)")
+            #expect((admin.object["rights"] as? [String: Any])?["is_admin"] as? Bool == true)
 
             let deal = try await t.services.deals.create(
                 pipeline: "sales", stage: nil, input: DealInput(title: "With a task"), actor: Actor(kind: .api))

@@ -45,6 +45,8 @@ struct AmoCRMMethods: Sendable {
         case (.post, 1, "tasks"): return try await taskCreate(body)
         case (.patch, 1, "tasks"): return try await taskUpdate(body, id: nil)
         case (.patch, 2, "tasks"): return try await taskUpdate(body, id: try Self.id(path[1]))
+        case (.get, 1, "users"): return try await userList()
+        case (.get, 2, "users"): return try await userGet(try Self.id(path[1]))
         case (.get, 1, "account"): return account()
         default: throw AmoCRMError.notFound("No resource /api/v4/\(path.joined(separator: "/")) for \(method.rawValue)")
         }
