@@ -297,4 +297,36 @@ struct AmoCRMTests {
             #expect(tasks.isEmpty)
         }
     }
+
+    @Test func everyLostStageIs143WithItsLossReason() async throws {
+        try await withAmo { t, api, _ in
+            let reasons = Self.embedded(try await api.request(.get, "/api/v4/leads/loss_reasons"), "loss_reasons")
+            #expect(reasons.compactMap { $0["name"] as? String } == ["Spam", "Too expensive"])
+            let expensive = try #require(reasons.last?["id"] as? Int)
+            let pipelines = try await api.request(.get, "/api/v4/leads/pipelines")
+            let statuses = (Self.embedded(pipelines, "pipelines").first?["_embedded"] as? [String: Any])?["statuses"] as? [[String: Any]] ?? []
+            #expect(statuses.filter { $0["id"] as? Int == 143 }.count == 1, "one lost status stands for every lost stage")
+
+            let first = try await t.services.deals.create(pipeline: "sales", stage: nil, input: DealInput(title: "Spam"), actor: Actor(kind: .api))
+            let second = try await t.services.deals.create(pipeline: "sales", stage: nil, input: DealInput(title: "Dear"), actor: Actor(kind: .api))
+            let spam = try await api.request(.patch, "/api/v4/leads/\(first.id)", json: ["status_id": 143])
+            #expect(spam.status == 200, "\(spam.text)")
+            let noComment = try await api.request(.patch, "/api/v4/leads/\(second.id)", json: ["status_id": 143, "loss_reason_id": expensive])
+            #expect(noComment.status == 400, "that lost stage needs a comment")
+            let dear = try await api.request(
+                .patch, "/api/v4/leads/\(second.id)", json: ["status_id": 143, "loss_reason_id": expensive, "loss_comment": "Too dear"])
+            #expect(dear.status == 200, "\(dear.text)")
+            let got = try await api.request(.get, "/api/v4/leads/\(second.id)?with=loss_reason")
+            #expect(got.object["status_id"] as? Int == 143 && got.object["loss_reason_id"] as? Int == expensive)
+            #expect(((got.object["_embedded"] as? [String: Any])?["loss_reason"] as? [[String: Any]])?.first?["name"] as? String == "Too expensive")
+            let again = try await api.request(.patch, "/api/v4/leads/\(second.id)", json: ["status_id": 143, "name": "Still lost"])
+            #expect(again.status == 200, "a lost lead sent as 143 stays in its lost stage")
+            let deal = try await t.services.store.read { s in try await s.deal(second.id) }
+            #expect(deal.stage == "too_expensive" && deal.lossComment == "Too dear" && deal.title == "Still lost")
+            let lost = try await api.request(
+                .get,
+                "/api/v4/leads?filter[statuses][0][pipeline_id]=\(statuses.first?["pipeline_id"] as? Int ?? 0)&filter[statuses][0][status_id]=143")
+            #expect(Self.embedded(lost, "leads").count == 2)
+        }
+    }
 }

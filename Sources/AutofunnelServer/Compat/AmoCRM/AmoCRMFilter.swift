@@ -65,7 +65,9 @@ enum AmoCRMFilter {
                     continue
                 }
                 pipelines.insert(e.pipeline.key.rawValue)
-                stages.insert(stage.key.rawValue)
+                // 143 stands for every lost stage of the pipeline.
+                let lost = statusID == AmoCRMCatalog.lost ? e.pipeline.lostStages : [stage]
+                stages.formUnion(lost.map(\.key.rawValue))
             }
             if !pipelines.isEmpty { out.append(.init(column: "pipeline_key", comparison: .oneOf, values: pipelines.sorted().map { .text($0) })) }
             out.append(.init(column: "stage_key", comparison: .oneOf, values: stages.sorted().map { .text($0) }))

@@ -8,14 +8,18 @@ enum AmoCRMLeadMapping {
         var input = DealInput()
         var pipelineID: Int64?
         var statusID: Int64?
+        /// With status 143: which lost stage.
+        var lossReasonID: Int64?
         var lossComment: String?
     }
 
-    /// The lead as the caller may see it; `contacts` embeds its contact (`with=contacts`).
+    /// The lead as the caller may see it; `contacts` embeds its contact (`with=contacts`), `lossReason` the loss reason
+    /// of a lost lead (`with=loss_reason`).
     static func row(
-        _ deal: Deal, catalog: AmoCRMCatalog, fields: FieldCatalog, principal p: Principal, base: String, contacts: Bool
+        _ deal: Deal, catalog: AmoCRMCatalog, fields: FieldCatalog, principal p: Principal, base: String, contacts: Bool, lossReason: Bool = false
     ) -> JSONValue {
         let entry = catalog.entry(of: deal.pipeline)
+        let lost = deal.status == .lost ? entry?.pipeline.stage(deal.stage) : nil
         let hidden = { (field: String) in p.access(.deal, field) == .hidden }
         let price = hidden("amount") ? nil : deal.amount.map { Int64($0.decimalText.split(separator: ".").first ?? "0") ?? 0 }
         var embedded: [String: JSONValue] = ["tags": .array([])]
@@ -39,11 +43,19 @@ enum AmoCRMLeadMapping {
                 } ?? []
             embedded["contacts"] = .array(list)
         }
+        if lossReason {
+            embedded["loss_reason"] = .array(
+                lost.map { stage in
+                    let name = p.user.locale == .ru ? stage.name.ru : stage.name.en
+                    return [.object(["id": .number(Double(AmoCRMCatalog.lossReasonID(stage.key))), "name": .string(name)])]
+                } ?? [])
+        }
         return .object([
             "id": .number(Double(deal.id.rawValue)), "name": .string(deal.title), "price": price.map { .number(Double($0)) } ?? .number(0),
             "responsible_user_id": hidden("responsibleId") ? .null : AmoCRMMethods.number(deal.responsible), "group_id": .number(0),
             "status_id": catalog.statusID(of: deal).map { .number(Double($0)) } ?? .null,
-            "pipeline_id": entry.map { .number(Double($0.id)) } ?? .null, "loss_reason_id": .null, "created_by": .number(0),
+            "pipeline_id": entry.map { .number(Double($0.id)) } ?? .null,
+            "loss_reason_id": lost.map { .number(Double(AmoCRMCatalog.lossReasonID($0.key))) } ?? .null, "created_by": .number(0),
             "updated_by": .number(0), "created_at": AmoCRMMethods.seconds(deal.createdAt), "updated_at": AmoCRMMethods.seconds(deal.updatedAt),
             "closed_at": AmoCRMMethods.seconds(deal.closedAt), "closest_task_at": .null, "is_deleted": .bool(false),
             "custom_fields_values": AmoCRMFields.values(deal.fields, entity: .deal, catalog: fields, principal: p, russian: p.user.locale == .ru),
@@ -64,6 +76,7 @@ enum AmoCRMLeadMapping {
         out.input.responsible = try integer(item, "responsible_user_id")
         out.pipelineID = try integer(item, "pipeline_id")
         out.statusID = try integer(item, "status_id")
+        out.lossReasonID = try integer(item, "loss_reason_id")
         out.input.fields = try AmoCRMFields.read(item[b24: "custom_fields_values"], entity: .deal, catalog: fields)
         let embedded = item[b24: "_embedded"] ?? .null
         if let contact = embedded[b24: "contacts"]?.b24Items.first { out.input.contact = try integer(contact, "id") }

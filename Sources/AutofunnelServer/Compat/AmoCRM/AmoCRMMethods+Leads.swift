@@ -26,7 +26,8 @@ extension AmoCRMMethods {
             return try await s.offsetDeals(q).items
         }
         let rows = deals.prefix(paging.limit).map {
-            AmoCRMLeadMapping.row($0, catalog: catalog, fields: fields, principal: principal, base: base, contacts: with("contacts"))
+            AmoCRMLeadMapping.row(
+                $0, catalog: catalog, fields: fields, principal: principal, base: base, contacts: with("contacts"), lossReason: with("loss_reason"))
         }
         return listReply("leads", path: "/leads", items: Array(rows), paging: paging, more: deals.count > paging.limit)
     }
@@ -40,7 +41,8 @@ extension AmoCRMMethods {
             return nil
         }
         let (catalog, fields) = try await catalogs()
-        return AmoCRMLeadMapping.row(deal, catalog: catalog, fields: fields, principal: principal, base: base, contacts: with("contacts"))
+        return AmoCRMLeadMapping.row(
+            deal, catalog: catalog, fields: fields, principal: principal, base: base, contacts: with("contacts"), lossReason: with("loss_reason"))
     }
 
     static func isNotFound(_ error: AppError) -> Bool {
@@ -64,7 +66,9 @@ extension AmoCRMMethods {
                 guard entry != nil else { throw AmoCRMError.invalid("No pipeline \(sent.pipelineID ?? 0)", path: "pipeline_id") }
                 var stage: StageKey?
                 if let statusID = sent.statusID {
-                    guard let (e, s) = catalog.resolve(statusID: statusID, within: sent.pipelineID == nil ? nil : entry) else {
+                    guard
+                        let (e, s) = catalog.resolve(statusID: statusID, within: sent.pipelineID == nil ? nil : entry, lossReason: sent.lossReasonID)
+                    else {
                         throw AmoCRMError.invalid("No status \(statusID)", path: "status_id")
                     }
                     entry = e
@@ -109,7 +113,9 @@ extension AmoCRMMethods {
                     if let p = sent.pipelineID, p != entry?.id { throw AppError.refused([DealService.crossPipeline(field: "pipeline_id")]) }
                     var target: StageKey?
                     if let statusID = sent.statusID {
-                        guard let (_, stage) = catalog.resolve(statusID: statusID, within: entry) else {
+                        // A lost lead sent as 143 without a reason stays where it is.
+                        let reason = sent.lossReasonID ?? (current.status == .lost ? AmoCRMCatalog.lossReasonID(current.stage) : nil)
+                        guard let (_, stage) = catalog.resolve(statusID: statusID, within: entry, lossReason: reason) else {
                             throw AmoCRMError.invalid("No status \(statusID) in the lead's pipeline", path: "status_id")
                         }
                         if stage.key != current.stage { target = stage.key }

@@ -1,6 +1,6 @@
 import AutofunnelCore
 
-/// `/leads/pipelines[/{id}[/statuses[/{id}]]]` and `/{leads,contacts}/custom_fields`.
+/// `/leads/pipelines[/{id}[/statuses[/{id}]]]`, `/leads/loss_reasons` and `/{leads,contacts}/custom_fields`.
 extension AmoCRMMethods {
     /// The pipelines the caller may see.
     func visiblePipelines() async throws -> [AmoCRMCatalog.Entry] {
@@ -22,7 +22,7 @@ extension AmoCRMMethods {
         case 1: return pipeline
         case 2 where rest[1] == "statuses":
             return .object([
-                "_total_items": .number(Double(entry.pipeline.stages.count)),
+                "_total_items": .number(Double(AmoCRMCatalog.statusStages(entry.pipeline).count)),
                 "_links": Self.selfLink("\(base)/leads/pipelines/\(entry.id)/statuses"),
                 "_embedded": .object(["statuses": pipeline[b24: "_embedded"]?[b24: "statuses"] ?? .array([])]),
             ])
@@ -34,6 +34,21 @@ extension AmoCRMMethods {
             return status
         default: throw AmoCRMError.notFound("No such resource")
         }
+    }
+
+    /// Every lost stage as a loss reason (one per stage key).
+    func lossReasons() async throws -> JSONValue {
+        let reasons = try await catalogs().0.lossReasons.enumerated().map { index, stage -> JSONValue in
+            let id = AmoCRMCatalog.lossReasonID(stage.key)
+            return .object([
+                "id": .number(Double(id)), "name": .string(russian ? stage.name.ru : stage.name.en), "sort": .number(Double((index + 1) * 10)),
+                "created_at": .number(0), "updated_at": .number(0), "_links": Self.selfLink("\(base)/leads/loss_reasons/\(id)"),
+            ])
+        }
+        return .object([
+            "_total_items": .number(Double(reasons.count)), "_page": .number(1), "_links": Self.selfLink(base + "/leads/loss_reasons"),
+            "_embedded": .object(["loss_reasons": .array(reasons)]),
+        ])
     }
 
     /// The custom fields the caller may see, in one page (there are never more than a few dozen); a contact's list

@@ -29,6 +29,7 @@ struct AmoCRMMethods: Sendable {
         switch (method, path.count, path.first) {
         case (.get, _, "leads") where path.count >= 2 && path[1] == "pipelines": return try await pipelines(Array(path.dropFirst(2)))
         case (.get, 2, "leads") where path[1] == "custom_fields": return try await customFields(.deal, plural: "leads")
+        case (.get, 2, "leads") where path[1] == "loss_reasons": return try await lossReasons()
         case (.get, 2, "contacts") where path[1] == "custom_fields": return try await customFields(.contact, plural: "contacts")
         case (.get, 1, "leads"): return try await leadList()
         case (.get, 2, "leads"): return try await leadGet(try Self.id(path[1]))
