@@ -62,8 +62,9 @@ extension AmoCRMMethods {
             try await forItem(requestID) {
                 var sent = try AmoCRMLeadMapping.sent(item, fields: fields, current: nil)
                 if sent.input.title == nil { sent.input.title = russian ? "Сделка" : "Lead" }
-                var entry = sent.pipelineID.map { catalog.entry(id: $0) } ?? catalog.entries.first
-                guard entry != nil else { throw AmoCRMError.invalid("No pipeline \(sent.pipelineID ?? 0)", path: "pipeline_id") }
+                guard var entry = sent.pipelineID.map({ catalog.entry(id: $0) }) ?? catalog.entries.first else {
+                    throw AmoCRMError.invalid("No pipeline \(sent.pipelineID ?? 0)", path: "pipeline_id")
+                }
                 var stage: StageKey?
                 if let statusID = sent.statusID {
                     guard
@@ -74,13 +75,13 @@ extension AmoCRMMethods {
                     entry = e
                     stage = s.key
                 }
-                planned.append((requestID, entry!.pipeline.key, stage, sent.input))
+                planned.append((requestID, entry.pipeline.key, stage, sent.input))
             }
         }
-        let planned_ = planned
+        let plan = planned
         let created = try await store.write { s in
             var out: [(String, Deal)] = []
-            for (requestID, pipeline, stage, input) in planned_ {
+            for (requestID, pipeline, stage, input) in plan {
                 let deal = try await forItem(requestID) {
                     try await deals.create(
                         in: s, pipeline: pipeline, stage: stage, input: input, actor: principal.actor, principal: principal, now: now)
