@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aioamocrm import AmoCRMClient, LongLivedToken, ValidationError as AioValidationError
+from aioamocrm import AmoCRMClient, LongLivedToken, Note, ValidationError as AioValidationError
 from amocrm.v2 import Lead, Pipeline, Task, exceptions as amo_exceptions, filters as amo_filters, tokens as amo_tokens
 from amocrm.v2.entity.custom_field import CustomFieldModel
 from amocrm_api import AmoOAuthClient
@@ -132,9 +132,12 @@ def test_lead_life_with_aioamocrm(server):
                                     "_embedded": {"contacts": [{"id": contact}]}}])
         await client.leads.update([{"id": lead, "status_id": ids["proposal_made"], "custom_fields_values": proposal_fields()}])
         await client.leads.update([{"id": lead, "status_id": 142}])
-        return lead, await client.leads.get(lead, with_=["contacts"])
+        await client.leads.notes.create([Note.common(lead, "Paid in cash")])
+        notes = [n.params async for n in client.leads.notes.iterate(entity_id=lead)]
+        return lead, await client.leads.get(lead, with_=["contacts"]), notes
 
-    lead, got = aio(server, life)
+    lead, got, notes = aio(server, life)
+    assert {"text": "Paid in cash"} in notes
     assert got.status_id == 142 and got.pipeline_id == main["id"] and got.price == 48500
     native = server["api"].ok("GET", f"/deals/{lead}")
     assert native["status"] == "won"

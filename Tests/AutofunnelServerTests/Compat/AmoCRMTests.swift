@@ -329,4 +329,33 @@ struct AmoCRMTests {
             #expect(Self.embedded(lost, "leads").count == 2)
         }
     }
+
+    @Test func notesAndCallsBecomeNotesOnTheDeal() async throws {
+        try await withAmo { t, api, _ in
+            let deal = try await t.services.deals.create(pipeline: "sales", stage: nil, input: DealInput(title: "Noted"), actor: Actor(kind: .api))
+            let common = try await api.request(
+                .post, "/api/v4/leads/\(deal.id)/notes", json: [["note_type": "common", "params": ["text": "Asked for a discount"]]])
+            #expect(common.status == 200, "\(common.text)")
+            let call = try await api.request(
+                .post, "/api/v4/leads/notes",
+                json: [
+                    [
+                        "entity_id": deal.id.rawValue, "note_type": "call_in",
+                        "params": ["phone": "+79123456789", "duration": 95, "link": "https://pbx.example/r/1.mp3", "uniq": "x", "source": "pbx"],
+                    ]
+                ])
+            #expect(call.status == 200, "\(call.text)")
+            let listed = Self.embedded(try await api.request(.get, "/api/v4/leads/\(deal.id)/notes"), "notes")
+            let texts = listed.compactMap { ($0["params"] as? [String: Any])?["text"] as? String }
+            #expect(texts == ["Asked for a discount", "Incoming call, +79123456789, 95 s, https://pbx.example/r/1.mp3"])
+            let bad = try await api.request(
+                .post, "/api/v4/leads/notes",
+                json: [["entity_id": deal.id.rawValue, "params": ["text": "fine"]], ["entity_id": deal.id.rawValue, "note_type": "geolocation"]])
+            #expect(bad.status == 400)
+            let empty = try await api.request(.post, "/api/v4/leads/\(deal.id)/notes", json: [["params": ["text": "  "]]])
+            #expect(empty.status == 400)
+            let notes = try await t.services.store.read { s in try await s.notes(deal: deal.id) }
+            #expect(notes.count == 2, "a refused item saves none of the others")
+        }
+    }
 }

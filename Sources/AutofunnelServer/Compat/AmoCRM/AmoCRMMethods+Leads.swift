@@ -138,9 +138,10 @@ extension AmoCRMMethods {
         return pathID == nil ? savedReply("leads", rows) : rows[0]
     }
 
-    /// `{id, request_id, updated_at, _links}` of a saved record.
-    static func savedRow(_ id: Int64, requestID: String, base: String, updatedAt: Timestamp? = nil) -> JSONValue {
+    /// `{id, request_id, updated_at, _links}` of a saved record, with `extra` members.
+    static func savedRow(_ id: Int64, requestID: String, base: String, updatedAt: Timestamp? = nil, extra: [String: JSONValue] = [:]) -> JSONValue {
         var row: [String: JSONValue] = ["id": .number(Double(id)), "request_id": .string(requestID), "_links": selfLink("\(base)/\(id)")]
+        row.merge(extra) { $1 }
         if let updatedAt { row["updated_at"] = seconds(updatedAt) }
         return .object(row)
     }
