@@ -140,6 +140,9 @@ struct AmoCRMTests {
                 next = href.flatMap { URL(string: $0) }.map { $0.path + "?" + ($0.query ?? "") }
             }
             #expect(seen.count == 120 && Set(seen).count == 120)
+            let proxied = try await api.request(.get, "/api/v4/leads?limit=50", headers: ["X-Forwarded-Proto": "https"])
+            let proxiedNext = ((proxied.object["_links"] as? [String: Any])?["next"] as? [String: Any])?["href"] as? String
+            #expect(proxiedNext?.hasPrefix("https://") == true, "behind a TLS proxy the links say https")
             let past = try await api.request(.get, "/api/v4/leads?limit=50&page=4")
             #expect(past.status == 200)
             #expect(Self.embedded(past, "leads").isEmpty)

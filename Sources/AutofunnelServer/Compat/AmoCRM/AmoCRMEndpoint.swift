@@ -48,7 +48,9 @@ public enum AmoCRMEndpoint {
             }
             var request = request
             let body = try decode(try await request.limitedBody())
-            let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? scheme
+            // A TLS-terminating proxy says what the client spoke; anything but http or https is ignored.
+            let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased()
+            let proto = forwarded == "https" || forwarded == "http" ? forwarded ?? scheme : scheme
             let host = request.head.authority ?? "127.0.0.1"
             let methods = AmoCRMMethods(
                 services: services, principal: principal, base: "\(proto)://\(host)\(prefix)", rawQuery: request.uri.query ?? "",
