@@ -32,13 +32,14 @@ extension StoreSession {
         return out
     }
 
-    /// Appends many stage-log rows, 1,000 per statement.
+    /// Appends many stage-log rows, 1,000 per statement, and updates the entered-stage masks of their deals.
     public func bulkAppendStageLog(_ entries: [StageLogEntry]) async throws {
         for start in stride(from: 0, to: entries.count, by: 1000) {
             let insert = db.insert(into: "stage_log").columns(
                 "deal_id", "lineage_id", "pipeline_key", "from_stage", "to_stage", "at", "actor_id", "actor_kind", "cause", "responsible_id",
                 "amount", "currency", "deal_created_at")
-            for e in entries[start..<min(start + 1000, entries.count)] {
+            let chunk = entries[start..<min(start + 1000, entries.count)]
+            for e in chunk {
                 insert.values(
                     SQLBind(e.deal.rawValue), SQLBind(e.lineage.rawValue), SQLBind(e.pipeline.rawValue), SQLBind(e.from?.rawValue),
                     SQLBind(e.to.rawValue),
@@ -47,6 +48,7 @@ extension StoreSession {
                     SQLBind(e.dealCreatedAt.millis))
             }
             try await insert.run()
+            try await Self.refreshEnteredMasks(Array(Set(chunk.map(\.deal.rawValue))), db)
         }
     }
 }

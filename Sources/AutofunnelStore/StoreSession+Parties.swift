@@ -11,6 +11,8 @@ struct ContactRecord: LiveRecord {
     var emails: String
     var company_id: Int64?
     var fields: String
+    /// The `segment` field's value, kept in a column of its own so that reports can filter by it in SQL.
+    var segment: String?
     var created_at: Int64
     var updated_at: Int64
 
@@ -21,8 +23,10 @@ struct ContactRecord: LiveRecord {
         try c.encode(name, forKey: .name)
         try c.encode(phones, forKey: .phones)
         try c.encode(emails, forKey: .emails)
-        try c.encodeIfPresent(company_id, forKey: .company_id)
+        // `encode`, not `encodeIfPresent`: an update writes NULL when the contact has no company (or segment) any more.
+        try c.encode(company_id, forKey: .company_id)
         try c.encode(fields, forKey: .fields)
+        try c.encode(segment, forKey: .segment)
         try c.encode(created_at, forKey: .created_at)
         try c.encode(updated_at, forKey: .updated_at)
     }
@@ -34,8 +38,15 @@ struct ContactRecord: LiveRecord {
         emails = JSONText.encode(c.emails)
         company_id = c.company?.rawValue
         fields = JSONText.fields(c.fields)
+        segment = Self.segment(c.fields)
         created_at = c.createdAt.millis
         updated_at = c.updatedAt.millis
+    }
+
+    /// The value of the contact field `segment` when it is text (an enum option's key, or free text).
+    static func segment(_ fields: [FieldKey: JSONValue]) -> String? {
+        if case .string(let value) = fields["segment"] { return value }
+        return nil
     }
 
     func contact() throws -> Contact {

@@ -42,6 +42,8 @@ extension StoreSession {
                 SQLBind(Int64(1)), SQLBind(at.millis), SQLBind(at.millis)
             ).run()
         }
+        let keys = pipeline.stages.map(\.key)
+        try await Self.assignStageBits(keys, pipeline: pipeline.key, current: Set(keys), db)
     }
 
     /// Deletes a pipeline that has no deals.
@@ -54,6 +56,7 @@ extension StoreSession {
             .first()?.decode(column: "n", as: Int64.self) ?? 0
         if counts > 0 { throw StoreError.conflict("pipeline \(key) has \(counts) deals; it cannot be deleted") }
         try await db.delete(from: "pipelines").where("key", .equal, key.rawValue).run()
+        try await db.delete(from: "stage_bits").where("pipeline_key", .equal, key.rawValue).run()
         try await db.update("fields").set("declared_by", to: SQLLiteral.null).where("declared_by", .equal, key.rawValue).run()
     }
 

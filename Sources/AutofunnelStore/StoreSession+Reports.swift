@@ -14,11 +14,14 @@ extension StoreSession {
         return q + filters(scope)
     }
 
-    /// ` AND …` for the scope's responsible, source and currency, on the deals table (or its alias, `c.`).
+    /// ` AND …` for the scope's responsible, source, segment and currency, on the deals table (or its alias, `c.`).
     func filters(_ scope: ReportScope, _ prefix: String = "") -> SQLQueryString {
         var q: SQLQueryString = ""
         if let r = scope.responsible { q += " AND \(unsafeRaw: prefix)responsible_id = \(bind: r.rawValue)" }
         if let s = scope.source { q += " AND \(unsafeRaw: prefix)source = \(bind: s)" }
+        if let s = scope.segment {
+            q += " AND \(unsafeRaw: prefix)contact_id IN (SELECT sg.id FROM contacts sg WHERE sg.segment = \(bind: s))"
+        }
         if let c = scope.currency { q += " AND \(unsafeRaw: prefix)currency = \(bind: c.code)" }
         return q
     }
@@ -26,13 +29,17 @@ extension StoreSession {
     /// The log rows of the deals in scope (alias `l`): the pipeline and period are an index range on the log itself;
     /// `deals` is consulted only for filters, and for the few deleted deals, which reports leave out.
     func logScope(_ scope: ReportScope) -> SQLQueryString {
-        var q: SQLQueryString = """
+        let q: SQLQueryString = """
             l.pipeline_key = \(bind: scope.pipeline.rawValue) AND l.deal_created_at >= \(bind: scope.from.millis) \
-            AND l.deal_created_at < \(bind: scope.to.millis) AND l.deal_id NOT IN (SELECT x.id FROM deals x WHERE x.deleted_at IS NOT NULL)
+            AND l.deal_created_at < \(bind: scope.to.millis)
             """
-        if scope.responsible != nil || scope.source != nil || scope.currency != nil {
-            q += " AND l.deal_id IN (SELECT c.id FROM (\(cohort(scope))) c)"
-        }
+        return q + deletedAndFiltered(scope)
+    }
+
+    /// ` AND …` leaving out the log rows of deleted deals and, when the scope has filters, of deals they exclude.
+    func deletedAndFiltered(_ scope: ReportScope) -> SQLQueryString {
+        var q: SQLQueryString = " AND l.deal_id NOT IN (SELECT x.id FROM deals x WHERE x.deleted_at IS NOT NULL)"
+        if scope.isFiltered { q += " AND l.deal_id IN (SELECT c.id FROM (\(cohort(scope))) c)" }
         return q
     }
 
@@ -45,45 +52,47 @@ extension StoreSession {
         return q + " END"
     }
 
-    /// The counts behind the conversion report.
+    /// The counts behind the conversion report, in two passes: the deals in scope grouped by the stages they entered
+    /// (a mask per deal, kept from the log) and status, and the scope's moves grouped by from and to stage.
     public func funnelCounts(_ scope: ReportScope, pipeline: Pipeline) async throws -> FunnelCounts {
-        let cohort = cohort(scope)
-        let logScope = logScope(scope)
-        let index = Self.funnelIndex("l.to_stage", pipeline)
+        let bits = try await stageBits(pipeline.key)
+        let funnel = pipeline.openStages + [pipeline.wonStage]
+        let position = Dictionary(uniqueKeysWithValues: funnel.enumerated().map { ($1.key, $0) })
         var furthest: [Int: Int] = [:]
-        let reachQuery: SQLQueryString = """
-            SELECT r.idx AS idx, COUNT(*) AS n FROM (
-              SELECT l.deal_id AS deal_id, MAX(\(index)) AS idx FROM stage_log l WHERE \(logScope) GROUP BY l.deal_id
-            ) r WHERE r.idx IS NOT NULL GROUP BY r.idx
-            """
-        for row in try await db.raw(reachQuery).all() {
-            furthest[try row.decode(column: "idx", as: Int.self)] = try row.decode(column: "n", as: Int.self)
-        }
         var entered: [StageKey: Int] = [:]
-        let enteredQuery: SQLQueryString = """
-            SELECT l.to_stage AS stage, COUNT(DISTINCT l.deal_id) AS n FROM stage_log l WHERE \(logScope) GROUP BY l.to_stage
+        var status: [DealStatus: Int] = [:]
+        let masks: SQLQueryString = """
+            SELECT d.entered_mask AS mask, d.status AS status, COUNT(*) AS n FROM deals d
+            WHERE d.pipeline_key = \(bind: scope.pipeline.rawValue) AND d.created_at >= \(bind: scope.from.millis)
+            AND d.created_at < \(bind: scope.to.millis) AND d.deleted_at IS NULL\(filters(scope, "d."))
+            GROUP BY d.entered_mask, d.status
             """
-        for row in try await db.raw(enteredQuery).all() {
-            entered[StageKey(try row.decode(column: "stage", as: String.self))] = try row.decode(column: "n", as: Int.self)
+        for row in try await db.raw(masks).all() {
+            let mask = try row.decode(column: "mask", as: Int64.self)
+            let n = try row.decode(column: "n", as: Int.self)
+            if let s = DealStatus(rawValue: try row.decode(column: "status", as: String.self)) { status[s, default: 0] += n }
+            let stages = bits.filter { mask & $0.value != 0 }.map(\.key)
+            for stage in stages { entered[stage, default: 0] += n }
+            // Deals that never entered a stage of the funnel (created straight into a lost stage) are not counted.
+            guard let top = stages.compactMap({ position[$0] }).max() else { continue }
+            furthest[top, default: 0] += n
         }
         var out: [StageKey: Int] = [:]
         var backward: [StageKey: Int] = [:]
-        let fromIndex = Self.funnelIndex("l.from_stage", pipeline)
-        let movesQuery: SQLQueryString = """
-            SELECT l.from_stage AS stage, COUNT(*) AS n,
-              SUM(CASE WHEN (\(index)) < (\(fromIndex)) THEN 1 ELSE 0 END) AS back
-            FROM stage_log l WHERE \(logScope) AND l.from_stage IS NOT NULL GROUP BY l.from_stage
+        // `+` keeps SQLite from ranging over the creation-time index (and then sorting every move): the moves index
+        // groups by from and to stage as it is read. PostgreSQL reads `+x` as `x`.
+        let moves: SQLQueryString = """
+            SELECT l.from_stage AS from_stage, l.to_stage AS to_stage, COUNT(*) AS n FROM stage_log l
+            WHERE l.pipeline_key = \(bind: scope.pipeline.rawValue) AND l.from_stage IS NOT NULL
+            AND +l.deal_created_at >= \(bind: scope.from.millis) AND +l.deal_created_at < \(bind: scope.to.millis)\(deletedAndFiltered(scope))
+            GROUP BY l.from_stage, l.to_stage
             """
-        for row in try await db.raw(movesQuery).all() {
-            let stage = StageKey(try row.decode(column: "stage", as: String.self))
-            out[stage] = try row.decode(column: "n", as: Int.self)
-            backward[stage] = try row.decode(column: "back", as: Int?.self) ?? 0
-        }
-        var status: [DealStatus: Int] = [:]
-        for row in try await db.raw("SELECT c.status AS status, COUNT(*) AS n FROM (\(cohort)) c GROUP BY c.status").all() {
-            if let s = DealStatus(rawValue: try row.decode(column: "status", as: String.self)) {
-                status[s] = try row.decode(column: "n", as: Int.self)
-            }
+        for row in try await db.raw(moves).all() {
+            let from = StageKey(try row.decode(column: "from_stage", as: String.self))
+            let to = StageKey(try row.decode(column: "to_stage", as: String.self))
+            let n = try row.decode(column: "n", as: Int.self)
+            out[from, default: 0] += n
+            if let f = position[from], let t = position[to], t < f { backward[from, default: 0] += n }
         }
         return FunnelCounts(byFurthestIndex: furthest, entered: entered, movesOut: out, backwardOut: backward, byStatus: status)
     }

@@ -166,6 +166,43 @@ struct ReportTests {
         }
     }
 
+    /// The history's five deals belong to a contact with no segment; two more deals of a wholesale contact (one won,
+    /// one open) make the wholesale segment. Changing the contact's segment moves its deals to the new one.
+    @Test(arguments: StoreTarget.available)
+    func segmentFilterCountsTheDealsOfContactsInTheSegment(target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            try await Self.history(t)
+            let api = Actor(kind: .api)
+            let buyer = try await t.services.parties.createContact(
+                .init(name: "Опт", phones: ["+7 900 000-00-01"], fields: ["segment": .string("wholesale")]))
+            let won = try await t.services.deals.create(pipeline: "sales", stage: nil, input: t.completeInput(contact: buyer), actor: api).id
+            _ = try await t.services.deals.move(won, to: "invoice_sent", actor: api)
+            _ = try await t.services.deals.close(won, won: true, reason: nil, comment: nil, actor: api)
+            _ = try await t.services.deals.create(pipeline: "sales", stage: nil, input: t.completeInput(contact: buyer), actor: api)
+            var scope = Self.everything(t)
+            scope.segment = "wholesale"
+            let wholesale = try await t.services.reports.conversion(scope)
+            #expect(wholesale.total == 2 && wholesale.won == 1 && wholesale.open == 1)
+            #expect(wholesale.steps.map(\.reached) == [2, 1, 1, 1, 1, 1])
+            #expect(wholesale.steps.map(\.entered) == [2, 0, 0, 0, 1, 1])
+            #expect(try await t.services.reports.revenue(scope).rows.map(\.won) == [1])
+            scope.segment = "retail"
+            #expect(try await t.services.reports.conversion(scope).total == 0)
+            _ = try await t.services.parties.updateContact(buyer.id, .init(fields: ["segment": .string("retail")]))
+            #expect(try await t.services.reports.conversion(scope).total == 2)
+            scope.segment = nil
+            #expect(try await t.services.reports.conversion(scope).total == 7)
+            try await t.withAPI { http in
+                let json = try await http.request(.get, "/api/v1/pipelines/sales/reports/conversion?segment=retail")
+                #expect(json.status == 200)
+                #expect(json.object["total"] as? Int == 2)
+                #expect((json.object["scope"] as? [String: Any])?["segment"] as? String == "retail")
+                let none = try await http.request(.get, "/api/v1/pipelines/sales/reports/losses?segment=wholesale")
+                #expect((none.object["reasons"] as? [[String: Any]])?.allSatisfy { $0["count"] as? Int == 0 } == true)
+            }
+        }
+    }
+
     @Test func reportsAreServedAsJSONAndCSV() async throws {
         try await TestServices.with { t in
             try await Self.history(t)

@@ -7,18 +7,25 @@ public struct ReportScope: Hashable, Sendable {
     public var to: Timestamp
     public var responsible: UserID?
     public var source: String?
+    /// Only deals whose contact's `segment` field has this value.
+    public var segment: String?
     public var currency: CurrencyCode?
 
     public init(
-        pipeline: PipelineKey, from: Timestamp, to: Timestamp, responsible: UserID? = nil, source: String? = nil, currency: CurrencyCode? = nil
+        pipeline: PipelineKey, from: Timestamp, to: Timestamp, responsible: UserID? = nil, source: String? = nil, segment: String? = nil,
+        currency: CurrencyCode? = nil
     ) {
         self.pipeline = pipeline
         self.from = from
         self.to = to
         self.responsible = responsible
         self.source = source
+        self.segment = segment
         self.currency = currency
     }
+
+    /// Whether a filter narrows the deals beyond the pipeline and the period.
+    public var isFiltered: Bool { responsible != nil || source != nil || segment != nil || currency != nil }
 }
 
 /// The counts the conversion report is made from, as the store reads them from the stage log.

@@ -6,7 +6,7 @@ import OpenAPIRuntime
 extension APIHandler {
     func conversionReport(_ input: Operations.conversionReport.Input) async throws -> Operations.conversionReport.Output {
         let q = input.query
-        let report = try await services.reports.conversion(try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency))
+        let report = try await services.reports.conversion(try scope(input.path.key, q))
         if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.conversion(report))))) }
         return .ok(.init(body: .json(SchemaMapping.conversion(report))))
     }
@@ -14,14 +14,14 @@ extension APIHandler {
     func lossesReport(_ input: Operations.lossesReport.Input) async throws -> Operations.lossesReport.Output {
         let q = input.query
         let report = try await services.reports.losses(
-            try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency, losses: true))
+            try scope(input.path.key, q, losses: true))
         if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.losses(report))))) }
         return .ok(.init(body: .json(SchemaMapping.losses(report))))
     }
 
     func revenueReport(_ input: Operations.revenueReport.Input) async throws -> Operations.revenueReport.Output {
         let q = input.query
-        let report = try await services.reports.revenue(try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency))
+        let report = try await services.reports.revenue(try scope(input.path.key, q))
         if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.revenue(report))))) }
         return .ok(.init(body: .json(SchemaMapping.revenue(report))))
     }
@@ -30,9 +30,8 @@ extension APIHandler {
         accept.sortedByQuality().first.map { "\($0.contentType.rawValue)" == "text/csv" } ?? false
     }
 
-    func scope(
-        _ key: String, _ from: Date?, _ to: Date?, _ responsible: Int64?, _ source: String?, _ currency: String?, losses: Bool = false
-    ) throws -> ReportScope {
+    /// The report's scope from its query, once the caller is known to be allowed to read it.
+    func scope(_ key: String, _ query: some ReportQuery, losses: Bool = false) throws -> ReportScope {
         let p = try principal()
         guard p.readsReport(PipelineKey(key), losses: losses) else {
             if !p.seesPipeline(PipelineKey(key)) { throw AppError.notFound("No pipeline with id \(key)") }
@@ -40,20 +39,21 @@ extension APIHandler {
                 ru: "Отчёты этой воронки доступны тем, кто видит все её сделки", en: "Reports of this pipeline need read access to all its deals")
         }
         var code: CurrencyCode?
-        if let currency {
+        if let currency = query.currency {
             code = CurrencyCode(currency)
             if code == nil {
                 throw AppError.invalidParameter(
                     "currency", ru: "«\(currency)» — не код валюты ISO 4217", en: "'\(currency)' is not an ISO 4217 currency code")
             }
         }
-        let start = from.map(SchemaMapping.timestamp) ?? Timestamp(millis: 0)
-        let end = to.map(SchemaMapping.timestamp) ?? services.clock.now().adding(millis: 1)
+        let start = query.from.map(SchemaMapping.timestamp) ?? Timestamp(millis: 0)
+        let end = query.to.map(SchemaMapping.timestamp) ?? services.clock.now().adding(millis: 1)
         guard start < end else {
             throw AppError.invalidParameter("from", ru: "Начало периода должно быть раньше конца", en: "The period must start before it ends")
         }
         return ReportScope(
-            pipeline: PipelineKey(key), from: start, to: end, responsible: responsible.map(UserID.init(rawValue:)), source: source, currency: code)
+            pipeline: PipelineKey(key), from: start, to: end, responsible: query.responsibleId.map(UserID.init(rawValue:)), source: query.source,
+            segment: query.segment, currency: code)
     }
 }
 
@@ -65,14 +65,14 @@ extension APIHandler {
             throw AppError.invalidParameter("staleAfterDays", ru: "staleAfterDays — от 1 до 3650", en: "staleAfterDays must be 1 to 3650")
         }
         let report = try await services.reports.stageTimes(
-            try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency), staleAfterDays: days)
+            try scope(input.path.key, q), staleAfterDays: days)
         if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.stageTimes(report))))) }
         return .ok(.init(body: .json(SchemaMapping.stageTimes(report))))
     }
 
     func managersReport(_ input: Operations.managersReport.Input) async throws -> Operations.managersReport.Output {
         let q = input.query
-        let report = try await services.reports.managers(try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency))
+        let report = try await services.reports.managers(try scope(input.path.key, q))
         if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.managers(report))))) }
         return .ok(.init(body: .json(SchemaMapping.managers(report))))
     }
@@ -83,7 +83,7 @@ extension APIHandler {
         let q = input.query
         let period: CohortReport.Period = q.period == .week ? .week : .month
         let report = try await services.reports.cohorts(
-            try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency), period: period)
+            try scope(input.path.key, q), period: period)
         if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.cohorts(report))))) }
         return .ok(.init(body: .json(SchemaMapping.cohorts(report))))
     }
@@ -92,7 +92,7 @@ extension APIHandler {
 extension APIHandler {
     func forecastReport(_ input: Operations.forecastReport.Input) async throws -> Operations.forecastReport.Output {
         let q = input.query
-        let scope = try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency)
+        let scope = try scope(input.path.key, q)
         let report = try await services.reports.forecast(scope)
         if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.forecast(report))))) }
         return .ok(.init(body: .json(SchemaMapping.forecast(report, scope: scope))))
@@ -100,12 +100,31 @@ extension APIHandler {
 
     func lineageReport(_ input: Operations.lineageReport.Input) async throws -> Operations.lineageReport.Output {
         let q = input.query
-        let scope = try scope(input.path.key, q.from, q.to, q.responsibleId, q.source, q.currency)
+        let scope = try scope(input.path.key, q)
         let then = q.then.split(separator: ",").map { PipelineKey(String($0).trimmingCharacters(in: .whitespaces)) }
         // Every pipeline of the journey is a report the caller must be allowed to read.
-        for key in then { _ = try self.scope(key.rawValue, q.from, q.to, q.responsibleId, q.source, q.currency) }
+        for key in then { _ = try self.scope(key.rawValue, q) }
         let report = try await services.reports.lineage(scope, then: then)
         if Self.wantsCSV(input.headers.accept) { return .ok(.init(body: .csv(HTTPBody(ReportCSV.lineage(report))))) }
         return .ok(.init(body: .json(SchemaMapping.lineage(report))))
     }
 }
+
+/// The filters every report takes, as each report operation's generated query type spells them.
+protocol ReportQuery {
+    var from: Date? { get }
+    var to: Date? { get }
+    var responsibleId: Int64? { get }
+    var source: String? { get }
+    var segment: String? { get }
+    var currency: String? { get }
+}
+
+extension Operations.conversionReport.Input.Query: ReportQuery {}
+extension Operations.lossesReport.Input.Query: ReportQuery {}
+extension Operations.revenueReport.Input.Query: ReportQuery {}
+extension Operations.stageTimesReport.Input.Query: ReportQuery {}
+extension Operations.managersReport.Input.Query: ReportQuery {}
+extension Operations.cohortsReport.Input.Query: ReportQuery {}
+extension Operations.forecastReport.Input.Query: ReportQuery {}
+extension Operations.lineageReport.Input.Query: ReportQuery {}

@@ -6,7 +6,7 @@ extension SchemaMapping {
     static func scope(_ s: ReportScope) -> Components.Schemas.ReportScope {
         .init(
             pipeline: s.pipeline.rawValue, from: date(s.from), to: date(s.to), responsibleId: s.responsible?.rawValue, source: s.source,
-            currency: s.currency?.code)
+            segment: s.segment, currency: s.currency?.code)
     }
 
     static func conversion(_ r: ConversionReport) -> Components.Schemas.ConversionReport {

@@ -21,7 +21,8 @@ public enum Migrations {
         Migration(id: "009_channels", apply: createChannels),
         Migration(id: "010_timer_occurrence", apply: addTimerOccurrence),
         Migration(id: "011_board_indexes", apply: createBoardIndexes),
-        Migration(id: "012_server_secrets", apply: createServerSecrets),
+        Migration(id: "012_report_summaries", apply: addReportSummaries),
+        Migration(id: "013_server_secrets", apply: createServerSecrets),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an

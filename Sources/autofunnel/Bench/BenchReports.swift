@@ -38,9 +38,18 @@ struct BenchReports: AsyncParsableCommand {
             let conversion = try await best { _ = try await reports.conversion(scope) }
             say(Self.line("baseline SQL (reach only)", baseline))
             say(Self.line("conversion report", conversion) + String(format: "   %.2f× the baseline", conversion / baseline))
+            // The report must count what the hand-written SQL counts, straight from the log.
+            let byFurthest = try await store.read { s in try await s.baselineReachCounts(pipeline: pipeline) }
+            let reached = (0..<pipeline.openStages.count + 1).map { i in byFurthest.filter { $0.key >= i }.values.reduce(0, +) }
+            let agrees = try await reports.conversion(scope).steps.map(\.reached) == reached
+            say("reached per stage, report vs hand-written SQL: " + (agrees ? "identical" : "DIFFERENT"))
+            let lineage = ReportScope(pipeline: "qualification", from: scope.from, to: scope.to)
             for (name, body) in [
                 ("loss reasons", { _ = try await reports.losses(scope) }), ("revenue per month", { _ = try await reports.revenue(scope) }),
                 ("per manager", { _ = try await reports.managers(scope) }), ("time in stage", { _ = try await reports.stageTimes(scope) }),
+                ("cohorts by month", { _ = try await reports.cohorts(scope, period: .month) }),
+                ("forecast", { _ = try await reports.forecast(scope) }),
+                ("lineage qualification → sales", { _ = try await reports.lineage(lineage, then: ["sales"]) }),
             ] as [(String, () async throws -> Void)] {
                 say(Self.line(name, try await best(body)))
             }
@@ -63,7 +72,7 @@ struct BenchReports: AsyncParsableCommand {
     }
 
     static func line(_ name: String, _ millis: Double) -> String {
-        name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%9.1f ms", millis)
+        name.padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: "%9.1f ms", millis)
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
