@@ -63,4 +63,10 @@ extension StoreSession {
     public func touchToken(id: Int64, at: Timestamp) async throws {
         try await db.update("api_tokens").set("last_used_at", to: at.millis).where("id", .equal, id).run()
     }
+
+    /// Replaces the stored hash and prefix of a token's secret: for a secret that names the token's own id, which is
+    /// known only once the row exists.
+    public func setTokenSecret(id: Int64, hash: String, prefix: String) async throws {
+        try await db.update("api_tokens").set("token_hash", to: hash).set("prefix", to: prefix).where("id", .equal, id).run()
+    }
 }

@@ -56,13 +56,6 @@ def rest_call(client: Bitrix24, method: str, **params):
         asyncio.set_event_loop(asyncio.new_event_loop())
 
 
-def violation_texts(api, deal_id: int, stage: str) -> set:
-    """What the native API says when the same move is refused: our violation text, in both languages."""
-    status, _, body = api.call("POST", f"/deals/{deal_id}/move", {"stage": stage})
-    assert status == 422, body
-    return {"; ".join(e["message"] for e in body["errors"]), "; ".join(e["messageRu"] for e in body["errors"])}
-
-
 def test_categories_stages_and_fields(fast, rest):
     categories = fast.get_all("crm.category.list", {"entityTypeId": 2})
     default = next(c for c in categories if c["isDefault"] == "Y")
@@ -86,7 +79,7 @@ def test_deal_life_with_fast_bitrix24(server, fast):
     contact = fast.call("crm.contact.add", {"fields": {"NAME": "Анна", "PHONE": [{"VALUE": "+79123456789", "VALUE_TYPE": "WORK"}]}})
     deal = fast.call("crm.deal.add", {"fields": {"TITLE": "Шкаф-купе", "CATEGORY_ID": 0, "OPPORTUNITY": 48500, "CURRENCY_ID": "RUB"}})
     assert isinstance(contact, int) and isinstance(deal, int)
-    expected = violation_texts(server["api"], deal, "processing_request")
+    expected = harness.refusal_texts(server["api"], deal, "processing_request")
     with pytest.raises(ErrorInServerResponseException) as refused:
         fast.call("crm.deal.update", {"id": deal, "fields": {"STAGE_ID": "PROCESSING_REQUEST"}})
     errors = refused.value.args[0]

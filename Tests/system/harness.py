@@ -12,6 +12,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -63,16 +64,46 @@ def admin_token(database_url: str, email: str = "system-test@autofunnel.test") -
     return token
 
 
+class Tls:
+    """A throwaway certificate authority and a server certificate for 127.0.0.1 and localhost, made with the openssl
+    command in `workdir`; clients trust `ca` (e.g. through REQUESTS_CA_BUNDLE / SSL_CERT_FILE)."""
+
+    def __init__(self, workdir: Path):
+        d = Path(workdir)
+        self.ca, self.cert, self.key = d / "ca.pem", d / "server.pem", d / "server.key"
+        ca_key, csr, ext = d / "ca.key", d / "server.csr", d / "server.ext"
+        ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+                       "extendedKeyUsage=serverAuth\n")
+        for args in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", self.ca, "-days", "2", "-subj", "/CN=Autofunnel test CA"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", self.key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", csr, "-CA", self.ca, "-CAkey", ca_key, "-CAcreateserial", "-out", self.cert, "-days", "2",
+             "-extfile", ext],
+        ):
+            subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True, timeout=60)
+
+    def context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.ca))
+
+
+def connection(host: str, port: int, timeout: float, tls: "Tls | None") -> http.client.HTTPConnection:
+    """A plain connection, or an HTTPS one that trusts only the test CA."""
+    if tls:
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=tls.context())
+    return http.client.HTTPConnection(host, port, timeout=timeout)
+
+
 class Server:
     """One `autofunnel serve` process on a fixed free loopback port; it can be killed and started again on the same
     port and database. Output goes to a log file in `workdir` (shown when a start fails)."""
 
-    def __init__(self, database_url: str, workdir: Path, name: str = "server", env: dict | None = None):
+    def __init__(self, database_url: str, workdir: Path, name: str = "server", env: dict | None = None, tls: "Tls | None" = None):
         self.database_url = database_url
         self.workdir = Path(workdir)
         self.name = name
         self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.base = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
         self.log_path = self.workdir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
@@ -86,7 +117,7 @@ class Server:
         log.flush()
         self.proc = subprocess.Popen(
             [str(binary()), "serve", "--database-url", self.database_url, "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"],
+             "--log-level", "warning", *(["--tls-cert", str(self.tls.cert), "--tls-key", str(self.tls.key)] if self.tls else [])],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir, env=self.env)
         log.close()
         self.starts += 1
@@ -95,7 +126,7 @@ class Server:
             if self.proc.poll() is not None:
                 pytest.fail(f"{self.name} exited with {self.proc.returncode} while starting:\n{self.log_tail()}")
             try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c = connection("127.0.0.1", self.port, 2, self.tls)
                 c.request("GET", "/health")
                 status = c.getresponse().status
                 c.close()
@@ -151,15 +182,15 @@ class Server:
 class Api:
     """A JSON client with one keep-alive connection per thread; network errors raise OSError (ConnectionError etc.)."""
 
-    def __init__(self, base: str, token: str, timeout: float = 30):
+    def __init__(self, base: str, token: str, timeout: float = 30, tls: "Tls | None" = None):
         u = urllib.parse.urlparse(base)
-        self.host, self.port, self.token, self.timeout = u.hostname, u.port, token, timeout
+        self.host, self.port, self.token, self.timeout, self.tls = u.hostname, u.port, token, timeout, tls
         self.local = threading.local()
 
     def _conn(self) -> http.client.HTTPConnection:
         c = getattr(self.local, "conn", None)
         if c is None:
-            c = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            c = connection(self.host, self.port, self.timeout, self.tls)
             self.local.conn = c
         return c
 
@@ -198,6 +229,14 @@ class Api:
         status, _, parsed = self.call(method, path, body, headers, content_type)
         assert 200 <= status < 300, f"{method} {path} answered {status}: {parsed}"
         return parsed
+
+
+def refusal_texts(api: Api, deal_id: int, stage: str) -> set:
+    """What the native API says when the same move is refused: our violation texts joined, in both languages (the other
+    CRMs' dialects must answer a refused move with one of them)."""
+    status, _, body = api.call("POST", f"/deals/{deal_id}/move", {"stage": stage})
+    assert status == 422, body
+    return {"; ".join(e["message"] for e in body["errors"]), "; ".join(e["messageRu"] for e in body["errors"])}
 
 
 def verify_signature(secret: str, msg_id: str, timestamp: str, body: bytes, header: str) -> bool:

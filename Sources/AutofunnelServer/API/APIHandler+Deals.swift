@@ -127,24 +127,7 @@ extension APIHandler {
 
     func createDealNote(_ input: Operations.createDealNote.Input) async throws -> Operations.createDealNote.Output {
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
-        let text = body.text.trimmed
-        guard !text.isEmpty, text.count <= 20_000 else {
-            throw AppError.refused([
-                .init(
-                    rule: .invalidValue, field: "text",
-                    message: .init(ru: "Текст заметки: от 1 до 20000 символов", en: "A note has 1 to 20000 characters"))
-            ])
-        }
-        let now = services.clock.now()
-        let id = DealID(input.path.id)
-        let actor = self.actor
-        let principal = try principal()
-        let note = try await store.write { s in
-            try DealService.authorize(try await s.deal(id, forUpdate: true), principal, .edit)
-            let note = try await s.insertNote(deal: id, text: text, author: actor.userID, at: now)
-            try await s.appendTimeline([TimelineEntry(deal: id, at: now, kind: "note", text: text, actor: actor)])
-            return note
-        }
+        let note = try await services.deals.addNote(deal: DealID(input.path.id), text: body.text, actor: actor, principal: try principal())
         return .created(.init(body: .json(SchemaMapping.note(note))))
     }
 }

@@ -86,6 +86,12 @@ extension APIHandler {
         (phones == nil ? [] : ["phones"]) + (emails == nil ? [] : ["emails"])
     }
 
+    /// Refuses a caller who may not change contacts, or not the contact fields sent (the other CRMs' dialects).
+    func requireContactWrite(_ input: PartyService.ContactInput, catalog: FieldCatalog) throws {
+        _ = try requireWriter()
+        try requireWritable(.contact, builtins: Self.contactBuiltins(input.phones, input.emails), custom: input.fields, catalog: catalog)
+    }
+
     /// Deleting contacts and companies: admins and heads of sales.
     func requireDeleter() throws {
         guard try principal().deletesParties else {

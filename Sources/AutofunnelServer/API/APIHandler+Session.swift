@@ -47,8 +47,18 @@ extension APIHandler {
     func createToken(_ input: Operations.createToken.Input) async throws -> Operations.createToken.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         let p = try principal()
-        let issued = try await services.auth.createToken(
-            for: p.user.id, name: b.name, scope: TokenScope(rawValue: b.scope.rawValue)!, by: Caller.current)
+        let scope = TokenScope(rawValue: b.scope.rawValue)!
+        if b.days != nil && b.format != .amocrm {
+            throw AppError.refused([
+                Violation(
+                    rule: .invalidValue, field: "days",
+                    message: .init(ru: "Срок задаётся только токенам amocrm", en: "Only amocrm tokens take days"))
+            ])
+        }
+        let issued =
+            b.format == .amocrm
+            ? try await services.auth.createAmoCRMToken(for: p.user.id, name: b.name, scope: scope, days: Int(b.days ?? 365), by: Caller.current)
+            : try await services.auth.createToken(for: p.user.id, name: b.name, scope: scope, by: Caller.current)
         return .created(.init(body: .json(.init(token: SchemaMapping.token(issued.token), secret: issued.secret))))
     }
 

@@ -10,16 +10,30 @@ extension APIHandler {
             deal: q.dealId.map { DealID($0) }, assignee: q.assigneeId.map { UserID($0) },
             status: q.status.flatMap { DealTask.Status(rawValue: $0.rawValue) },
             overdueAt: q.overdue == true ? now : nil)
-        let visible = try await store.read { s in
+        let visible = try await visibleTasks(filter, principal: p)
+        return .ok(.init(body: .json(.init(items: visible.map { SchemaMapping.task($0, now: now) }))))
+    }
+
+    /// The tasks matching `filter` (up to `limit`) on deals `p` may see, in the store's order.
+    func visibleTasks(_ filter: TaskFilter, principal p: Principal, limit: Int = 500) async throws -> [DealTask] {
+        try await store.read { s in
             var out: [DealTask] = []
             var seen: [DealID: Bool] = [:]
-            for task in try await s.tasks(filter) {
+            for task in try await s.tasks(filter, limit: limit) {
                 if seen[task.deal] == nil { seen[task.deal] = (try? await s.deal(task.deal)).map(p.sees) ?? false }
                 if seen[task.deal] == true { out.append(task) }
             }
             return out
         }
-        return .ok(.init(body: .json(.init(items: visible.map { SchemaMapping.task($0, now: now) }))))
+    }
+
+    /// A task of a deal the caller may see, else not found.
+    func visibleTask(_ id: TaskID) async throws -> DealTask {
+        try await store.read { s in
+            let task = try await s.task(id)
+            _ = try await visibleDeal(task.deal, in: s)
+            return task
+        }
     }
 
     func createTask(_ input: Operations.createTask.Input) async throws -> Operations.createTask.Output {

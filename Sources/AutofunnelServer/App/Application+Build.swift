@@ -3,6 +3,8 @@ import AutofunnelStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import OpenAPIHummingbird
@@ -11,8 +13,9 @@ import OpenAPIRuntime
 /// The largest request body the API reads.
 public let maximumBodySize = 1_048_576
 
-/// The router with every route: the OpenAPI-generated REST API under `/api/v1`, the spec itself, health and metrics.
-public func buildRouter(_ services: AppServices) throws -> Router<AppRequestContext> {
+/// The router with every route: the OpenAPI-generated REST API under `/api/v1`, the spec itself, health and metrics,
+/// the web pages and the Bitrix24 and amoCRM dialects; `scheme` is what the server speaks (for absolute links).
+public func buildRouter(_ services: AppServices, scheme: String = "http") throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.get("/health") { _, _ -> Response in
         let up = await services.store.ping()
@@ -34,6 +37,7 @@ public func buildRouter(_ services: AppServices) throws -> Router<AppRequestCont
     Pages.register(on: router, services: services)
     try Web.register(on: router, services: services)
     Bitrix24Endpoint.register(on: router, services: services)
+    AmoCRMEndpoint.register(on: router, services: services, scheme: scheme)
     router.add(middleware: BodyLimitMiddleware(limit: maximumBodySize))
     router.add(middleware: AuthMiddleware(auth: services.auth))
     router.add(middleware: IdempotencyMiddleware(store: services.store, clock: services.clock))
@@ -42,13 +46,18 @@ public func buildRouter(_ services: AppServices) throws -> Router<AppRequestCont
     return router
 }
 
-/// The HTTP application: the router wrapped in `AppResponder` (request ids, problem+json, metrics).
+/// The HTTP application: the router wrapped in `AppResponder` (request ids, problem+json, metrics); with `tls`, it
+/// speaks only HTTPS.
 public func buildApplication(
-    _ services: AppServices, host: String = "127.0.0.1", port: Int = 8080, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    _ services: AppServices, host: String = "127.0.0.1", port: Int = 8080, tls: TLSFiles? = nil,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let router = try buildRouter(services)
+    let router = try buildRouter(services, scheme: tls == nil ? "http" : "https")
+    var server = HTTPServerBuilder.http1()
+    if let tls { server = try .tls(.http1(), tlsConfiguration: try tls.configuration()) }
     return Application(
         responder: AppResponder(inner: router.buildResponder(), metrics: services.metrics),
+        server: server,
         configuration: .init(address: .hostname(host, port: port), serverName: "autofunnel"),
         onServerRunning: onServerRunning,
         logger: services.logger)

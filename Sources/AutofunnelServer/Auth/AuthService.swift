@@ -103,12 +103,14 @@ public struct AuthService: Sendable {
         return (principal, session)
     }
 
-    /// The caller behind a bearer token, or nil when it is unknown, revoked or its user is disabled.
+    /// The caller behind a bearer token, or nil when it is unknown, revoked or its user is disabled. A token in JWT form
+    /// (amoCRM's long-lived token) must also carry the installation's signature and not be expired.
     public func principal(bearer: String) async throws -> Principal? {
         let now = clock.now()
         let hash = Secrets.hash(bearer)
         let found: (APIToken, User, [PipelineKey: GrantLevel])? = try await store.read { s in
             guard let token = try await s.token(hash: hash) else { return nil }
+            if AmoCRMToken.looksLikeJWT(bearer), !(try await Self.acceptsJWT(bearer, token: token, s, now: now)) { return nil }
             return (token, try await s.user(token.user), try await s.grants(user: token.user))
         }
         guard let (token, user, grants) = found, user.active else { return nil }

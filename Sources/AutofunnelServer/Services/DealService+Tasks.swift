@@ -7,34 +7,38 @@ extension DealService {
         deal id: DealID, title: String, text: String?, dueAt: Timestamp, assignee: UserID?, principal: Principal?
     ) async throws -> DealTask {
         let now = clock.now()
-        let cleanTitle = title.trimmed
-        guard (1...500).contains(cleanTitle.count) else {
-            throw AppError.refused([
-                .init(
-                    rule: .invalidValue, field: "title",
-                    message: .init(ru: "Название задачи: от 1 до 500 символов", en: "A task title has 1 to 500 characters"))
-            ])
-        }
+        let cleanTitle = try Self.taskTitle(title)
         return try await store.write { s in
-            let deal = try await s.deal(id, forUpdate: true)
-            try Self.authorize(deal, principal, .edit)
-            if let assignee { _ = try await s.user(assignee) }
-            let task = try await s.insertTask(
-                DealTask(
-                    id: TaskID(0), deal: id, title: cleanTitle, text: text, assignee: assignee ?? deal.responsible, creator: principal?.user.id,
-                    dueAt: dueAt, createdAt: now))
-            try await s.appendTimeline([TimelineEntry(deal: id, at: now, kind: "task", text: cleanTitle, actor: principal?.actor)])
-            return task
+            try await createTask(in: s, deal: id, title: cleanTitle, text: text, dueAt: dueAt, assignee: assignee, principal: principal, now: now)
         }
     }
 
+    /// `createTask` inside the caller's transaction (the title already checked), so that several tasks are saved
+    /// together or not at all.
+    func createTask(
+        in s: StoreSession, deal id: DealID, title: String, text: String?, dueAt: Timestamp, assignee: UserID?, principal: Principal?, now: Timestamp
+    ) async throws -> DealTask {
+        let deal = try await s.deal(id, forUpdate: true)
+        try Self.authorize(deal, principal, .edit)
+        if let assignee { _ = try await s.user(assignee) }
+        let task = try await s.insertTask(
+            DealTask(
+                id: TaskID(0), deal: id, title: title, text: text, assignee: assignee ?? deal.responsible, creator: principal?.user.id,
+                dueAt: dueAt, createdAt: now))
+        try await s.appendTimeline([TimelineEntry(deal: id, at: now, kind: "task", text: title, actor: principal?.actor)])
+        return task
+    }
+
     /// Completes an open task; the rules on task completion run in the same transaction. The assignee may complete
-    /// it; so may whoever may change the deal.
-    public func completeTask(_ id: TaskID, principal: Principal?) async throws -> DealTask {
+    /// it; so may whoever may change the deal. A `result` ("called, will pay Friday") becomes a note on the deal.
+    public func completeTask(_ id: TaskID, result: String? = nil, principal: Principal?) async throws -> DealTask {
         let now = clock.now()
         return try await store.write { s in
             let (task, deal) = try await Self.openTask(id, principal: principal, s)
             try await s.finishTask(id, status: .done, at: now)
+            if let result = result?.trimmed, !result.isEmpty {
+                _ = try await s.insertNote(deal: deal.id, text: "\(task.title): \(result)", author: principal?.user.id, at: now)
+            }
             try await s.appendTimeline([TimelineEntry(deal: deal.id, at: now, kind: "task_done", text: task.title, actor: principal?.actor)])
             var cascade = Cascade()
             try await automate([.taskCompleted(rule: task.rule)], deal: deal.id, cause: "task:\(id):done", session: s, now: now, cascade: &cascade)
@@ -71,5 +75,18 @@ extension DealService {
         }
         guard task.status == .open else { throw AppError.conflict("Task \(id) is \(task.status.rawValue) already") }
         return (task, deal)
+    }
+
+    /// A task title, trimmed, of 1 to 500 characters.
+    static func taskTitle(_ title: String) throws -> String {
+        let clean = title.trimmed
+        guard (1...500).contains(clean.count) else {
+            throw AppError.refused([
+                .init(
+                    rule: .invalidValue, field: "title",
+                    message: .init(ru: "Название задачи: от 1 до 500 символов", en: "A task title has 1 to 500 characters"))
+            ])
+        }
+        return clean
     }
 }

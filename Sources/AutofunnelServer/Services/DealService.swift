@@ -30,8 +30,7 @@ public struct DealService: Sendable {
     {
         let now = clock.now()
         return try await store.write { s in
-            var cascade = Cascade()
-            return try await createIn(s, pipeline: key, stage: stage, input: input, actor: actor, principal: principal, now: now, cascade: &cascade)
+            try await create(in: s, pipeline: key, stage: stage, input: input, actor: actor, principal: principal, now: now)
         }
     }
 
@@ -82,14 +81,7 @@ public struct DealService: Sendable {
         prepare: @Sendable (Deal, inout DealInput, StoreSession) async throws -> Void = { _, _, _ in }
     ) async throws -> Deal {
         let now = clock.now()
-        return try await store.write { s in
-            let deal = try await s.deal(id, forUpdate: true)
-            try Self.authorize(deal, principal, .edit)
-            var input = input
-            try await prepare(deal, &input, s)
-            try Self.authorize(input, on: deal, principal, catalog: try await s.fieldCatalog())
-            var cascade = Cascade()
-            return try await updateIn(s, id, input: input, actor: actor, now: now, cascade: &cascade)
+        return try await store.write { s in try await update(in: s, id, input: input, actor: actor, principal: principal, now: now, prepare: prepare)
         }
     }
 
@@ -165,6 +157,15 @@ public struct DealService: Sendable {
         }
     }
 
+    /// Why a stage change into another pipeline is refused (the dialects of other CRMs can ask for one).
+    static func crossPipeline(field: String) -> Violation {
+        Violation(
+            rule: .invalidValue, field: field,
+            message: .init(
+                ru: "Сделка не переходит между воронками: закройте её и скопируйте в другую",
+                en: "A deal never moves between pipelines: close it as won and copy it into the other one"))
+    }
+
     static func noPipeline(_ key: PipelineKey) -> AppError {
         .refused([.init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))])
     }
@@ -225,24 +226,31 @@ public struct DealService: Sendable {
     ) async throws -> Deal {
         let now = clock.now()
         return try await store.write { s in
-            let deal = try await s.deal(id, forUpdate: true)
-            let catalog = try await s.fieldCatalog()
-            try Self.authorize(deal, principal, need)
-            try Self.authorize(input, on: deal, principal, catalog: catalog)
-            let pipeline = try await s.requirePipeline(deal.pipeline, catalog: catalog)
-            var proposed = deal
-            let problems = try await input.apply(to: &proposed, session: s, catalog: catalog)
-            guard problems.isEmpty else { throw AppError.refused(problems) }
-            let change = try await decide(pipeline, s)
-            let updated = try await decideAndRecord(
-                proposed, previous: deal, change: change, actor: actor, cause: nil, pipeline: pipeline, catalog: catalog, session: s, now: now)
-            var cascade = Cascade(catalog: catalog, pipelines: [pipeline.key: pipeline])
-            try await automate(
-                Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):change:\(ids.occurrence())", session: s, now: now,
-                cascade: &cascade,
-                pipelineHint: pipeline.key)
-            return cascade.touched ? try await s.deal(id) : updated
+            try await change(in: s, id, input: input, actor: actor, principal: principal, need: need, now: now, decide)
         }
+    }
+
+    func change(
+        in s: StoreSession, _ id: DealID, input: DealInput, actor: Actor, principal: Principal?, need: DealNeed, now: Timestamp,
+        _ decide: @escaping @Sendable (Pipeline, StoreSession) async throws -> StageChange
+    ) async throws -> Deal {
+        let deal = try await s.deal(id, forUpdate: true)
+        let catalog = try await s.fieldCatalog()
+        try Self.authorize(deal, principal, need)
+        try Self.authorize(input, on: deal, principal, catalog: catalog)
+        let pipeline = try await s.requirePipeline(deal.pipeline, catalog: catalog)
+        var proposed = deal
+        let problems = try await input.apply(to: &proposed, session: s, catalog: catalog)
+        guard problems.isEmpty else { throw AppError.refused(problems) }
+        let change = try await decide(pipeline, s)
+        let updated = try await decideAndRecord(
+            proposed, previous: deal, change: change, actor: actor, cause: nil, pipeline: pipeline, catalog: catalog, session: s, now: now)
+        var cascade = Cascade(catalog: catalog, pipelines: [pipeline.key: pipeline])
+        try await automate(
+            Self.events(from: deal, to: updated), deal: id, cause: "deal:\(id):change:\(ids.occurrence())", session: s, now: now,
+            cascade: &cascade,
+            pipelineHint: pipeline.key)
+        return cascade.touched ? try await s.deal(id) : updated
     }
 
     /// A stage change made by a rule, inside the cascade's transaction.

@@ -64,4 +64,14 @@ extension Migrations {
             .column("expires_at", type: .bigint, .notNull)
             .run()
     }
+
+    /// Secrets of the installation rather than of one server process (the key that signs amoCRM tokens): every
+    /// instance on one database reads the same row, and it survives restarts.
+    @Sendable static func createServerSecrets(_ db: any SQLDatabase) async throws {
+        try await db.create(table: "server_secrets")
+            .column("name", type: .text, .primaryKey(autoIncrement: false))
+            .column("value", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+    }
 }

@@ -22,6 +22,7 @@ public enum Migrations {
         Migration(id: "010_timer_occurrence", apply: addTimerOccurrence),
         Migration(id: "011_board_indexes", apply: createBoardIndexes),
         Migration(id: "012_report_summaries", apply: addReportSummaries),
+        Migration(id: "013_server_secrets", apply: createServerSecrets),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an

@@ -17,11 +17,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(help: "The address users open, e.g. https://crm.example.com (setup link; https makes cookies Secure).")
     var publicURL: String?
+    @Option(help: "A PEM certificate chain: serve HTTPS only (with --tls-key).") var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
 
     func run() async throws {
         var logger = Logger(label: "autofunnel")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let base = publicURL ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_PUBLIC_URL"] ?? "http://\(host):\(port)"
+        let tls = tlsCert.flatMap { cert in tlsKey.map { TLSFiles(certificate: cert, key: $0) } }
+        let scheme = tls == nil ? "http" : "https"
+        // Read before anything else starts: a bad file stops the server with its name, not a half-started one.
+        _ = try tls?.configuration()
+        let base = publicURL ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_PUBLIC_URL"] ?? "\(scheme)://\(host):\(port)"
         var config = AuthConfig()
         config.secureCookies = base.lowercased().hasPrefix("https://")
         let services = try await database.services(logger: logger, authConfig: config, publicURL: base)
@@ -38,7 +48,7 @@ struct Serve: AsyncParsableCommand {
         if let token = try await services.auth.beginSetup() {
             Self.say("No users yet. Create the first admin within 24 hours at:\n  \(base)/setup?token=\(token)")
         }
-        let app = try buildApplication(services, host: host, port: port)
+        let app = try buildApplication(services, host: host, port: port, tls: tls)
         let group = ServiceGroup(
             configuration: .init(
                 services: [
@@ -47,7 +57,7 @@ struct Serve: AsyncParsableCommand {
                     .init(service: StoreService(store: services.store)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.notice("Autofunnel listening on http://\(host):\(port) (database: \(services.store.backend.name))")
+        logger.notice("Autofunnel listening on \(scheme)://\(host):\(port) (database: \(services.store.backend.name))")
         try await group.run()
     }
 }

@@ -167,6 +167,16 @@ struct AccessMatrixTests {
         "GET /rest/{userId}/{key}/{method}": Entry(access: .anyUser, call: { w, a, _ in Call(path: webhook(w, a, "crm.category.list.json")) }),
         "POST /rest/{userId}/{key}/{method}": Entry(
             access: .partyWrite, call: { w, a, _ in Call(path: webhook(w, a, "crm.contact.add"), raw: "fields[NAME]=Борис", headers: form) }),
+        // The amoCRM dialect takes the same bearer tokens (a long-lived JWT is one of them) and applies the same roles.
+        "GET /api/v4/**": Entry(access: .anyUser, call: simple("/api/v4/leads/pipelines")),
+        "POST /api/v4/**": Entry(access: .partyWrite, call: { _, _, _ in Call(path: "/api/v4/contacts", json: ["name": "Борис"]) }),
+        "PATCH /api/v4/**": Entry(
+            access: .dealEdit, call: { w, _, o in Call(path: "/api/v4/leads/\(w.deals[o]!)", json: ["name": "Переименована"]) }),
+        "GET /{account}/api/v4/**": Entry(access: .anyUser, call: simple("/acme.amocrm.ru/api/v4/leads/pipelines")),
+        "POST /{account}/api/v4/**": Entry(
+            access: .partyWrite, call: { _, _, _ in Call(path: "/acme.amocrm.ru/api/v4/contacts", json: ["name": "Борис"]) }),
+        "PATCH /{account}/api/v4/**": Entry(
+            access: .dealEdit, call: { w, _, o in Call(path: "/acme.amocrm.ru/api/v4/leads/\(w.deals[o]!)", json: ["name": "Переименована"]) }),
         "GET /api/v1/contacts/{id}": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)") }),
         "PATCH /api/v1/contacts/{id}": Entry(
             access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)", json: ["name": "Анна Петровна"]) }),

@@ -40,12 +40,7 @@ public enum Bitrix24Endpoint {
             }
             russian = principal.user.locale == .ru
             var request = request
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: maximumBodySize)
-            } catch {
-                throw AppError.payloadTooLarge(maximumBodySize)
-            }
+            let body = try await request.limitedBody()
             let params = try Bitrix24Params.read(
                 query: request.uri.query, body: String(buffer: body), contentType: request.headers[.contentType])
             let caller = Caller(principal: principal, sessionHash: nil, ip: context.clientIP)

@@ -28,16 +28,10 @@ extension Bitrix24Methods {
         return input
     }
 
-    /// Refuses a caller who may not write the contact fields sent.
-    func requireContactWrite(_ input: PartyService.ContactInput, catalog: FieldCatalog) throws {
-        _ = try api.requireWriter()
-        try api.requireWritable(.contact, builtins: APIHandler.contactBuiltins(input.phones, input.emails), custom: input.fields, catalog: catalog)
-    }
-
     func contactAdd(_ p: JSONValue) async throws -> Bitrix24Reply {
         let catalog = try await store.read { s in try await s.fieldCatalog() }
         let input = Self.contactInput(p, catalog: catalog, current: nil)
-        try requireContactWrite(input, catalog: catalog)
+        try api.requireContactWrite(input, catalog: catalog)
         let contact = try await services.parties.createContact(input)
         return Bitrix24Reply(result: .number(Double(contact.id.rawValue)))
     }
@@ -46,7 +40,7 @@ extension Bitrix24Methods {
         let id = ContactID(try Self.id(p))
         let (current, catalog) = try await store.read { s in (try await s.contact(id), try await s.fieldCatalog()) }
         let input = Self.contactInput(p, catalog: catalog, current: current)
-        try requireContactWrite(input, catalog: catalog)
+        try api.requireContactWrite(input, catalog: catalog)
         _ = try await services.parties.updateContact(id, input)
         return Bitrix24Reply(result: .bool(true))
     }

@@ -40,10 +40,8 @@ extension Bitrix24Methods {
     }
 
     static func crossPipeline(_ russian: Bool) -> Bitrix24Error {
-        .invalid(
-            russian
-                ? "Сделка не переходит между воронками: закройте её и скопируйте в другую"
-                : "A deal never moves between pipelines: close it as won and copy it into the other one")
+        let message = DealService.crossPipeline(field: "CATEGORY_ID").message
+        return .invalid(russian ? message.ru : message.en)
     }
 
     static func unknownStage(_ id: String) -> Bitrix24Error { .invalid("No stage '\(id)'") }

@@ -26,7 +26,7 @@ extension Bitrix24Methods {
     }
 
     func taskGet(_ p: JSONValue) async throws -> Bitrix24Reply {
-        let task = try await visibleTask(TaskID(try Self.id(p, "taskId")))
+        let task = try await api.visibleTask(TaskID(try Self.id(p, "taskId")))
         return Bitrix24Reply(result: .object(["task": Self.taskRow(task)]))
     }
 
@@ -48,29 +48,12 @@ extension Bitrix24Methods {
         default: break
         }
         let (principal, filtered) = (self.principal, f)
-        let tasks = try await store.read { s in
-            var seen: [DealID: Bool] = [:]
-            var out: [DealTask] = []
-            for task in try await s.tasks(filtered, limit: 100_000).sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
-                if seen[task.deal] == nil { seen[task.deal] = (try? await s.deal(task.deal)).map(principal.sees) ?? false }
-                if seen[task.deal] == true { out.append(task) }
-            }
-            return out
-        }
+        let tasks = try await api.visibleTasks(filtered, principal: principal, limit: 100_000).sorted { $0.id.rawValue < $1.id.rawValue }
         let (offset, counts) = Self.start(p)
         let page = tasks.dropFirst(offset).prefix(Self.pageSize).map(Self.taskRow)
         var reply = Self.page(Array(page), offset: offset, total: counts ? tasks.count : nil)
         reply.result = .object(["tasks": reply.result])
         return reply
-    }
-
-    /// A task of a deal the caller may see, else not found.
-    func visibleTask(_ id: TaskID) async throws -> DealTask {
-        try await store.read { s in
-            let task = try await s.task(id)
-            _ = try await api.visibleDeal(task.deal, in: s)
-            return task
-        }
     }
 
     /// A task in Bitrix24's camelCase form; `status` 2 is pending, 5 completed, 7 closed when its stage was left.

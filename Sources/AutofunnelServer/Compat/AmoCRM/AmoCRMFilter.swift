@@ -1,0 +1,84 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// amoCRM list filters as store conditions: `filter[id]=5`, `filter[id][]=5`, `filter[id][0]=5` (one or several
+/// values), `filter[created_at][from]=…&filter[created_at][to]=…` (seconds), `filter[pipeline_id]`,
+/// `filter[statuses][0][pipeline_id]` with `[status_id]`, `filter[responsible_user_id]`, `filter[name]`, and `query`
+/// (a text search in the name). Filters we do not know are ignored, as amoCRM ignores them.
+enum AmoCRMFilter {
+    typealias Condition = OffsetListQuery.Condition
+
+    /// Whether `order[id]` (or `order[created_at]`, `order[updated_at]`, which follow the ids) asks for descending.
+    static func descending(_ query: [String: JSONValue]) -> Bool {
+        let order = query["order"] ?? .null
+        return ["id", "created_at", "updated_at"].contains { order[b24: $0]?.b24Text?.lowercased() == "desc" }
+    }
+
+    /// Conditions on ids, times and names shared by leads and contacts.
+    static func common(_ filter: JSONValue, nameColumn: String) -> [Condition] {
+        var out: [Condition] = []
+        for (key, value) in filter.b24Object.sorted(by: { $0.key < $1.key }) {
+            switch key.lowercased() {
+            case "id": out += range("id", value, scale: 1)
+            case "created_at": out += range("created_at", value, scale: 1000)
+            case "updated_at": out += range("updated_at", value, scale: 1000)
+            case "name": out.append(.init(column: nameColumn, comparison: .oneOf, values: value.b24Items.compactMap(\.b24Text).map { .text($0) }))
+            default: continue
+            }
+        }
+        return out
+    }
+
+    /// `{from, to}` as a range, else one value or a list of them; `scale` turns seconds into our milliseconds.
+    static func range(_ column: String, _ value: JSONValue, scale: Int64) -> [Condition] {
+        let from = value[b24: "from"]?.b24Int
+        let to = value[b24: "to"]?.b24Int
+        if from != nil || to != nil {
+            var out: [Condition] = []
+            if let from { out.append(.init(column: column, comparison: .greaterOrEqual, values: [.int(from * scale)])) }
+            if let to { out.append(.init(column: column, comparison: .lessOrEqual, values: [.int(to * scale + scale - 1)])) }
+            return out
+        }
+        return [.init(column: column, comparison: .oneOf, values: value.b24Items.compactMap(\.b24Int).map { .int($0 * scale) })]
+    }
+
+    /// Conditions of a lead list.
+    static func leads(_ query: [String: JSONValue], catalog: AmoCRMCatalog) -> [Condition] {
+        let filter = query["filter"] ?? .null
+        var out = common(filter, nameColumn: "title")
+        if let text = query["query"]?.b24Text, !text.isEmpty { out.append(.init(column: "title", comparison: .contains, values: [.text(text)])) }
+        if let users = filter[b24: "responsible_user_id"] {
+            out.append(.init(column: "responsible_id", comparison: .oneOf, values: users.b24Items.compactMap(\.b24Int).map { .int($0) }))
+        }
+        if let pipelines = filter[b24: "pipeline_id"] {
+            // An unknown pipeline matches nothing: its key is one no pipeline can have.
+            let keys = pipelines.b24Items.compactMap(\.b24Int).map { catalog.entry(id: $0)?.pipeline.key.rawValue ?? "-" }
+            out.append(.init(column: "pipeline_key", comparison: .oneOf, values: keys.map { .text($0) }))
+        }
+        if let statuses = filter[b24: "statuses"] {
+            var pipelines: Set<String> = []
+            var stages: Set<String> = []
+            for pair in statuses.b24Items {
+                let entry = pair[b24: "pipeline_id"]?.b24Int.flatMap { catalog.entry(id: $0) }
+                guard let statusID = pair[b24: "status_id"]?.b24Int, let (e, stage) = catalog.resolve(statusID: statusID, within: entry) else {
+                    stages.insert("-")
+                    continue
+                }
+                pipelines.insert(e.pipeline.key.rawValue)
+                // 143 stands for every lost stage of the pipeline.
+                let lost = statusID == AmoCRMCatalog.lost ? e.pipeline.lostStages : [stage]
+                stages.formUnion(lost.map(\.key.rawValue))
+            }
+            if !pipelines.isEmpty { out.append(.init(column: "pipeline_key", comparison: .oneOf, values: pipelines.sorted().map { .text($0) })) }
+            out.append(.init(column: "stage_key", comparison: .oneOf, values: stages.sorted().map { .text($0) }))
+        }
+        return out
+    }
+
+    /// Conditions of a contact list.
+    static func contacts(_ query: [String: JSONValue]) -> [Condition] {
+        var out = common(query["filter"] ?? .null, nameColumn: "name")
+        if let text = query["query"]?.b24Text, !text.isEmpty { out.append(.init(column: "name", comparison: .contains, values: [.text(text)])) }
+        return out
+    }
+}

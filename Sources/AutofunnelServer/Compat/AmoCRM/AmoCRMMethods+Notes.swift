@@ -1,0 +1,76 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// `/leads/notes` and `/leads/{id}/notes`: notes on deals through `DealService.addNote`, all items of a request in one
+/// transaction. Common and service notes keep their text; call notes (what telephony integrations send) become a line
+/// with the direction, phone, duration and recording link.
+extension AmoCRMMethods {
+    /// The text a note item stands for.
+    static func noteText(_ item: JSONValue) throws -> String {
+        let type = item[b24: "note_type"]?.b24Text ?? "common"
+        let params = item[b24: "params"] ?? .null
+        switch type {
+        case "common", "service_message", "extended_service_message":
+            return try DealService.noteText(params[b24: "text"]?.b24Text ?? "")
+        case "call_in", "call_out":
+            let parts = [
+                type == "call_in" ? "Incoming call" : "Outgoing call", params[b24: "phone"]?.b24Text,
+                params[b24: "duration"]?.b24Int.map { "\($0) s" }, params[b24: "link"]?.b24Text,
+            ]
+            return try DealService.noteText(parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", "))
+        default:
+            throw AmoCRMError.invalid("Unsupported note_type \(type): common, service_message, call_in, call_out", path: "note_type")
+        }
+    }
+
+    func noteCreate(_ body: JSONValue, lead pathID: Int64?) async throws -> JSONValue {
+        var planned: [(String, DealID, String)] = []
+        for (index, item) in try Self.items(body).enumerated() {
+            let requestID = Self.requestID(item, index: index)
+            try await forItem(requestID) {
+                guard case .object = item else { throw AmoCRMError.invalid("Each item is an object") }
+                guard let lead = try pathID ?? AmoCRMLeadMapping.integer(item, "entity_id") else {
+                    throw AmoCRMError.invalid("entity_id is required", path: "entity_id")
+                }
+                planned.append((requestID, DealID(lead), try Self.noteText(item)))
+            }
+        }
+        let (plan, deals, principal, now) = (planned, services.deals, self.principal, services.clock.now())
+        let notes = try await store.write { s in
+            var out: [(String, Note)] = []
+            for (requestID, deal, text) in plan {
+                let note = try await forItem(requestID) {
+                    try await deals.addNote(in: s, deal: deal, text: text, actor: principal.actor, principal: principal, now: now)
+                }
+                out.append((requestID, note))
+            }
+            return out
+        }
+        return savedReply(
+            "notes",
+            notes.map { requestID, note in
+                Self.savedRow(
+                    note.id.rawValue, requestID: requestID, base: "\(base)/leads/\(note.deal)/notes",
+                    extra: ["entity_id": .number(Double(note.deal.rawValue))])
+            })
+    }
+
+    /// The notes of a lead the caller may see, oldest first.
+    func leadNotes(_ id: Int64) async throws -> JSONValue {
+        let paging = try AmoCRMPaging(query)
+        let notes = try await store.read { s in
+            _ = try await api.visibleDeal(DealID(id), in: s)
+            return try await s.notes(deal: DealID(id))
+        }
+        let rows = notes.dropFirst(paging.offset).prefix(paging.limit).map { n -> JSONValue in
+            .object([
+                "id": .number(Double(n.id.rawValue)), "entity_id": .number(Double(n.deal.rawValue)), "created_by": Self.number(n.author),
+                "updated_by": Self.number(n.author), "created_at": Self.seconds(n.createdAt), "updated_at": Self.seconds(n.createdAt),
+                "responsible_user_id": Self.number(n.author), "group_id": .number(0), "note_type": .string("common"),
+                "params": .object(["text": .string(n.text)]), "account_id": .number(Double(Self.accountID)),
+                "_links": Self.selfLink("\(base)/leads/\(n.deal)/notes/\(n.id)"),
+            ])
+        }
+        return listReply("notes", path: "/leads/\(id)/notes", items: Array(rows), paging: paging, more: notes.count > paging.offset + paging.limit)
+    }
+}

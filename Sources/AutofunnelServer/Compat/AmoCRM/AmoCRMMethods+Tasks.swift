@@ -1,0 +1,99 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// `/tasks`: our tasks always belong to a deal, so a task is created on a lead (`entity_type: "leads"`); completing
+/// one (`is_completed: true`, `result.text`) goes through `DealService`, the result becoming a note on the deal.
+extension AmoCRMMethods {
+    func taskCreate(_ body: JSONValue) async throws -> JSONValue {
+        let items = try Self.items(body)
+        var planned: [(String, DealID, String, Timestamp, UserID?)] = []
+        for (index, item) in items.enumerated() {
+            let requestID = Self.requestID(item, index: index)
+            try await forItem(requestID) {
+                guard case .object = item else { throw AmoCRMError.invalid("Each item is an object") }
+                let type = item[b24: "entity_type"]?.b24Text ?? ""
+                guard type == "leads", let deal = try AmoCRMLeadMapping.integer(item, "entity_id") else {
+                    throw AmoCRMError.invalid(
+                        russian
+                            ? "Задача привязывается к сделке: entity_type \"leads\" и entity_id"
+                            : "A task belongs to a lead: entity_type \"leads\" and entity_id",
+                        path: "entity_id")
+                }
+                let due = try AmoCRMLeadMapping.integer(item, "complete_till").map { Timestamp(millis: $0 * 1000) }
+                let title = try DealService.taskTitle(item[b24: "text"]?.b24Text ?? "")
+                planned.append(
+                    (
+                        requestID, DealID(deal), title, due ?? services.clock.now().adding(millis: 86_400_000),
+                        try AmoCRMLeadMapping.integer(item, "responsible_user_id").map { UserID($0) }
+                    ))
+            }
+        }
+        let (plan, deals, principal, now) = (planned, services.deals, self.principal, services.clock.now())
+        let created = try await store.write { s in
+            var out: [(String, DealTask)] = []
+            for (requestID, deal, title, due, assignee) in plan {
+                let task = try await forItem(requestID) {
+                    try await deals.createTask(
+                        in: s, deal: deal, title: title, text: nil, dueAt: due, assignee: assignee, principal: principal, now: now)
+                }
+                out.append((requestID, task))
+            }
+            return out
+        }
+        return savedReply("tasks", created.map { Self.savedRow($1.id.rawValue, requestID: $0, base: base + "/tasks") })
+    }
+
+    /// `PATCH /tasks/{id}` or a list: `is_completed: true` completes the task (with `result.text`).
+    func taskUpdate(_ body: JSONValue, id pathID: Int64?) async throws -> JSONValue {
+        if pathID != nil, case .array = body { throw AmoCRMError.invalid("PATCH /tasks/{id} takes one object") }
+        var rows: [JSONValue] = []
+        for (index, item) in try Self.items(body).enumerated() {
+            let requestID = Self.requestID(item, index: index)
+            let task = try await forItem(requestID) {
+                guard let id = try pathID ?? AmoCRMLeadMapping.integer(item, "id") else { throw AmoCRMError.invalid("id is required", path: "id") }
+                let current = try await api.visibleTask(TaskID(id))
+                guard item[b24: "is_completed"]?.b24Flag == true, current.status == .open else { return current }
+                let result = item[b24: "result"]?[b24: "text"]?.b24Text
+                return try await services.deals.completeTask(current.id, result: result, principal: principal)
+            }
+            rows.append(Self.savedRow(task.id.rawValue, requestID: requestID, base: base + "/tasks", updatedAt: task.completedAt ?? task.createdAt))
+        }
+        return pathID == nil ? savedReply("tasks", rows) : rows[0]
+    }
+
+    func taskGet(_ id: Int64) async throws -> JSONValue? {
+        do {
+            return taskRow(try await api.visibleTask(TaskID(id)))
+        } catch  where AppError.from(error).map(Self.isNotFound) == true {
+            return nil
+        }
+    }
+
+    /// Tasks of deals the caller may see, by id, narrowed by `filter[entity_id]`, `filter[responsible_user_id]` and
+    /// `filter[is_completed]`.
+    func taskList() async throws -> JSONValue {
+        let paging = try AmoCRMPaging(query)
+        let filter = query["filter"] ?? .null
+        var f = TaskFilter()
+        f.deal = filter[b24: "entity_id"]?.b24Items.first?.b24Int.map { DealID($0) }
+        f.assignee = filter[b24: "responsible_user_id"]?.b24Items.first?.b24Int.map { UserID($0) }
+        if let done = filter[b24: "is_completed"] { f.status = done.b24Flag ? .done : .open }
+        let (principal, filtered, descending) = (self.principal, f, AmoCRMFilter.descending(query))
+        let found = try await api.visibleTasks(filtered, principal: principal, limit: 100_000).sorted { $0.id.rawValue < $1.id.rawValue }
+        let tasks = descending ? Array(found.reversed()) : found
+        let page = tasks.dropFirst(paging.offset).prefix(paging.limit).map(taskRow)
+        return listReply("tasks", path: "/tasks", items: Array(page), paging: paging, more: tasks.count > paging.offset + paging.limit)
+    }
+
+    /// A task as amoCRM writes it (`task_type_id` 1 is a call, amoCRM's default type).
+    func taskRow(_ t: DealTask) -> JSONValue {
+        .object([
+            "id": .number(Double(t.id.rawValue)), "created_by": Self.number(t.creator), "updated_by": Self.number(t.creator),
+            "created_at": Self.seconds(t.createdAt), "updated_at": Self.seconds(t.completedAt ?? t.createdAt),
+            "responsible_user_id": Self.number(t.assignee), "group_id": .number(0), "entity_id": .number(Double(t.deal.rawValue)),
+            "entity_type": .string("leads"), "duration": .number(0), "is_completed": .bool(t.status != .open), "task_type_id": .number(1),
+            "text": .string(t.title), "result": t.status == .open ? .array([]) : .object([:]), "complete_till": Self.seconds(t.dueAt),
+            "account_id": .number(Double(Self.accountID)), "_links": Self.selfLink("\(base)/tasks/\(t.id)"),
+        ])
+    }
+}
