@@ -13,7 +13,6 @@ import argparse
 import concurrent.futures
 import resource
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -65,15 +64,9 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=10_000)
     parser.add_argument("--native-clients", type=int, default=8, help="concurrent connections of the native run")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="autofunnel-bench-b24-"))
-    url = f"sqlite:{tmp / 'bench.sqlite'}"
-    token = harness.admin_token(url, email="bench@autofunnel.test")
-    harness.cli(["presets", "apply", "sales-002"], url)
-    server = harness.Server(url, tmp, "bench-b24")
-    server.start()
+    started = harness.preset_server("bench-b24", ["sales-002"], "bench@autofunnel.test")
+    server, api, token, uid = started["server"], started["api"], started["token"], started["uid"]
     try:
-        api = harness.Api(server.base, token)
-        uid = next(u["id"] for u in api.ok("GET", "/users")["items"] if u["email"] == "bench@autofunnel.test")
         contact = api.ok("POST", "/contacts", {"name": "Анна", "phones": ["+7 912 345-67-89"]})["id"]
         webhook = f"{server.base}/rest/{uid}/{token}/"
         b24 = fast_bitrix24(webhook, contact, args.deals)

@@ -26,9 +26,22 @@ public struct OffsetListQuery: Sendable {
         }
     }
 
+    /// A column to order by before the id; `column` must be one of the table's order columns, else it is ignored.
+    public struct Order: Sendable, Equatable {
+        public var column: String
+        public var descending: Bool
+        public init(column: String, descending: Bool) {
+            self.column = column
+            self.descending = descending
+        }
+    }
+
     public var conditions: [Condition]
     /// Deals only: what the caller may see.
     public var scope: DealScope?
+    /// Columns ordered by first; the id always comes last, so pages never overlap.
+    public var order: [Order] = []
+    /// The direction of the id.
     public var descending: Bool
     public var offset: Int
     public var limit: Int
@@ -52,25 +65,31 @@ public struct OffsetListQuery: Sendable {
     ]
     /// Contact columns a condition may name.
     public static let contactColumns: Set<String> = ["id", "name", "company_id", "created_at", "updated_at"]
+    /// Deal columns a list may be ordered by.
+    public static let dealOrderColumns: Set<String> = dealColumns.union(["amount", "closed_at", "stage_entered_at"])
 }
 
 extension StoreSession {
-    /// Live deals matching an offset query, ordered by id, with the count of all matches when asked.
+    /// Live deals matching an offset query, in its order then by id, with the count of all matches when asked.
     public func offsetDeals(_ query: OffsetListQuery) async throws -> (items: [Deal], total: Int?) {
-        let (records, total) = try await offsetList(DealRecord.self, query, columns: OffsetListQuery.dealColumns) { q in
+        let (records, total) = try await offsetList(
+            DealRecord.self, query, columns: OffsetListQuery.dealColumns, orderColumns: OffsetListQuery.dealOrderColumns
+        ) { q in
             if let scope = query.scope { Self.restrict(q, to: scope) }
         }
         return (try records.map { try $0.deal() }, total)
     }
 
-    /// Live contacts matching an offset query, ordered by id, with the count of all matches when asked.
+    /// Live contacts matching an offset query, in its order then by id, with the count of all matches when asked.
     public func offsetContacts(_ query: OffsetListQuery) async throws -> (items: [Contact], total: Int?) {
-        let (records, total) = try await offsetList(ContactRecord.self, query, columns: OffsetListQuery.contactColumns) { _ in }
+        let (records, total) = try await offsetList(
+            ContactRecord.self, query, columns: OffsetListQuery.contactColumns, orderColumns: OffsetListQuery.contactColumns
+        ) { _ in }
         return (try records.map { try $0.contact() }, total)
     }
 
     private func offsetList<R: LiveRecord>(
-        _ type: R.Type, _ query: OffsetListQuery, columns: Set<String>, extra: (SQLSelectBuilder) -> Void
+        _ type: R.Type, _ query: OffsetListQuery, columns: Set<String>, orderColumns: Set<String>, extra: (SQLSelectBuilder) -> Void
     ) async throws -> ([R], Int?) {
         func narrowed(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
             q.where("deleted_at", .is, SQLLiteral.null)
@@ -78,8 +97,15 @@ extension StoreSession {
             extra(q)
             return q
         }
-        let rows = try await narrowed(db.select().columns(R.columns.map { SQLColumn($0) }).from(R.table))
-            .orderBy("id", query.descending ? .descending : .ascending).limit(query.limit).offset(query.offset).all(decoding: R.self)
+        let select = narrowed(db.select().columns(R.columns.map { SQLColumn($0) }).from(R.table))
+        for o in query.order where orderColumns.contains(o.column) {
+            // NULLs sort first ascending and last descending on both databases (PostgreSQL's default is the opposite).
+            let direction: SQLDirection = o.descending ? .descending : .ascending
+            select.orderBy(SQLRaw("CASE WHEN \(o.column) IS NULL THEN 0 ELSE 1 END"), direction)
+            select.orderBy(o.column, direction)
+        }
+        let rows = try await select.orderBy("id", query.descending ? .descending : .ascending).limit(query.limit).offset(query.offset)
+            .all(decoding: R.self)
         guard query.counts else { return (rows, nil) }
         let count = try await narrowed(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(R.table)).first()?
             .decode(column: "n", as: Int.self)

@@ -24,6 +24,15 @@ extension StoreSession {
         return Note(id: NoteID(id), deal: deal, text: text, author: author, createdAt: at)
     }
 
+    /// One note; `notFound` if there is none.
+    public func note(_ id: NoteID) async throws -> Note {
+        guard
+            let record = try await db.select().columns("id", "deal_id", "text", "author_id", "created_at").from("notes")
+                .where("id", .equal, id.rawValue).first(decoding: NoteRecord.self)
+        else { throw StoreError.notFound(entity: "note", id: id.description) }
+        return record.note()
+    }
+
     /// The notes of a deal, oldest first.
     public func notes(deal: DealID) async throws -> [Note] {
         try await db.select().columns("id", "deal_id", "text", "author_id", "created_at").from("notes").where("deal_id", .equal, deal.rawValue)

@@ -7,10 +7,8 @@ One server per module on a SQLite file with TLS, every preset applied through th
 pipeline), and one long-lived JWT made by `autofunnel tokens create --format amocrm`."""
 import asyncio
 import os
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
@@ -27,16 +25,11 @@ EMAIL = "amo@autofunnel.test"
 
 @pytest.fixture(scope="module")
 def server():
-    tmp = Path(tempfile.mkdtemp(prefix="autofunnel-amo-"))
-    url = f"sqlite:{tmp / 'amo.sqlite'}"
-    token = harness.admin_token(url, email=EMAIL)
-    harness.cli(["presets", "apply", "--all"], url)
-    jwt = harness.cli(["tokens", "create", "--user", EMAIL, "--name", "amo", "--scope", "admin", "--format", "amocrm"], url).strip()
+    started = harness.preset_server("amo", ["--all"], EMAIL, tls=True)
+    srv, api, tls = started["server"], started["api"], started["tls"]
+    jwt = harness.cli(["tokens", "create", "--user", EMAIL, "--name", "amo", "--scope", "admin", "--format", "amocrm"],
+                      started["url"]).strip()
     assert jwt.startswith("eyJ") and jwt.count(".") == 2, jwt
-    tls = harness.Tls(tmp)
-    srv = harness.Server(url, tmp, "amo", tls=tls)
-    srv.start()
-    api = harness.Api(srv.base, token, tls=tls)
     stages = api.ok("GET", "/pipelines/sales")["stages"]
     saved = {k: os.environ.get(k) for k in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")}
     os.environ["REQUESTS_CA_BUNDLE"] = os.environ["SSL_CERT_FILE"] = str(tls.ca)

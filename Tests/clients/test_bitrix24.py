@@ -5,9 +5,7 @@ $result substitution, and tasks.
 
 One server per module on a SQLite file, with every preset applied through the CLI (sales-002 first: it is category 0)."""
 import asyncio
-import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
 from bitrix24 import Bitrix24, BitrixError
@@ -19,17 +17,9 @@ import harness
 
 @pytest.fixture(scope="module")
 def server():
-    tmp = Path(tempfile.mkdtemp(prefix="autofunnel-b24-"))
-    url = f"sqlite:{tmp / 'b24.sqlite'}"
-    token = harness.admin_token(url, email="b24@autofunnel.test")
-    harness.cli(["presets", "apply", "--all"], url)
-    srv = harness.Server(url, tmp, "b24")
-    srv.start()
-    api = harness.Api(srv.base, token)
-    users = api.ok("GET", "/users")
-    uid = next(u["id"] for u in users["items"] if u["email"] == "b24@autofunnel.test")
-    yield {"server": srv, "api": api, "webhook": f"{srv.base}/rest/{uid}/{token}/", "uid": uid}
-    srv.stop()
+    s = harness.preset_server("b24", ["--all"], "b24@autofunnel.test")
+    yield {**s, "webhook": f"{s['server'].base}/rest/{s['uid']}/{s['token']}/"}
+    s["server"].stop()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -91,6 +92,22 @@ def connection(host: str, port: int, timeout: float, tls: "Tls | None") -> http.
     if tls:
         return http.client.HTTPSConnection(host, port, timeout=timeout, context=tls.context())
     return http.client.HTTPConnection(host, port, timeout=timeout)
+
+
+def preset_server(name: str, presets: list, email: str, tls: bool = False) -> dict:
+    """A started server on a new SQLite file (over https with a throwaway CA when `tls`) with an admin (`email`),
+    their admin token and the presets applied through the CLI: {"server", "api", "token", "uid", "url", "tls"}.
+    Stop it with `["server"].stop()`."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"autofunnel-{name}-"))
+    url = f"sqlite:{tmp / (name + '.sqlite')}"
+    token = admin_token(url, email=email)
+    cli(["presets", "apply", *presets], url)
+    certificates = Tls(tmp) if tls else None
+    srv = Server(url, tmp, name, tls=certificates)
+    srv.start()
+    api = Api(srv.base, token, tls=certificates)
+    uid = next(u["id"] for u in api.ok("GET", "/users")["items"] if u["email"] == email)
+    return {"server": srv, "api": api, "token": token, "uid": uid, "url": url, "tls": certificates}
 
 
 class Server:

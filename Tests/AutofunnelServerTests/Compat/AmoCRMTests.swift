@@ -159,6 +159,25 @@ struct AmoCRMTests {
         }
     }
 
+    /// `order[updated_at]=desc` lists the most recently changed lead first; `order[created_at]=asc` by creation.
+    @Test(arguments: StoreTarget.available)
+    func leadsAreListedInTheOrderAsked(_ target: StoreTarget) async throws {
+        try await withAmo(target) { t, api, _ in
+            var ids: [DealID] = []
+            for name in ["first", "second", "third"] {
+                t.clock.advance(millis: 1_000)
+                ids.append(
+                    try await t.services.deals.create(pipeline: "sales", stage: nil, input: DealInput(title: name), actor: Actor(kind: .api)).id)
+            }
+            t.clock.advance(millis: 1_000)
+            _ = try await t.services.deals.update(ids[0], input: DealInput(title: "first, changed"), actor: Actor(kind: .api))
+            let changed = try await api.request(.get, "/api/v4/leads?order[updated_at]=desc")
+            #expect(Self.embedded(changed, "leads").compactMap { $0["name"] as? String } == ["first, changed", "third", "second"])
+            let created = try await api.request(.get, "/api/v4/leads?order[created_at]=asc")
+            #expect(Self.embedded(created, "leads").compactMap { $0["name"] as? String } == ["first, changed", "second", "third"])
+        }
+    }
+
     @Test func badOrExpiredOrRevokedTokensAre401InAmoCRMFormat() async throws {
         try await withAmo { t, api, jwt in
             #expect(try await api.request(.get, "/api/v4/leads").status == 200)

@@ -110,6 +110,59 @@ struct Bitrix24Tests {
         }
     }
 
+    /// `order[OPPORTUNITY]=DESC` sorts by amount, deals without one last, ties by id; unknown order fields are ignored.
+    @Test(arguments: StoreTarget.available)
+    func dealListOrdersByTheFieldsAsked(_ target: StoreTarget) async throws {
+        try await withWebhook(target) { t, api, prefix in
+            for (title, amount) in [("a", "300"), ("b", nil), ("c", "100"), ("d", "300"), ("e", "200")] as [(String, String?)] {
+                var input = DealInput(title: title)
+                input.amount = amount.map { .init(value: $0, currency: "RUB") }
+                _ = try await t.services.deals.create(pipeline: "sales", stage: nil, input: input, actor: Actor(kind: .api))
+            }
+            func titles(_ order: [String: String]) async throws -> [String] {
+                let r = try await api.request(.post, prefix + "crm.deal.list", json: ["order": order, "select": ["TITLE"]])
+                #expect(r.status == 200, "\(r.text)")
+                return (r.object["result"] as? [[String: Any]] ?? []).compactMap { $0["TITLE"] as? String }
+            }
+            #expect(try await titles(["OPPORTUNITY": "DESC"]) == ["a", "d", "e", "c", "b"])
+            #expect(try await titles(["OPPORTUNITY": "ASC", "ID": "DESC"]) == ["b", "c", "e", "d", "a"])
+            #expect(try await titles(["TITLE": "DESC"]) == ["e", "d", "c", "b", "a"])
+            #expect(try await titles(["NO_SUCH_FIELD": "DESC"]) == ["a", "b", "c", "d", "e"])
+        }
+    }
+
+    /// A deal's activities are its notes: added, read back and listed by `OWNER_ID`; other owners are refused.
+    @Test func activitiesAreTheDealsNotes() async throws {
+        try await withWebhook { t, api, prefix in
+            let deal = try await t.services.deals.create(pipeline: "sales", stage: nil, input: DealInput(title: "Кухня"), actor: Actor(kind: .api))
+            let added = try await api.request(
+                .post, prefix + "crm.activity.add",
+                json: [
+                    "fields": [
+                        "OWNER_TYPE_ID": 2, "OWNER_ID": deal.id.rawValue, "TYPE_ID": 2, "SUBJECT": "Звонок", "DESCRIPTION": "Перезвонить в пятницу",
+                    ]
+                ])
+            #expect(added.status == 200, "\(added.text)")
+            let id = try #require(added.object["result"] as? Int)
+            let notes = try await t.services.store.read { s in try await s.notes(deal: deal.id) }
+            #expect(notes.map(\.text) == ["Звонок\nПерезвонить в пятницу"])
+            let got = try await api.request(.get, prefix + "crm.activity.get?id=\(id)")
+            let row = got.object["result"] as? [String: Any] ?? [:]
+            #expect(row["SUBJECT"] as? String == "Звонок" && row["DESCRIPTION"] as? String == "Перезвонить в пятницу")
+            #expect(row["OWNER_ID"] as? String == deal.id.description)
+            let listed = try await api.request(.get, prefix + "crm.activity.list?filter[OWNER_ID]=\(deal.id)&filter[OWNER_TYPE_ID]=2")
+            #expect((listed.object["result"] as? [[String: Any]])?.map { $0["ID"] as? String } == [String(id)])
+            #expect(listed.object["total"] as? Int == 1)
+            let company = try await api.request(
+                .post, prefix + "crm.activity.add", json: ["fields": ["OWNER_TYPE_ID": 4, "OWNER_ID": 1, "SUBJECT": "x"]])
+            #expect(company.status == 400 && company.object["error_description"] as? String != nil)
+            let empty = try await api.request(
+                .post, prefix + "crm.activity.add", json: ["fields": ["OWNER_TYPE_ID": 2, "OWNER_ID": deal.id.rawValue]])
+            #expect(empty.status == 400 || empty.status == 422)
+            #expect(try await t.services.store.read { s in try await s.notes(deal: deal.id) }.count == 1)
+        }
+    }
+
     @Test(arguments: StoreTarget.available)
     func batchSubstitutesEarlierResults(_ target: StoreTarget) async throws {
         try await withWebhook(target) { _, api, prefix in

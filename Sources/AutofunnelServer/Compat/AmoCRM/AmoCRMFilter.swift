@@ -8,10 +8,18 @@ import AutofunnelStore
 enum AmoCRMFilter {
     typealias Condition = OffsetListQuery.Condition
 
-    /// Whether `order[id]` (or `order[created_at]`, `order[updated_at]`, which follow the ids) asks for descending.
+    /// Whether the list's ids run descending: `order[id]=desc`, or a descending time order (ids break its ties).
     static func descending(_ query: [String: JSONValue]) -> Bool {
         let order = query["order"] ?? .null
         return ["id", "created_at", "updated_at"].contains { order[b24: $0]?.b24Text?.lowercased() == "desc" }
+    }
+
+    /// `order[created_at]` and `order[updated_at]` (`asc` or `desc`) as columns ordered before the id.
+    static func order(_ query: [String: JSONValue]) -> [OffsetListQuery.Order] {
+        let order = query["order"] ?? .null
+        return ["created_at", "updated_at"].compactMap { column in
+            order[b24: column]?.b24Text.map { OffsetListQuery.Order(column: column, descending: $0.lowercased() == "desc") }
+        }
     }
 
     /// Conditions on ids, times and names shared by leads and contacts.

@@ -18,11 +18,12 @@ extension AmoCRMMethods {
         let paging = try AmoCRMPaging(query)
         let (catalog, fields) = try await catalogs()
         let conditions = AmoCRMFilter.leads(query, catalog: catalog)
-        let (principal, descending) = (self.principal, AmoCRMFilter.descending(query))
+        let (principal, descending, order) = (self.principal, AmoCRMFilter.descending(query), AmoCRMFilter.order(query))
         let deals = try await store.read { s in
             let scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))
-            let q = OffsetListQuery(
+            var q = OffsetListQuery(
                 conditions: conditions, scope: scope, descending: descending, offset: paging.offset, limit: paging.limit + 1, counts: false)
+            q.order = order
             return try await s.offsetDeals(q).items
         }
         let rows = deals.prefix(paging.limit).map {

@@ -104,14 +104,16 @@ extension Bitrix24Methods {
         return Bitrix24Reply(result: Bitrix24DealMapping.describe(fields: fields, principal: principal, russian: russian))
     }
 
-    /// `crm.deal.list`: 50 a page from `start`, ordered by `order[ID]`, narrowed by `filter` (see `Bitrix24Filter`),
+    /// `crm.deal.list`: 50 a page from `start`, in `order` (see `dealOrder`), narrowed by `filter` (see `Bitrix24Filter`),
     /// with the fields named in `select` (`*` the built-in ones, `UF_*` the custom ones).
     func dealList(_ p: JSONValue) async throws -> Bitrix24Reply {
         let (catalog, fields) = try await catalogs()
         let (offset, counts) = Self.start(p)
-        let query = OffsetListQuery(
+        var list = OffsetListQuery(
             conditions: Bitrix24Filter.deals(p[b24: "filter"] ?? .null, catalog: catalog), descending: Self.descending(p), offset: offset,
             limit: Self.pageSize, counts: counts)
+        list.order = Self.order(p, Self.dealOrder)
+        let query = list
         let principal = self.principal
         let (deals, total) = try await store.read { s in
             var scoped = query
@@ -127,8 +129,23 @@ extension Bitrix24Methods {
         return Self.page(rows, offset: offset, total: total)
     }
 
-    /// Whether `order[ID]` asks for descending ids (other orders are not supported: lists are by id).
+    /// Whether `order[ID]` asks for descending ids.
     static func descending(_ p: JSONValue) -> Bool { p[b24: "order"]?[b24: "ID"]?.b24Text?.uppercased() == "DESC" }
+
+    /// Deal fields a list may be ordered by, and their columns.
+    static let dealOrder = [
+        "TITLE": "title", "OPPORTUNITY": "amount", "DATE_CREATE": "created_at", "DATE_MODIFY": "updated_at", "CLOSEDATE": "closed_at",
+        "MOVED_TIME": "stage_entered_at", "STAGE_ID": "stage_key", "ASSIGNED_BY_ID": "responsible_id", "CONTACT_ID": "contact_id",
+        "COMPANY_ID": "company_id", "SOURCE_ID": "source",
+    ]
+
+    /// `order[FIELD]=ASC|DESC` for the fields of `columns` (ID is the last key in any case). A PHP query keeps no
+    /// order between keys, so several are applied by name; unknown fields are ignored, as Bitrix24 ignores them.
+    static func order(_ p: JSONValue, _ columns: [String: String]) -> [OffsetListQuery.Order] {
+        (p[b24: "order"]?.b24Object ?? [:]).sorted { $0.key < $1.key }.compactMap { key, value in
+            columns[key.uppercased()].map { OffsetListQuery.Order(column: $0, descending: value.b24Text?.uppercased() == "DESC") }
+        }
+    }
 
     /// The row narrowed to `select`; an empty select, `*` or `UF_*` keep the built-in fields.
     static func selected(_ row: [String: JSONValue], _ select: Set<String>) -> [String: JSONValue] {

@@ -1,0 +1,66 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// `crm.activity.add/get/list`: a deal's activities are its notes (Bitrix24's `OWNER_TYPE_ID` 2 is a deal). The
+/// subject is the note's first line and the description the rest, so an activity reads back as it was written.
+extension Bitrix24Methods {
+    /// Bitrix24's entity type of deals.
+    static let dealOwnerType: Int64 = 2
+
+    func activityAdd(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let f = p[b24: "fields"] ?? .null
+        let deal = try activityDeal(f)
+        let subject = f[b24: "SUBJECT"]?.b24Text?.trimmed ?? ""
+        let description = f[b24: "DESCRIPTION"]?.b24Text?.trimmed ?? ""
+        let text = [subject, description].filter { !$0.isEmpty }.joined(separator: "\n")
+        let note = try await services.deals.addNote(deal: deal, text: text, actor: principal.actor, principal: principal)
+        return Bitrix24Reply(result: .number(Double(note.id.rawValue)))
+    }
+
+    func activityGet(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let id = NoteID(try Self.id(p))
+        let note = try await store.read { s in
+            let note = try await s.note(id)
+            _ = try await api.visibleDeal(note.deal, in: s)
+            return note
+        }
+        return Bitrix24Reply(result: Self.activityRow(note))
+    }
+
+    /// The activities of one deal (`filter[OWNER_ID]`), oldest first, 50 a page.
+    func activityList(_ p: JSONValue) async throws -> Bitrix24Reply {
+        let deal = try activityDeal(p[b24: "filter"] ?? .null)
+        let notes = try await store.read { s in
+            _ = try await api.visibleDeal(deal, in: s)
+            return try await s.notes(deal: deal)
+        }
+        let descending = p[b24: "order"]?[b24: "ID"]?.b24Text?.uppercased() == "DESC"
+        let (offset, counts) = Self.start(p)
+        let page = (descending ? notes.reversed() : notes).dropFirst(offset).prefix(Self.pageSize).map(Self.activityRow)
+        return Self.page(Array(page), offset: offset, total: counts ? notes.count : nil)
+    }
+
+    /// The deal of `OWNER_TYPE_ID` 2 and `OWNER_ID`; other owners are not ours to keep activities for.
+    func activityDeal(_ fields: JSONValue) throws -> DealID {
+        if let type = fields[b24: "OWNER_TYPE_ID"]?.b24Int, type != Self.dealOwnerType {
+            throw Bitrix24Error.invalid(
+                russian ? "Дела ведутся только по сделкам (OWNER_TYPE_ID 2)" : "Activities belong to deals only (OWNER_TYPE_ID 2)")
+        }
+        guard let id = fields[b24: "OWNER_ID"]?.b24Int else {
+            throw Bitrix24Error.invalid(russian ? "Укажите сделку: OWNER_ID" : "Name the deal: OWNER_ID")
+        }
+        return DealID(id)
+    }
+
+    /// A note as a Bitrix24 activity (type 4, a comment-like record that is already done).
+    static func activityRow(_ note: Note) -> JSONValue {
+        let lines = note.text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        return .object([
+            "ID": .string(note.id.description), "OWNER_ID": .string(note.deal.description), "OWNER_TYPE_ID": .string("\(dealOwnerType)"),
+            "TYPE_ID": .string("4"), "SUBJECT": .string(lines.first.map(String.init) ?? ""),
+            "DESCRIPTION": .string(lines.count > 1 ? String(lines[1]) : ""), "COMPLETED": .string("Y"),
+            "AUTHOR_ID": .string(note.author?.description ?? "0"), "RESPONSIBLE_ID": .string(note.author?.description ?? "0"),
+            "CREATED": iso(note.createdAt), "LAST_UPDATED": iso(note.createdAt),
+        ])
+    }
+}
