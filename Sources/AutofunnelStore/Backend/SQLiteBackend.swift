@@ -7,10 +7,13 @@ import SQLiteNIO
 
 /// The embedded database: one SQLite file in WAL mode with one writer connection (transactions open with
 /// `BEGIN IMMEDIATE`, so a reader never upgrades into `SQLITE_BUSY`) and a few reader connections; or a private
-/// in-memory database on a single connection, for tests.
+/// in-memory database on a single connection, for tests. The writer runs its statements in place
+/// (`DirectSQLiteConnection`: a write is many short statements); readers stay on SQLiteNIO's thread pool, so a long
+/// report never holds one of the few threads Swift concurrency runs on.
 public final class SQLiteBackend: StoreBackend {
     public let name = "sqlite"
-    private let writer: SQLiteConnection
+    private let writer: DirectSQLiteConnection
+    private let writerDatabase: any SQLDatabase
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncSemaphore(permits: 1)
     private let nextReader = ReaderCounter()
@@ -19,33 +22,34 @@ public final class SQLiteBackend: StoreBackend {
     /// Opens (and creates) the file at `path`, or a private in-memory database when `path` is nil.
     public static func open(path: String?, readers readerCount: Int = 4, logger: Logger) async throws -> SQLiteBackend {
         let storage: SQLiteConnection.Storage = path.map { .file(path: $0) } ?? .memory
-        let writer = try await SQLiteConnection.open(storage: storage, logger: logger)
+        let writer = try DirectSQLiteConnection(path: path, logger: logger)
+        let writerDatabase = writer.sql(on: NIOSingletons.posixEventLoopGroup.next())
         var readers: [SQLiteConnection] = []
         do {
-            try await configure(writer, wal: path != nil)
+            try await configure(writerDatabase, wal: path != nil)
             if path != nil {
                 for _ in 0..<readerCount {
                     let reader = try await SQLiteConnection.open(storage: storage, logger: logger)
                     readers.append(reader)
-                    try await configure(reader, wal: false)
+                    try await configure(reader.sql(), wal: false)
                 }
             }
         } catch {
             for r in readers { try? await r.close() }
-            try? await writer.close()
+            writer.close()
             throw error
         }
-        return SQLiteBackend(writer: writer, readers: readers, logger: logger)
+        return SQLiteBackend(writer: writer, writerDatabase: writerDatabase, readers: readers, logger: logger)
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: DirectSQLiteConnection, writerDatabase: any SQLDatabase, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
+        self.writerDatabase = writerDatabase
         self.readers = readers
         self.logger = logger
     }
 
-    private static func configure(_ c: SQLiteConnection, wal: Bool) async throws {
-        let db = c.sql()
+    private static func configure(_ db: any SQLDatabase, wal: Bool) async throws {
         if wal { try await db.raw("PRAGMA journal_mode=WAL").run() }
         // NORMAL survives application crashes in WAL mode; see ENGINEERING-NOTES for the trade-off against FULL.
         try await db.raw("PRAGMA synchronous=NORMAL").run()
@@ -58,7 +62,7 @@ public final class SQLiteBackend: StoreBackend {
             // In memory there is one connection: reads queue with the writers so they never see a half-done transaction.
             await writeLock.acquire()
             do {
-                let result = try await body(writer.sql())
+                let result = try await body(writerDatabase)
                 await writeLock.release()
                 return result
             } catch {
@@ -72,7 +76,7 @@ public final class SQLiteBackend: StoreBackend {
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         await writeLock.acquire()
-        let db = writer.sql()
+        let db = writerDatabase
         do {
             try await db.raw("BEGIN IMMEDIATE").run()
         } catch {
@@ -93,7 +97,7 @@ public final class SQLiteBackend: StoreBackend {
 
     public func close() async throws {
         for r in readers { try await r.close() }
-        try await writer.close()
+        writer.close()
     }
 }
 
