@@ -40,7 +40,7 @@ public struct OffsetListQuery: Sendable {
     /// Deals only: what the caller may see.
     public var scope: DealScope?
     /// Columns ordered by first; the id always comes last, so pages never overlap.
-    public var order: [Order] = []
+    public var order: [Order]
     /// The direction of the id.
     public var descending: Bool
     public var offset: Int
@@ -49,10 +49,12 @@ public struct OffsetListQuery: Sendable {
     public var counts: Bool
 
     public init(
-        conditions: [Condition] = [], scope: DealScope? = nil, descending: Bool = false, offset: Int = 0, limit: Int = 50, counts: Bool = true
+        conditions: [Condition] = [], scope: DealScope? = nil, order: [Order] = [], descending: Bool = false, offset: Int = 0, limit: Int = 50,
+        counts: Bool = true
     ) {
         self.conditions = conditions
         self.scope = scope
+        self.order = order
         self.descending = descending
         self.offset = offset
         self.limit = limit

@@ -7,7 +7,7 @@ extension StoreSession {
     /// The deals in scope: created in the period in the pipeline, narrowed by the filters, not deleted.
     func cohort(_ scope: ReportScope) -> SQLQueryString {
         let q: SQLQueryString = """
-            SELECT id, status, amount, currency, created_at, closed_at FROM deals
+            SELECT id, status, amount, currency, created_at, closed_at, entered_mask FROM deals
             WHERE pipeline_key = \(bind: scope.pipeline.rawValue) AND created_at >= \(bind: scope.from.millis)
             AND created_at < \(bind: scope.to.millis) AND deleted_at IS NULL
             """
@@ -46,12 +46,8 @@ extension StoreSession {
     /// The deals in scope grouped by the set of stages they entered (from their masks) and their status now.
     func enteredStageGroups(_ scope: ReportScope) async throws -> [(stages: [StageKey], status: DealStatus?, count: Int)] {
         let bits = try await stageBits(scope.pipeline)
-        let masks: SQLQueryString = """
-            SELECT d.entered_mask AS mask, d.status AS status, COUNT(*) AS n FROM deals d
-            WHERE d.pipeline_key = \(bind: scope.pipeline.rawValue) AND d.created_at >= \(bind: scope.from.millis)
-            AND d.created_at < \(bind: scope.to.millis) AND d.deleted_at IS NULL\(filters(scope, "d."))
-            GROUP BY d.entered_mask, d.status
-            """
+        let masks: SQLQueryString =
+            "SELECT c.entered_mask AS mask, c.status AS status, COUNT(*) AS n FROM (\(cohort(scope))) c GROUP BY c.entered_mask, c.status"
         return try await db.raw(masks).all().map { row in
             let mask = try row.decode(column: "mask", as: Int64.self)
             return (

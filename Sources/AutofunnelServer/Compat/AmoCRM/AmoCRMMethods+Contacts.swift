@@ -80,11 +80,9 @@ extension AmoCRMMethods {
 
     func contactList() async throws -> JSONValue {
         let paging = try AmoCRMPaging(query)
-        var list = OffsetListQuery(
-            conditions: AmoCRMFilter.contacts(query), descending: AmoCRMFilter.descending(query), offset: paging.offset, limit: paging.limit + 1,
-            counts: false)
-        list.order = AmoCRMFilter.order(query)
-        let q = list
+        let q = OffsetListQuery(
+            conditions: AmoCRMFilter.contacts(query), order: AmoCRMFilter.order(query), descending: AmoCRMFilter.descending(query),
+            offset: paging.offset, limit: paging.limit + 1, counts: false)
         let (contacts, catalog) = try await store.read { s in (try await s.offsetContacts(q).items, try await s.fieldCatalog()) }
         let rows = contacts.prefix(paging.limit).map { contactRow($0, catalog: catalog) }
         return listReply("contacts", path: "/contacts", items: rows, paging: paging, more: contacts.count > paging.limit)

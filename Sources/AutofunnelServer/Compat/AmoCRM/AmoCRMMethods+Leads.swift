@@ -21,9 +21,9 @@ extension AmoCRMMethods {
         let (principal, descending, order) = (self.principal, AmoCRMFilter.descending(query), AmoCRMFilter.order(query))
         let deals = try await store.read { s in
             let scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))
-            var q = OffsetListQuery(
-                conditions: conditions, scope: scope, descending: descending, offset: paging.offset, limit: paging.limit + 1, counts: false)
-            q.order = order
+            let q = OffsetListQuery(
+                conditions: conditions, scope: scope, order: order, descending: descending, offset: paging.offset, limit: paging.limit + 1,
+                counts: false)
             return try await s.offsetDeals(q).items
         }
         let rows = deals.prefix(paging.limit).map {

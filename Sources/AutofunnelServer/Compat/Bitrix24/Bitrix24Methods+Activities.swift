@@ -34,9 +34,8 @@ extension Bitrix24Methods {
             _ = try await api.visibleDeal(deal, in: s)
             return try await s.notes(deal: deal)
         }
-        let descending = p[b24: "order"]?[b24: "ID"]?.b24Text?.uppercased() == "DESC"
         let (offset, counts) = Self.start(p)
-        let page = (descending ? notes.reversed() : notes).dropFirst(offset).prefix(Self.pageSize).map(Self.activityRow)
+        let page = (Self.descending(p) ? notes.reversed() : notes).dropFirst(offset).prefix(Self.pageSize).map(Self.activityRow)
         return Self.page(Array(page), offset: offset, total: counts ? notes.count : nil)
     }
 

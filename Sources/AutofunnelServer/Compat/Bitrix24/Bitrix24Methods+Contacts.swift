@@ -65,9 +65,10 @@ extension Bitrix24Methods {
             default: continue
             }
         }
-        var list = OffsetListQuery(conditions: conditions, descending: Self.descending(p), offset: offset, limit: Self.pageSize, counts: counts)
-        list.order = Self.order(p, ["NAME": "name", "DATE_CREATE": "created_at", "DATE_MODIFY": "updated_at", "COMPANY_ID": "company_id"])
-        let query = list
+        let query = OffsetListQuery(
+            conditions: conditions,
+            order: Self.order(p, ["NAME": "name", "DATE_CREATE": "created_at", "DATE_MODIFY": "updated_at", "COMPANY_ID": "company_id"]),
+            descending: Self.descending(p), offset: offset, limit: Self.pageSize, counts: counts)
         let (page, catalog) = try await store.read { s in (try await s.offsetContacts(query), try await s.fieldCatalog()) }
         let (contacts, total) = page
         let select = Set((p[b24: "select"]?.b24Items ?? []).compactMap { $0.b24Text?.uppercased() })

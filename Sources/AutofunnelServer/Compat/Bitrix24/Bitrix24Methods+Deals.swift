@@ -109,11 +109,9 @@ extension Bitrix24Methods {
     func dealList(_ p: JSONValue) async throws -> Bitrix24Reply {
         let (catalog, fields) = try await catalogs()
         let (offset, counts) = Self.start(p)
-        var list = OffsetListQuery(
-            conditions: Bitrix24Filter.deals(p[b24: "filter"] ?? .null, catalog: catalog), descending: Self.descending(p), offset: offset,
-            limit: Self.pageSize, counts: counts)
-        list.order = Self.order(p, Self.dealOrder)
-        let query = list
+        let query = OffsetListQuery(
+            conditions: Bitrix24Filter.deals(p[b24: "filter"] ?? .null, catalog: catalog), order: Self.order(p, Self.dealOrder),
+            descending: Self.descending(p), offset: offset, limit: Self.pageSize, counts: counts)
         let principal = self.principal
         let (deals, total) = try await store.read { s in
             var scoped = query
