@@ -44,8 +44,9 @@ public struct Store: Sendable {
     public func write<T: Sendable>(_ body: @Sendable (StoreSession) async throws -> T) async throws -> T {
         let faults = self.faults
         let key = Self.idempotencyKey
+        let readsAreLocked = backend.name == "sqlite"
         return try await backend.write { db in
-            let session = StoreSession(db: db, faults: faults)
+            let session = StoreSession(db: db, faults: faults, memo: SessionMemo(readsAreLocked: readsAreLocked))
             let result = try await body(session)
             if let key { try await session.markIdempotencyKeyApplied(key) }
             return result
@@ -96,4 +97,6 @@ public struct FaultInjector: Sendable {
 public struct StoreSession: Sendable {
     let db: any SQLDatabase
     let faults: FaultInjector
+    /// Records this write transaction already read or wrote; nil in read sessions.
+    var memo: SessionMemo? = nil
 }

@@ -26,12 +26,12 @@ extension StoreSession {
         let record = AuditRecord(
             seq: nil, at: e.at.millis, action: e.action.rawValue, actor_id: e.actor?.rawValue, subject_user_id: e.subject?.rawValue,
             email: e.email, ip: e.ip, detail: e.detail)
-        try await db.insert(into: "audit_log").model(record).run()
+        try await db.raw(insertStatement(into: "audit_log", record)).run()
     }
 
     /// A page of the audit log, newest first; `before` continues from a previous page.
     public func audit(before: Int64?, limit: Int, action: AuditEntry.Action? = nil, subject: UserID? = nil) async throws -> Page<AuditEntry> {
-        let q = db.select().columns(AuditRecord.columns.map { SQLColumn($0) }).from("audit_log")
+        let q = db.select().column(SQLNames(AuditRecord.columns)).from("audit_log")
         if let before { q.where("seq", .lessThan, before) }
         if let action { q.where("action", .equal, action.rawValue) }
         if let subject { q.where("subject_user_id", .equal, subject.rawValue) }

@@ -99,7 +99,7 @@ extension StoreSession {
             extra(q)
             return q
         }
-        let select = narrowed(db.select().columns(R.columns.map { SQLColumn($0) }).from(R.table))
+        let select = narrowed(db.select().column(SQLNames(R.columns)).from(R.table))
         for o in query.order where orderColumns.contains(o.column) {
             // NULLs sort first ascending and last descending on both databases (PostgreSQL's default is the opposite).
             let direction: SQLDirection = o.descending ? .descending : .ascending

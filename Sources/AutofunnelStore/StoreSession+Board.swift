@@ -28,7 +28,7 @@ public struct BoardTotal: Sendable, Equatable {
 extension StoreSession {
     /// One page of a board column, newest arrivals in the stage first.
     public func boardColumn(_ query: BoardQuery, stage: StageKey, offset: Int, limit: Int) async throws -> [Deal] {
-        let q = db.select().columns(DealRecord.columns.map { SQLColumn($0) }).from("deals")
+        let q = db.select().column(SQLNames(DealRecord.columns)).from("deals")
         narrow(q, to: query)
         return try await q.where("stage_key", .equal, stage.rawValue)
             .orderBy("stage_entered_at", .descending).orderBy("id", .descending)

@@ -35,21 +35,24 @@ extension StoreSession {
     /// Appends many stage-log rows, 1,000 per statement, and updates the entered-stage masks of their deals.
     public func bulkAppendStageLog(_ entries: [StageLogEntry]) async throws {
         for start in stride(from: 0, to: entries.count, by: 1000) {
-            let insert = db.insert(into: "stage_log").columns(
-                "deal_id", "lineage_id", "pipeline_key", "from_stage", "to_stage", "at", "actor_id", "actor_kind", "cause", "responsible_id",
-                "amount", "currency", "deal_created_at")
             let chunk = entries[start..<min(start + 1000, entries.count)]
-            for e in chunk {
-                insert.values(
-                    SQLBind(e.deal.rawValue), SQLBind(e.lineage.rawValue), SQLBind(e.pipeline.rawValue), SQLBind(e.from?.rawValue),
-                    SQLBind(e.to.rawValue),
-                    SQLBind(e.at.millis), SQLBind(e.actor.userID?.rawValue), SQLBind(e.actor.kind.rawValue), SQLBind(e.cause),
-                    SQLBind(e.responsible?.rawValue), SQLBind(e.amount?.scaledUnits), SQLBind(e.amount?.currency.code),
-                    SQLBind(e.dealCreatedAt.millis))
-            }
-            try await insert.run()
+            try await insertStageLogRows(chunk)
             try await Self.refreshEnteredMasks(Array(Set(chunk.map(\.deal.rawValue))), db)
         }
+    }
+
+    /// Inserts stage-log rows in one statement; the caller keeps the entered-stage masks.
+    func insertStageLogRows(_ chunk: ArraySlice<StageLogEntry>) async throws {
+        let rows: [[any Encodable & Sendable]] = chunk.map { e in
+            [
+                e.deal.rawValue, e.lineage.rawValue, e.pipeline.rawValue, e.from?.rawValue, e.to.rawValue, e.at.millis, e.actor.userID?.rawValue,
+                e.actor.kind.rawValue, e.cause, e.responsible?.rawValue, e.amount?.scaledUnits, e.amount?.currency.code, e.dealCreatedAt.millis,
+            ]
+        }
+        let columns = SQLNames(
+            "deal_id", "lineage_id", "pipeline_key", "from_stage", "to_stage", "at", "actor_id", "actor_kind", "cause", "responsible_id", "amount",
+            "currency", "deal_created_at")
+        try await db.raw(insertStatement(into: "stage_log", columns: columns, rows: rows)).run()
     }
 }
 

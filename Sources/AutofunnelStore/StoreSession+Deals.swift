@@ -39,6 +39,7 @@ extension StoreSession {
 
     /// The pipeline a deal is in (nil for no such deal): one column, for callers that need nothing else.
     public func dealPipeline(_ id: DealID) async throws -> PipelineKey? {
+        if let known = memo?.record(DealRecord.self, id: id.rawValue, forUpdate: false) { return PipelineKey(known.pipeline_key) }
         let row = try await db.select().column("pipeline_key").from("deals").where("id", .equal, id.rawValue).first()
         return try row.map { PipelineKey(try $0.decode(column: "pipeline_key", as: String.self)) }
     }
@@ -69,6 +70,7 @@ extension StoreSession {
     /// Marks a deal deleted. Its stage log stays: the log is append-only.
     public func deleteDeal(_ id: DealID, at: Timestamp) async throws {
         _ = try await deal(id)
+        memo?.forget(table: DealRecord.table, id: id.rawValue)
         try await db.update("deals").set("deleted_at", to: at.millis).where("id", .equal, id.rawValue).run()
     }
 
@@ -117,9 +119,20 @@ extension StoreSession {
     /// Writes an accepted change of a deal: the deal row, then its stage-log row (when the stage changed) and a
     /// timeline entry per changed field, all in the caller's transaction.
     public func record(_ updated: Deal, previous: Deal, stageLog: StageLogEntry?, actor: Actor, at: Timestamp) async throws {
-        try await updateDeal(updated)
-        try faults.check(.afterDealUpdate)
-        if let stageLog { try await appendStageLog(stageLog) }
+        if let stageLog, stageLog.deal == updated.id, stageLog.pipeline == updated.pipeline {
+            // Entering a stage adds its bit to the deal's mask: the mask the log gives, set in the deal's own update.
+            let bit: SQLQueryString = """
+                entered_mask | COALESCE((SELECT b.bit FROM stage_bits b WHERE b.pipeline_key = \(bind: stageLog.pipeline.rawValue) \
+                AND b.stage_key = \(bind: stageLog.to.rawValue)), 0)
+                """
+            try await updateLive(DealRecord(updated), id: updated.id.rawValue, also: "entered_mask", to: bit)
+            try faults.check(.afterDealUpdate)
+            try await insertStageLogRows([stageLog])
+        } else {
+            try await updateDeal(updated)
+            try faults.check(.afterDealUpdate)
+            if let stageLog { try await appendStageLog(stageLog) }
+        }
         try faults.check(.afterStageLog)
         try await appendTimeline(DealChanges.timeline(from: previous, to: updated, actor: actor, at: at))
     }

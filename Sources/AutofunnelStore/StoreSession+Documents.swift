@@ -44,14 +44,14 @@ extension StoreSession {
 
     /// The documents of a deal, oldest first, without their bodies' cost mattering (they are small HTML).
     public func documents(deal: DealID) async throws -> [DealDocument] {
-        try await db.select().columns(DocumentRecord.columns.map { SQLColumn($0) }).from("documents")
+        try await db.select().column(SQLNames(DocumentRecord.columns)).from("documents")
             .where("deal_id", .equal, deal.rawValue).orderBy("id").all(decoding: DocumentRecord.self).map { $0.document() }
     }
 
     /// One document.
     public func document(_ id: Int64) async throws -> DealDocument {
         guard
-            let r = try await db.select().columns(DocumentRecord.columns.map { SQLColumn($0) }).from("documents")
+            let r = try await db.select().column(SQLNames(DocumentRecord.columns)).from("documents")
                 .where("id", .equal, id).first(decoding: DocumentRecord.self)
         else { throw StoreError.notFound(entity: "document", id: String(id)) }
         return r.document()

@@ -57,8 +57,17 @@ extension StoreSession {
         try await db.raw(q).run()
     }
 
+    /// The deal's entered-stage mask as stored (0 for no such deal).
+    public func enteredMask(_ deal: DealID) async throws -> Int64 {
+        try await db.select().column("entered_mask").from("deals").where("id", .equal, deal.rawValue).first()?
+            .decode(column: "entered_mask", as: Int64.self) ?? 0
+    }
+
+    /// Recomputes every deal's mask from the stage log (a repair: the masks are kept in step with every append).
+    public func recomputeEnteredMasks() async throws { try await Self.refreshEnteredMasks(nil, db) }
+
     /// Each stage key of the pipeline with its bit.
-    func stageBits(_ pipeline: PipelineKey) async throws -> [StageKey: Int64] {
+    public func stageBits(_ pipeline: PipelineKey) async throws -> [StageKey: Int64] {
         var out: [StageKey: Int64] = [:]
         for row in try await db.select().column("stage_key").column("bit").from("stage_bits").where("pipeline_key", .equal, pipeline.rawValue).all() {
             out[StageKey(try row.decode(column: "stage_key", as: String.self))] = try row.decode(column: "bit", as: Int64.self)

@@ -8,13 +8,14 @@ extension StoreSession {
     /// Appends timeline entries.
     public func appendTimeline(_ entries: [TimelineEntry]) async throws {
         guard !entries.isEmpty else { return }
-        let insert = db.insert(into: "timeline").columns("deal_id", "at", "kind", "field", "old_value", "new_value", "text", "actor_id", "actor_kind")
-        for e in entries {
-            insert.values(
-                SQLBind(e.deal.rawValue), SQLBind(e.at.millis), SQLBind(e.kind), SQLBind(e.field), SQLBind(e.old), SQLBind(e.new), SQLBind(e.text),
-                SQLBind(e.actor?.userID?.rawValue), SQLBind(e.actor?.kind.rawValue))
+        let rows: [[any Encodable & Sendable]] = entries.map { e in
+            [e.deal.rawValue, e.at.millis, e.kind, e.field, e.old, e.new, e.text, e.actor?.userID?.rawValue, e.actor?.kind.rawValue]
         }
-        try await insert.run()
+        try await db.raw(
+            insertStatement(
+                into: "timeline", columns: SQLNames("deal_id", "at", "kind", "field", "old_value", "new_value", "text", "actor_id", "actor_kind"),
+                rows: rows)
+        ).run()
     }
 
     /// The stage log of a deal, oldest first.

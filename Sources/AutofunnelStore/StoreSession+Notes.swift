@@ -44,7 +44,7 @@ extension StoreSession {
         for note in try await notes(deal: source) {
             let record = NoteRecord(
                 id: nil, deal_id: target.rawValue, text: note.text, author_id: note.author?.rawValue, created_at: note.createdAt.millis)
-            try await db.insert(into: "notes").model(record).run()
+            try await db.raw(insertStatement(into: "notes", record)).run()
         }
     }
 }

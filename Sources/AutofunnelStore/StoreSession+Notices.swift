@@ -24,7 +24,7 @@ extension StoreSession {
         let record = NoticeRecord(
             id: nil, user_id: n.user.rawValue, deal_id: n.deal?.rawValue, task_id: n.task?.rawValue, kind: n.kind, text: n.text,
             created_at: n.createdAt.millis, read_at: nil)
-        try await db.insert(into: "notices").model(record).run()
+        try await db.raw(insertStatement(into: "notices", record)).run()
     }
 
     /// A user's notices, newest first.
@@ -45,9 +45,15 @@ extension StoreSession {
 
     /// Sets the timer that fires when a task passes its due time.
     public func insertTaskTimer(_ task: DealTask, at: Timestamp) async throws {
-        try await db.insert(into: "timers").columns("deal_id", "stage_key", "rule_key", "due_at", "created_at", "task_id", "occurrence").values(
-            SQLBind(task.deal.rawValue), SQLBind(task.stage?.rawValue ?? ""), SQLBind(DueTimer.taskOverdue), SQLBind(task.dueAt.millis),
-            SQLBind(at.millis), SQLBind(task.id.rawValue), SQLBind(TimerRecord.newOccurrence())
+        try await db.raw(
+            insertStatement(
+                into: "timers", columns: SQLNames("deal_id", "stage_key", "rule_key", "due_at", "created_at", "task_id", "occurrence"),
+                rows: [
+                    [
+                        task.deal.rawValue, task.stage?.rawValue ?? "", DueTimer.taskOverdue, task.dueAt.millis, at.millis, task.id.rawValue,
+                        TimerRecord.newOccurrence(),
+                    ]
+                ])
         ).run()
     }
 

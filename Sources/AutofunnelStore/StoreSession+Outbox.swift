@@ -112,13 +112,17 @@ extension StoreSession {
         var record = EndpointRecord(
             id: nil, name: name, url: url, secret: secret, events: events.joined(separator: ","), active: 1, disabled_reason: nil,
             created_at: at.millis, kind: kind.rawValue, sender: sender, unsubscribe_text: unsubscribeText)
+        memo?.endpoints = nil
         record.id = try await insertReturningID("webhook_endpoints", record)
         return record.endpoint()
     }
 
     /// Every endpoint, by id.
     public func endpoints() async throws -> [WebhookEndpoint] {
-        try await endpointQuery().orderBy("id").all(decoding: EndpointRecord.self).map { $0.endpoint() }
+        if let known = memo?.endpoints { return known }
+        let list = try await endpointQuery().orderBy("id").all(decoding: EndpointRecord.self).map { $0.endpoint() }
+        memo?.endpoints = list
+        return list
     }
 
     /// The endpoint with this id.
@@ -138,11 +142,13 @@ extension StoreSession {
     public func deleteEndpoint(_ id: Int64) async throws {
         _ = try await endpoint(id)
         try await db.delete(from: "outbox").where("endpoint_id", .equal, id).where("status", .equal, OutboxMessage.Status.pending.rawValue).run()
+        memo?.endpoints = nil
         try await db.delete(from: "webhook_endpoints").where("id", .equal, id).run()
     }
 
     /// Stops deliveries to an endpoint (it answered 410 Gone).
     public func disableEndpoint(_ id: Int64, reason: String) async throws {
+        memo?.endpoints = nil
         try await db.update("webhook_endpoints").set("active", to: 0).set("disabled_reason", to: reason).where("id", .equal, id).run()
     }
 
@@ -164,12 +170,12 @@ extension StoreSession {
             seq: nil, message_id: id, endpoint_id: endpoint, event_type: type, payload: payload, status: OutboxMessage.Status.pending.rawValue,
             attempts: 0, next_attempt_at: at.millis, lease_owner: nil, lease_until: nil, last_status: nil, last_error: nil, created_at: at.millis,
             delivered_at: nil)
-        try await db.insert(into: "outbox").model(record).run()
+        try await db.raw(insertStatement(into: "outbox", record)).run()
     }
 
     /// Leases due pending messages, oldest first.
     public func claimDueMessages(now: Timestamp, owner: String, until: Timestamp, limit: Int) async throws -> [OutboxMessage] {
-        let q = db.select().columns(OutboxRecord.columns.map { SQLColumn($0) }).from("outbox")
+        let q = db.select().column(SQLNames(OutboxRecord.columns)).from("outbox")
             .where("status", .equal, OutboxMessage.Status.pending.rawValue).where("next_attempt_at", .lessThanOrEqual, now.millis)
             .where { g in g.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now.millis) }
             .orderBy("next_attempt_at").orderBy("seq").limit(limit)
@@ -195,7 +201,7 @@ extension StoreSession {
 
     /// Messages, newest first, optionally of one status.
     public func outbox(status: OutboxMessage.Status?, limit: Int = 100) async throws -> [OutboxMessage] {
-        let q = db.select().columns(OutboxRecord.columns.map { SQLColumn($0) }).from("outbox")
+        let q = db.select().column(SQLNames(OutboxRecord.columns)).from("outbox")
         if let status { q.where("status", .equal, status.rawValue) }
         return try await q.orderBy("seq", .descending).limit(limit).all(decoding: OutboxRecord.self).map { $0.message() }
     }

@@ -148,11 +148,12 @@ extension StoreSession {
     public func softDelete(_ table: PartyTable, id: Int64, at: Timestamp) async throws {
         let found = try await db.select().column("id").from(table.rawValue).where("id", .equal, id).where("deleted_at", .is, SQLLiteral.null).first()
         guard found != nil else { throw StoreError.notFound(entity: table.entity, id: String(id)) }
+        memo?.forget(table: table.rawValue, id: id)
         try await db.update(table.rawValue).set("deleted_at", to: at.millis).where("id", .equal, id).run()
     }
 
     func insertReturningID(_ table: String, _ model: some Encodable & Sendable) async throws -> Int64 {
-        let row = try await db.insert(into: table).model(model).returning("id").first()
+        let row = try await db.raw(insertStatement(into: table, model) + " RETURNING id").first()
         guard let id = try row?.decode(column: "id", as: Int64.self) else { throw StoreError.corrupt("insert into \(table) returned no id") }
         return id
     }

@@ -26,7 +26,7 @@ extension StoreSession {
         let record = SessionRecord(
             id_hash: idHash, user_id: user.rawValue, csrf_token: csrfToken, created_at: at.millis, last_seen_at: at.millis, ip: ip,
             user_agent: userAgent.map { String($0.prefix(300)) })
-        try await db.insert(into: "sessions").model(record).run()
+        try await db.raw(insertStatement(into: "sessions", record)).run()
     }
 
     /// The session with this id hash, if it exists.

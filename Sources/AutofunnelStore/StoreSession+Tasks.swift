@@ -59,7 +59,7 @@ public struct TaskFilter: Sendable {
 }
 
 extension StoreSession {
-    private func taskQuery() -> SQLSelectBuilder { db.select().columns(TaskRecord.columns.map { SQLColumn($0) }).from("tasks") }
+    private func taskQuery() -> SQLSelectBuilder { db.select().column(SQLNames(TaskRecord.columns)).from("tasks") }
 
     /// Stores a task and returns it with its id.
     /// A task due later than it is created gets a timer that notices when it becomes overdue.
@@ -98,8 +98,11 @@ extension StoreSession {
     /// Closes the open tasks made for a stage of a deal (the deal left it), in one statement. Their due-time timers
     /// carry the stage too and go with the stage's timers.
     public func closeStageTasks(deal: DealID, stage: StageKey, at: Timestamp) async throws {
-        try await db.update("tasks").set("status", to: DealTask.Status.closed.rawValue).set("completed_at", to: at.millis)
-            .where("deal_id", .equal, deal.rawValue).where("stage_key", .equal, stage.rawValue)
-            .where("status", .equal, DealTask.Status.open.rawValue).run()
+        try await db.raw(
+            """
+            UPDATE tasks SET status = \(bind: DealTask.Status.closed.rawValue), completed_at = \(bind: at.millis) \
+            WHERE deal_id = \(bind: deal.rawValue) AND stage_key = \(bind: stage.rawValue) AND status = \(bind: DealTask.Status.open.rawValue)
+            """
+        ).run()
     }
 }

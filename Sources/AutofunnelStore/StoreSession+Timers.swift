@@ -58,7 +58,7 @@ extension StoreSession {
         let record = TimerRecord(
             id: nil, deal_id: deal.rawValue, stage_key: stage.rawValue, rule_key: rule, due_at: dueAt.millis, lease_owner: nil, lease_until: nil,
             created_at: at.millis, task_id: nil, wait_token: waitToken, occurrence: TimerRecord.newOccurrence())
-        try await db.insert(into: "timers").model(record).run()
+        try await db.raw(insertStatement(into: "timers", record)).run()
     }
 
     /// Sets (or with nil, cancels) the one timer of a date rule on a deal: a changed date moves it.
@@ -70,9 +70,9 @@ extension StoreSession {
 
     /// Cancels a deal's timers for a stage it left (every stage when nil).
     public func cancelTimers(deal: DealID, stage: StageKey? = nil) async throws {
-        let q = db.delete(from: "timers").where("deal_id", .equal, deal.rawValue)
-        if let stage { q.where("stage_key", .equal, stage.rawValue) }
-        try await q.run()
+        var q: SQLQueryString = "DELETE FROM timers WHERE deal_id = \(bind: deal.rawValue)"
+        if let stage { q += " AND stage_key = \(bind: stage.rawValue)" }
+        try await db.raw(q).run()
     }
 
     /// When the scheduler should look next: the earliest due time, or for a leased timer its lease's end (a timer a
@@ -96,7 +96,7 @@ extension StoreSession {
     /// Leases up to `limit` due timers to `owner` until `until`: free ones and ones whose lease ran out (their owner
     /// died). PostgreSQL skips rows another instance is claiming; SQLite has one writer anyway.
     public func claimDueTimers(now: Timestamp, owner: String, until: Timestamp, limit: Int) async throws -> [DueTimer] {
-        let q = db.select().columns(TimerRecord.columns.map { SQLColumn($0) }).from("timers")
+        let q = db.select().column(SQLNames(TimerRecord.columns)).from("timers")
             .where("due_at", .lessThanOrEqual, now.millis)
             .where { g in g.where("lease_until", .is, SQLLiteral.null).orWhere("lease_until", .lessThan, now.millis) }
             .orderBy("due_at").orderBy("id").limit(limit)
@@ -112,7 +112,7 @@ extension StoreSession {
     /// Removes a timer only while `owner` still holds its lease: the fencing check and the delete in one statement, in
     /// the transaction that applies the timer's effects. False when another instance took the timer over.
     public func takeLeasedTimer(_ id: Int64, owner: String) async throws -> Bool {
-        try await db.delete(from: "timers").where("id", .equal, id).where("lease_owner", .equal, owner).returning("id").first() != nil
+        try await db.raw("DELETE FROM timers WHERE id = \(bind: id) AND lease_owner = \(bind: owner) RETURNING id").first() != nil
     }
 
     /// Timers waiting, and those already due.
@@ -125,9 +125,9 @@ extension StoreSession {
 
     /// Records that a rule's action ran for a cause; false when it ran already (the exactly-once ledger).
     public func claimRun(cause: String, rule: String, action: Int, at: Timestamp) async throws -> Bool {
-        try await db.insert(into: "automation_runs").columns("cause", "rule_key", "action_index", "at").values(
-            SQLBind(cause), SQLBind(rule), SQLBind(action), SQLBind(at.millis)
-        ).ignoringConflicts(with: ["cause", "rule_key", "action_index"]).returning("cause").first() != nil
+        let insert = insertStatement(
+            into: "automation_runs", columns: SQLNames("cause", "rule_key", "action_index", "at"), rows: [[cause, rule, action, at.millis]])
+        return try await db.raw(insert + " ON CONFLICT (cause, rule_key, action_index) DO NOTHING RETURNING cause").first() != nil
     }
 
     /// A small piece of rule state (the round-robin position), read and written inside the rule's transaction.

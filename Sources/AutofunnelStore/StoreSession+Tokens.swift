@@ -23,7 +23,7 @@ struct TokenRecord: Codable, Sendable {
 }
 
 extension StoreSession {
-    private func tokenQuery() -> SQLSelectBuilder { db.select().columns(TokenRecord.columns.map { SQLColumn($0) }).from("api_tokens") }
+    private func tokenQuery() -> SQLSelectBuilder { db.select().column(SQLNames(TokenRecord.columns)).from("api_tokens") }
 
     /// Stores a token by the hash of its secret.
     public func insertToken(user: UserID, name: String, prefix: String, hash: String, scope: TokenScope, at: Timestamp) async throws -> APIToken {

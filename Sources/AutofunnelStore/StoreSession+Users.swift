@@ -35,7 +35,7 @@ public struct UserChanges: Sendable {
 }
 
 extension StoreSession {
-    private func userQuery() -> SQLSelectBuilder { db.select().columns(UserRecord.columns.map { SQLColumn($0) }).from("users") }
+    private func userQuery() -> SQLSelectBuilder { db.select().column(SQLNames(UserRecord.columns)).from("users") }
 
     /// All users ordered by id.
     public func users() async throws -> [User] {

@@ -78,7 +78,7 @@ struct WaitRecord: Codable, Sendable {
 extension StoreSession {
     /// Stores a wait and its deadline timer, in the transaction of the rule that called out.
     public func insertWait(_ wait: CallWait) async throws {
-        try await db.insert(into: "waits").model(WaitRecord(wait)).run()
+        try await db.raw(insertStatement(into: "waits", WaitRecord(wait))).run()
         try await insertTimer(
             deal: wait.deal, stage: wait.stage, rule: DueTimer.waitTimeout, dueAt: wait.deadline, at: wait.createdAt, waitToken: wait.token)
     }

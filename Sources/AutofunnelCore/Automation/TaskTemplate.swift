@@ -16,9 +16,9 @@ public enum TaskTemplate {
     ) -> String {
         var out = ""
         var rest = Substring(template)
-        while let open = rest.firstRange(of: "{{") {
+        while let open = rest.utf8Range(of: "{{") {
             out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
+            guard let close = rest[open.upperBound...].utf8Range(of: "}}") else {
                 out += rest[open.lowerBound...]
                 return out
             }
@@ -61,7 +61,7 @@ public enum TaskTemplate {
     /// Whether the template may name the responsible or the head of sales (then the runner reads their names).
     public static func mentionsUsers(_ template: String) -> Bool {
         let lower = template.lowercased()
-        return ["responsible.name", "head_of_sales.name", "ответственный", "роп"].contains { lower.contains($0) }
+        return ["responsible.name", "head_of_sales.name", "ответственный", "роп"].contains { lower.utf8Contains($0) }
     }
 
     /// Text made safe inside HTML elements and attribute values.

@@ -19,10 +19,13 @@ enum JSONText {
     }
 
     static func fields(_ values: [FieldKey: JSONValue]) -> String {
-        encode(Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) }))
+        // Most deals carry no custom field: no encoder for them.
+        guard !values.isEmpty else { return "{}" }
+        return encode(Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) }))
     }
 
     static func fields(_ text: String) throws -> [FieldKey: JSONValue] {
+        if text == "{}" { return [:] }
         let raw = try decode([String: JSONValue].self, text)
         return Dictionary(uniqueKeysWithValues: raw.map { (FieldKey($0.key), $0.value) })
     }

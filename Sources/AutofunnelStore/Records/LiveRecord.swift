@@ -12,10 +12,11 @@ protocol LiveRecord: Codable, Sendable {
 extension StoreSession {
     /// The live record with this id; `notFound` when it does not exist or is deleted.
     func liveRecord<R: LiveRecord>(_ type: R.Type, id: Int64, forUpdate: Bool = false) async throws -> R {
-        let query = db.select().columns(R.columns.map { SQLColumn($0) }).from(R.table).where("id", .equal, id).where(
-            "deleted_at", .is, SQLLiteral.null)
-        if forUpdate { query.for(.update) }
-        guard let record = try await query.first(decoding: R.self) else { throw StoreError.notFound(entity: R.entity, id: String(id)) }
+        if let known = memo?.record(R.self, id: id, forUpdate: forUpdate) { return known }
+        var query: SQLQueryString = "SELECT \(SQLNames(R.columns)) FROM \(SQLNames(R.table)) WHERE id = \(bind: id) AND deleted_at IS NULL"
+        if forUpdate { query += " \(SQLLockingClause.update)" }
+        guard let record = try await db.raw(query).first(decoding: R.self) else { throw StoreError.notFound(entity: R.entity, id: String(id)) }
+        memo?.remember(record, id: id, locked: forUpdate)
         return record
     }
 
@@ -23,7 +24,7 @@ extension StoreSession {
     func livePage<R: LiveRecord>(
         _ type: R.Type, after: Int64?, limit: Int, filter: (SQLSelectBuilder) -> Void = { _ in }
     ) async throws -> (records: ArraySlice<R>, nextAfter: Int64?) {
-        let query = db.select().columns(R.columns.map { SQLColumn($0) }).from(R.table).where("deleted_at", .is, SQLLiteral.null)
+        let query = db.select().column(SQLNames(R.columns)).from(R.table).where("deleted_at", .is, SQLLiteral.null)
         filter(query)
         if let after { query.where("id", .greaterThan, after) }
         let records = try await query.orderBy("id").limit(limit + 1).all(decoding: R.self)
@@ -38,10 +39,18 @@ extension StoreSession {
         return try await insertReturningID(R.table, record)
     }
 
-    /// Writes every column of a record but its id.
-    func updateLive<R: LiveRecord>(_ record: R, id: Int64) async throws {
-        var record = record
-        record.id = nil
-        try await db.update(R.table).set(model: record, nilEncodingStrategy: .asNil).where("id", .equal, id).run()
+    /// Writes every column of a record but its id, and `column` to the SQL expression `value` when given (a column
+    /// the record does not carry).
+    func updateLive<R: LiveRecord>(_ record: R, id: Int64, also column: String? = nil, to value: (any SQLExpression)? = nil) async throws {
+        memo?.forget(table: R.table, id: id)
+        var written = record
+        written.id = nil
+        var assignments = try SQLQueryEncoder(nilEncodingStrategy: .asNil).encode(written).map {
+            SQLColumnAssignment(setting: SQLNames($0.0), to: $0.1)
+        }
+        if let column, let value { assignments.append(SQLColumnAssignment(setting: SQLNames(column), to: value)) }
+        try await db.raw("UPDATE \(SQLNames(R.table)) SET \(SQLList(assignments)) WHERE id = \(bind: id)").run()
+        // The row now holds exactly these values (text and integer columns), locked by the update.
+        memo?.remember(record, id: id, locked: true)
     }
 }
