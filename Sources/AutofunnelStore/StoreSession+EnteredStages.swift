@@ -38,6 +38,14 @@ extension StoreSession {
             }
             try await db.insert(into: "stage_bits").columns("pipeline_key", "stage_key", "bit_index", "bit")
                 .values(SQLBind(pipeline.rawValue), SQLBind(key.rawValue), SQLBind(bit), SQLBind(Int64(1) << bit)).run()
+            // A key back in the definition after its bit went to another key already has log rows: its deals get the new
+            // bit now, since a move only adds the bit of the stage it enters.
+            try await db.raw(
+                """
+                UPDATE deals SET entered_mask = entered_mask | \(bind: Int64(1) << bit) WHERE pipeline_key = \(bind: pipeline.rawValue) \
+                AND id IN (SELECT deal_id FROM stage_log WHERE pipeline_key = \(bind: pipeline.rawValue) AND to_stage = \(bind: key.rawValue))
+                """
+            ).run()
             taken[key] = bit
         }
     }

@@ -81,6 +81,14 @@ struct EnteredStagesTests {
             #expect(report.total == 70)
             #expect(report.steps.first { $0.stage == "extra_70" }?.entered == 1)
             try await Self.expectReportMatchesTheLog(t)
+
+            // extra_1's bit went to a later key; back in the definition it gets a free bit, set on the deal that entered it.
+            var returning = Fixtures.salesDefinition()
+            returning.stages.insert(.init(key: "extra_1", name: .init(ru: "Этап 1", en: "Stage 1"), kind: .process), at: 3)
+            _ = try await t.services.pipelines.apply(returning)
+            let again = try await t.services.reports.conversion(ReportTests.everything(t))
+            #expect(again.steps.first { $0.stage == "extra_1" }?.entered == 1)
+            try await Self.expectReportMatchesTheLog(t)
         }
     }
 }

@@ -55,6 +55,8 @@ struct TransactionMemoTests {
                 #expect(try await s.contact(contact.id).name == "Анна Петровна")
                 try await s.softDelete(.contacts, id: contact.id.rawValue, at: Fixtures.t0)
                 await #expect(throws: StoreError.notFound(entity: "contact", id: contact.id.description)) { try await s.contact(contact.id) }
+                await #expect(throws: StoreError.notFound(entity: "contact", id: contact.id.description)) { try await s.updateContact(contact) }
+                await #expect(throws: StoreError.notFound(entity: "contact", id: contact.id.description)) { try await s.contact(contact.id) }
 
                 _ = try await s.deal(deal.id)
                 try await s.deleteDeal(deal.id, at: Fixtures.t0)

@@ -40,7 +40,7 @@ extension StoreSession {
     }
 
     /// Writes every column of a record but its id, and `column` to the SQL expression `value` when given (a column
-    /// the record does not carry).
+    /// the record does not carry); `notFound` when the record does not exist or is deleted.
     func updateLive<R: LiveRecord>(_ record: R, id: Int64, also column: String? = nil, to value: (any SQLExpression)? = nil) async throws {
         memo?.forget(table: R.table, id: id)
         var written = record
@@ -49,7 +49,10 @@ extension StoreSession {
             SQLColumnAssignment(setting: SQLNames($0.0), to: $0.1)
         }
         if let column, let value { assignments.append(SQLColumnAssignment(setting: SQLNames(column), to: value)) }
-        try await db.raw("UPDATE \(SQLNames(R.table)) SET \(SQLList(assignments)) WHERE id = \(bind: id)").run()
+        let updated = try await db.raw(
+            "UPDATE \(SQLNames(R.table)) SET \(SQLList(assignments)) WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id"
+        ).first()
+        guard updated != nil else { throw StoreError.notFound(entity: R.entity, id: String(id)) }
         // The row now holds exactly these values (text and integer columns), locked by the update.
         memo?.remember(record, id: id, locked: true)
     }
