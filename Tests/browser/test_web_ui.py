@@ -10,6 +10,7 @@ import re
 import urllib.parse
 from decimal import Decimal
 
+import harness  # Tests/system/harness.py (conftest puts Tests/system on sys.path)
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -569,3 +570,35 @@ def test_a_card_moves_with_the_keyboard_alone(app, browser):
     assert column_of(d, deal["id"]) == "qualified", "the card stays where it was"
     assert d.switch_to.active_element.get_attribute("id") == f"deal-{deal['id']}", "focus returns to the card"
     assert app.get_deal(deal["id"])["status"] == "open"
+
+
+def test_api_token_page_shows_the_secret_once_and_revokes(app, browser):
+    d = browser
+    open_board(d, app)
+    d.find_element(By.ID, "nav-tokens").click()
+    wait_for_page(d, "form#token-form", "the API token page opens from the navigation")
+    name = app.unique("Export to the warehouse system")
+    type_into(d, "token-name", name)
+    Select(d.find_element(By.ID, "token-scope")).select_by_value("read")
+    d.find_element(By.ID, "token-create").click()
+    wait_for_page(d, "#token-secret", "the new token's secret is shown")
+    secret = text_of(d, "#token-secret")
+    assert secret.startswith("aft_"), f"the secret reads {secret!r}"
+    screenshot(d, "api-tokens.png")
+    client = harness.Api(app.base, secret)
+    status, _, _ = client.call("GET", "/deals?limit=1")
+    assert status == 200, f"the new read token lists deals: {status}"
+    status, _, _ = client.call("POST", "/contacts", {"name": "Anna"})
+    assert status == 403, f"a read token changes nothing: {status}"
+
+    d.get(f"{app.base}/tokens")
+    wait_for_page(d, "table#tokens", "the token list")
+    assert secret not in d.page_source, "the secret is shown only on the answer to the form"
+    row = until(d, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "table#tokens tbody tr") if name in r.text], f"a row for {name}")[0]
+    assert secret[:10] in row.text, f"the row shows how the token starts: {row.text!r}"
+    row.find_element(By.CSS_SELECTOR, "button.token-revoke").click()
+    until(d, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "table#tokens tbody tr.revoked") if name in r.text],
+          f"the row for {name} shows the token revoked")
+    client.drop()
+    status, _, _ = client.call("GET", "/deals?limit=1")
+    assert status == 401, f"a revoked token is refused: {status}"

@@ -57,7 +57,23 @@ enum WebText {
             ("basis.configured", "задана в воронке", "set in the pipeline"), ("basis.none", "нет данных", "no data"),
             ("closeMonth", "Месяц закрытия", "Close month"), ("expected", "Ожидается", "Expected"),
             ("status.open", "в работе", "open"), ("status.won", "успешно", "won"), ("status.lost", "не реализована", "lost"),
-        ] + events + fieldNames
+        ] + events + fieldNames + tokens
+
+    static let tokens: [(String, String, String)] = [
+        ("apiTokens", "API-токены", "API tokens"), ("tokenName", "Название", "Name"), ("newToken", "Новый токен", "New token"),
+        ("myTokens", "Мои токены", "My tokens"),
+        ("tokenScope", "Права", "Scope"), ("tokenStart", "Начало", "Starts with"), ("tokenCreated", "Создан", "Created"),
+        ("tokenLastUsed", "Использован", "Last used"), ("revoke", "Отозвать", "Revoke"), ("tokenRevoked", "отозван", "revoked"),
+        ("noTokens", "Токенов нет", "No tokens"), ("tokenIssued", "Токен создан", "Token created"),
+        (
+            "tokenShownOnce", "Скопируйте его сейчас: он показывается один раз, у нас хранится только его хэш.",
+            "Copy it now: it is shown once, and only its hash is stored."
+        ),
+        (
+            "tokenUse", "Передавайте токен в заголовке Authorization: Bearer <токен>. Права токена не шире ваших.",
+            "Send it as Authorization: Bearer <token>. A token never has more rights than you."
+        ),
+    ]
 
     static let events: [(String, String, String)] = [
         ("event.created", "Создана", "Created"), ("event.field", "Изменено поле", "Field changed"), ("event.stage", "Смена этапа", "Stage changed"),
