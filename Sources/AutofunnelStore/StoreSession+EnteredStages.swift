@@ -12,8 +12,12 @@ extension StoreSession {
     static let stageBitCount = 63
 
     /// Gives every stage key a bit in its pipeline, reusing the bit of a key the pipeline no longer has when all are
-    /// taken (that bit is cleared from the pipeline's deals first).
-    static func assignStageBits(_ keys: [StageKey], pipeline: PipelineKey, current: Set<StageKey>, _ db: any SQLDatabase) async throws {
+    /// taken (that bit is cleared from the pipeline's deals first). Returns the keys given a bit now, with it.
+    @discardableResult
+    static func assignStageBits(
+        _ keys: [StageKey], pipeline: PipelineKey, current: Set<StageKey>, _ db: any SQLDatabase
+    ) async throws -> [(key: StageKey, bit: Int64)] {
+        var assigned: [(key: StageKey, bit: Int64)] = []
         var taken: [StageKey: Int] = [:]
         for row in try await db.select().column("stage_key").column("bit_index").from("stage_bits").where("pipeline_key", .equal, pipeline.rawValue)
             .all()
@@ -38,15 +42,22 @@ extension StoreSession {
             }
             try await db.insert(into: "stage_bits").columns("pipeline_key", "stage_key", "bit_index", "bit")
                 .values(SQLBind(pipeline.rawValue), SQLBind(key.rawValue), SQLBind(bit), SQLBind(Int64(1) << bit)).run()
-            // A key back in the definition after its bit went to another key already has log rows: its deals get the new
-            // bit now, since a move only adds the bit of the stage it enters.
+            taken[key] = bit
+            assigned.append((key, Int64(1) << bit))
+        }
+        return assigned
+    }
+
+    /// Sets newly assigned bits on the deals whose log already entered their keys: a key back in a definition after
+    /// its bit went to another key has history, and a move only adds the bit of the stage it enters.
+    static func markEntered(_ assigned: [(key: StageKey, bit: Int64)], pipeline: PipelineKey, _ db: any SQLDatabase) async throws {
+        for (key, bit) in assigned {
             try await db.raw(
                 """
-                UPDATE deals SET entered_mask = entered_mask | \(bind: Int64(1) << bit) WHERE pipeline_key = \(bind: pipeline.rawValue) \
+                UPDATE deals SET entered_mask = entered_mask | \(bind: bit) WHERE pipeline_key = \(bind: pipeline.rawValue) \
                 AND id IN (SELECT deal_id FROM stage_log WHERE pipeline_key = \(bind: pipeline.rawValue) AND to_stage = \(bind: key.rawValue))
                 """
             ).run()
-            taken[key] = bit
         }
     }
 

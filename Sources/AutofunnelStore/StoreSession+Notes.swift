@@ -9,6 +9,8 @@ struct NoteRecord: Codable, Sendable {
     var author_id: Int64?
     var created_at: Int64
 
+    static let columns = ["id", "deal_id", "text", "author_id", "created_at"]
+
     func note() -> Note {
         Note(
             id: NoteID(id ?? 0), deal: DealID(deal_id), text: text, author: author_id.map(UserID.init(rawValue:)),
@@ -27,17 +29,17 @@ extension StoreSession {
     /// One note; `notFound` if there is none.
     public func note(_ id: NoteID) async throws -> Note {
         guard
-            let record = try await db.select().columns("id", "deal_id", "text", "author_id", "created_at").from("notes")
-                .where("id", .equal, id.rawValue).first(decoding: NoteRecord.self)
+            let record = try await noteQuery().where("id", .equal, id.rawValue).first(decoding: NoteRecord.self)
         else { throw StoreError.notFound(entity: "note", id: id.description) }
         return record.note()
     }
 
     /// The notes of a deal, oldest first.
     public func notes(deal: DealID) async throws -> [Note] {
-        try await db.select().columns("id", "deal_id", "text", "author_id", "created_at").from("notes").where("deal_id", .equal, deal.rawValue)
-            .orderBy("id").all(decoding: NoteRecord.self).map { $0.note() }
+        try await noteQuery().where("deal_id", .equal, deal.rawValue).orderBy("id").all(decoding: NoteRecord.self).map { $0.note() }
     }
+
+    private func noteQuery() -> SQLSelectBuilder { db.select().column(SQLNames(NoteRecord.columns)).from("notes") }
 
     /// Copies every note of one deal to another, keeping authors and times (close-and-copy keeps the history).
     public func copyNotes(from source: DealID, to target: DealID) async throws {

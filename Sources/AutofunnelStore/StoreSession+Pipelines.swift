@@ -43,7 +43,9 @@ extension StoreSession {
             ).run()
         }
         let keys = pipeline.stages.map(\.key)
-        try await Self.assignStageBits(keys, pipeline: pipeline.key, current: Set(keys), db)
+        let assigned = try await Self.assignStageBits(keys, pipeline: pipeline.key, current: Set(keys), db)
+        // Not inside assignStageBits: the migration that introduces the masks recomputes them all from the log.
+        try await Self.markEntered(assigned, pipeline: pipeline.key, db)
     }
 
     /// Deletes a pipeline that has no deals.

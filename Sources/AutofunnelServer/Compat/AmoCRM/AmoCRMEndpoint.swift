@@ -50,7 +50,7 @@ public enum AmoCRMEndpoint {
             let body = try decode(try await request.limitedBody())
             // A TLS-terminating proxy says what the client spoke; anything but http or https is ignored.
             let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased()
-            let proto = forwarded == "https" || forwarded == "http" ? forwarded ?? scheme : scheme
+            let proto = forwarded.flatMap { ["http", "https"].contains($0) ? $0 : nil } ?? scheme
             let host = request.head.authority ?? "127.0.0.1"
             let methods = AmoCRMMethods(
                 services: services, principal: principal, base: "\(proto)://\(host)\(prefix)", rawQuery: request.uri.query ?? "",
