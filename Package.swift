@@ -27,7 +27,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(name: "AutofunnelCore", swiftSettings: strict),
@@ -62,6 +64,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.copy("Resources"), .copy("openapi.yaml")],
@@ -93,7 +96,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "AutofunnelCoreTests", dependencies: ["AutofunnelCore", "AutofunnelTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "AutofunnelCoreTests",
+            dependencies: ["AutofunnelCore", "AutofunnelTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict),
         .testTarget(name: "AutofunnelStoreTests", dependencies: ["AutofunnelStore", "AutofunnelTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AutofunnelServerTests",
@@ -101,6 +107,7 @@ let package = Package(
                 "AutofunnelServer", "AutofunnelTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),

@@ -9,6 +9,8 @@ public struct Store: Sendable {
     public var faults: FaultInjector
     /// The migrations `open` applied (empty when the schema was current).
     public var appliedMigrations: [String] = []
+    /// Whether writes are failing for a storage fault (shared by copies of this store).
+    public let writeHealth = WriteHealth()
 
     public init(backend: any StoreBackend, faults: FaultInjector = .none) {
         self.backend = backend
@@ -33,7 +35,12 @@ public struct Store: Sendable {
     /// Reads outside a transaction.
     public func read<T: Sendable>(_ body: @Sendable (StoreSession) async throws -> T) async throws -> T {
         let faults = self.faults
-        return try await backend.read { db in try await body(StoreSession(db: db, faults: faults)) }
+        if let transaction = Self.requestTransaction { return try await body(StoreSession(db: transaction.db, faults: faults)) }
+        do {
+            return try await backend.read { db in try await body(StoreSession(db: db, faults: faults)) }
+        } catch {
+            throw StorageFault.classify(error) ?? error
+        }
     }
 
     /// The `Idempotency-Key` of the request being handled: its first write transaction marks the key as applied in
@@ -42,14 +49,37 @@ public struct Store: Sendable {
 
     /// Runs `body` in one transaction: every row it writes commits together or not at all.
     public func write<T: Sendable>(_ body: @Sendable (StoreSession) async throws -> T) async throws -> T {
+        if let transaction = Self.requestTransaction { return try await writeInRequest(transaction, body) }
         let faults = self.faults
         let key = Self.idempotencyKey
         let readsAreLocked = backend.name == "sqlite"
-        return try await backend.write { db in
-            let session = StoreSession(db: db, faults: faults, memo: SessionMemo(readsAreLocked: readsAreLocked))
-            let result = try await body(session)
-            if let key { try await session.markIdempotencyKeyApplied(key) }
+        do {
+            let result = try await backend.write { db in
+                let session = StoreSession(db: db, faults: faults, memo: SessionMemo(readsAreLocked: readsAreLocked))
+                let result = try await body(session)
+                if let key { try await session.markIdempotencyKeyApplied(key) }
+                return result
+            }
+            writeHealth.succeeded()
             return result
+        } catch {
+            guard let fault = StorageFault.classify(error) else { throw error }
+            if case .unavailable(let reason) = fault { writeHealth.failed(reason) }
+            throw fault
+        }
+    }
+
+    /// Whether writes work: when the last write failed for a storage fault, a probe write checks again (so the answer
+    /// recovers by itself once the disk has room). Nil when they work, else the fault.
+    public func writeProblem() async -> String? {
+        guard writeHealth.failing != nil else { return nil }
+        do {
+            // A write that needs new pages, committed (a full disk fails at the commit), then undone.
+            try await write { s in try await s.probeWrite(keep: true) }
+            try await write { s in try await s.probeWrite(keep: false) }
+            return nil
+        } catch {
+            return writeHealth.failing ?? "\(error)"
         }
     }
 
@@ -81,7 +111,7 @@ public struct Store: Sendable {
 /// Named places inside a transaction where a test can make the store fail, to prove nothing half-written survives.
 public struct FaultInjector: Sendable {
     /// A point inside a transaction.
-    public enum Point: String, Sendable { case afterDealUpdate, afterStageLog }
+    public enum Point: String, Sendable { case afterDealUpdate, afterStageLog, beforeIdempotencyAnswer, afterTimerTaken }
     let shouldFail: @Sendable (Point) -> Bool
 
     public init(_ shouldFail: @escaping @Sendable (Point) -> Bool) { self.shouldFail = shouldFail }

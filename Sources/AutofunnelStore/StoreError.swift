@@ -12,4 +12,7 @@ public enum StoreError: Error, Equatable, Sendable {
     case injectedFault(String)
     /// Stored data that does not decode; a bug or a hand-edited database.
     case corrupt(String)
+    /// The database cannot do this now (disk full, an I/O error, read-only, the connection lost): the request may be
+    /// retried later, nothing of it was written.
+    case unavailable(String)
 }

@@ -22,7 +22,8 @@ public struct BoardTotal: Sendable, Equatable {
     public var stage: StageKey
     public var currency: CurrencyCode?
     public var count: Int
-    public var scaledUnits: Int64
+    /// The sum in ten-thousandths of a unit; 128 bits, as `MoneyTotal` keeps it.
+    public var scaledUnits: Int128
 }
 
 extension StoreSession {
@@ -39,16 +40,20 @@ extension StoreSession {
     public func boardTotals(_ query: BoardQuery) async throws -> [BoardTotal] {
         let q = db.select().column("stage_key").column("currency")
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            // PostgreSQL sums a bigint as numeric: the cast keeps one decoding for both databases.
-            .column(SQLRaw("CAST(SUM(amount) AS BIGINT)"), as: "units")
+            // A sum of amounts can pass 64 bits (SQLite then fails with "integer overflow"): it is summed in two parts
+            // that cannot, and joined in 128 bits. PostgreSQL sums a bigint as numeric: the casts keep one decoding.
+            .column(SQLRaw("CAST(SUM(amount / \(MoneyTotal.splitDivisor)) AS BIGINT)"), as: "high")
+            .column(SQLRaw("CAST(SUM(amount % \(MoneyTotal.splitDivisor)) AS BIGINT)"), as: "low")
             .from("deals")
         narrow(q, to: query)
         return try await q.groupBy("stage_key").groupBy("currency").all().map { row in
             let code = try row.decodeNil(column: "currency") ? nil : try row.decode(column: "currency", as: String.self)
-            let units = try row.decodeNil(column: "units") ? 0 : try row.decode(column: "units", as: Int64.self)
+            let high = try row.decodeNil(column: "high") ? 0 : try row.decode(column: "high", as: Int64.self)
+            let low = try row.decodeNil(column: "low") ? 0 : try row.decode(column: "low", as: Int64.self)
             return BoardTotal(
                 stage: StageKey(try row.decode(column: "stage_key", as: String.self)), currency: code.flatMap(CurrencyCode.init),
-                count: try row.decode(column: "n", as: Int.self), scaledUnits: units)
+                count: try row.decode(column: "n", as: Int.self),
+                scaledUnits: Int128(high) * Int128(MoneyTotal.splitDivisor) + Int128(low))
         }
     }
 

@@ -50,10 +50,11 @@ extension StoreSession {
         return try await snapshot(of: deal)
     }
 
-    /// A snapshot of an unsaved or changed deal: its contact and company loaded.
+    /// A snapshot of an unsaved or changed deal: its contact and company loaded, also when deleted since (a closed
+    /// deal keeps its link; an open deal's contact cannot be deleted).
     public func snapshot(of deal: Deal) async throws -> DealSnapshot {
-        let contact = try await deal.contact.asyncMap { try await self.contact($0) }
-        let company = try await deal.company.asyncMap { try await self.company($0) }
+        let contact = try await deal.contact.asyncMap { try await self.linkedContact($0) }
+        let company = try await deal.company.asyncMap { try await self.linkedCompany($0) }
         return DealSnapshot(deal: deal, contact: contact, company: company)
     }
 
@@ -72,6 +73,14 @@ extension StoreSession {
         _ = try await deal(id)
         memo?.forget(table: DealRecord.table, id: id.rawValue)
         try await db.update("deals").set("deleted_at", to: at.millis).where("id", .equal, id.rawValue).run()
+    }
+
+    /// The live copy of `deal` in `pipeline` made by close-and-copy, if there is one (found through the lineage index).
+    public func copy(of deal: Deal, in pipeline: PipelineKey) async throws -> DealID? {
+        let row = try await db.select().column("id").from(DealRecord.table).where("lineage_id", .equal, deal.lineage.rawValue)
+            .where("copied_from_id", .equal, deal.id.rawValue).where("pipeline_key", .equal, pipeline.rawValue)
+            .where("deleted_at", .is, SQLLiteral.null).orderBy("id").limit(1).first()
+        return try row.map { DealID(try $0.decode(column: "id", as: Int64.self)) }
     }
 
     /// A page of deals ordered by id.

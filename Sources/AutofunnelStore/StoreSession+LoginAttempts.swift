@@ -32,6 +32,14 @@ extension StoreSession {
         return FailureCount(count: count, last: last.map(Timestamp.init(millis:)))
     }
 
+    /// Serializes throttle checks of one account and one address until the transaction ends (PostgreSQL advisory
+    /// locks; SQLite has a single writer anyway), so that parallel attempts count each other.
+    public func lockLoginAttempts(email: String, ip: String) async throws {
+        guard db.dialect.name == "postgresql" else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(7202612, hashtext(\(bind: email.lowercased())))").run()
+        try await db.raw("SELECT pg_advisory_xact_lock(7202613, hashtext(\(bind: ip)))").run()
+    }
+
     /// Forgets attempts older than the window.
     public func deleteLoginAttempts(before: Timestamp) async throws {
         try await db.delete(from: "login_attempts").where("at", .lessThan, before.millis).run()

@@ -98,9 +98,10 @@ struct CompanyRecord: LiveRecord {
 }
 
 extension StoreSession {
-    /// The contact with this id.
-    public func contact(_ id: ContactID) async throws -> Contact {
-        try await liveRecord(ContactRecord.self, id: id.rawValue).contact()
+    /// The contact with this id; `forUpdate` locks its row until the transaction ends (PostgreSQL), so that linking it
+    /// to a deal and deleting it cannot both succeed.
+    public func contact(_ id: ContactID, forUpdate: Bool = false) async throws -> Contact {
+        try await liveRecord(ContactRecord.self, id: id.rawValue, forUpdate: forUpdate).contact()
     }
 
     /// Stores a new contact and returns it with its id.
@@ -123,9 +124,38 @@ extension StoreSession {
         return Page(items: try page.records.map { try $0.contact() }, nextAfter: page.nextAfter)
     }
 
-    /// The company with this id.
-    public func company(_ id: CompanyID) async throws -> Company {
-        try await liveRecord(CompanyRecord.self, id: id.rawValue).company()
+    /// The company with this id; `forUpdate` locks its row as `contact(_:forUpdate:)` does.
+    public func company(_ id: CompanyID, forUpdate: Bool = false) async throws -> Company {
+        try await liveRecord(CompanyRecord.self, id: id.rawValue, forUpdate: forUpdate).company()
+    }
+
+    /// The contact a deal links to, also when it was deleted since: a closed deal keeps its link, and its card and
+    /// history still read.
+    public func linkedContact(_ id: ContactID) async throws -> Contact {
+        try await linkedRecord(ContactRecord.self, id: id.rawValue).contact()
+    }
+
+    /// The company a deal links to, also when it was deleted since (see `linkedContact`).
+    public func linkedCompany(_ id: CompanyID) async throws -> Company {
+        try await linkedRecord(CompanyRecord.self, id: id.rawValue).company()
+    }
+
+    /// The live record, or else the deleted one: deletion is soft, so only an id that never existed is not found.
+    private func linkedRecord<R: LiveRecord>(_ type: R.Type, id: Int64) async throws -> R {
+        do {
+            return try await liveRecord(R.self, id: id)
+        } catch StoreError.notFound {
+            let query: SQLQueryString = "SELECT \(SQLNames(R.columns)) FROM \(SQLNames(R.table)) WHERE id = \(bind: id)"
+            guard let record = try await db.raw(query).first(decoding: R.self) else { throw StoreError.notFound(entity: R.entity, id: String(id)) }
+            return record
+        }
+    }
+
+    /// The open deals (at most `limit`, lowest id first) that link to this contact or company.
+    public func openDeals(using table: PartyTable, id: Int64, limit: Int) async throws -> [DealID] {
+        try await db.select().column("id").from(DealRecord.table).where(table.dealColumn, .equal, id)
+            .where("status", .equal, DealStatus.open.rawValue).where("deleted_at", .is, SQLLiteral.null)
+            .orderBy("id").limit(limit).all().map { DealID(try $0.decode(column: "id", as: Int64.self)) }
     }
 
     /// Stores a new company and returns it with its id.
@@ -144,9 +174,11 @@ extension StoreSession {
         return Page(items: try page.records.map { try $0.company() }, nextAfter: page.nextAfter)
     }
 
-    /// Marks a contact or company deleted; deals keep pointing at it for history.
+    /// Marks a contact or company deleted; deals keep pointing at it for history. The row is locked first (PostgreSQL),
+    /// so a caller's earlier check of it (no open deal uses it) holds until the transaction ends.
     public func softDelete(_ table: PartyTable, id: Int64, at: Timestamp) async throws {
-        let found = try await db.select().column("id").from(table.rawValue).where("id", .equal, id).where("deleted_at", .is, SQLLiteral.null).first()
+        let found = try await db.select().column("id").from(table.rawValue).where("id", .equal, id).where("deleted_at", .is, SQLLiteral.null)
+            .lockingClause(SQLLockingClause.update).first()
         guard found != nil else { throw StoreError.notFound(entity: table.entity, id: String(id)) }
         memo?.forget(table: table.rawValue, id: id)
         try await db.update(table.rawValue).set("deleted_at", to: at.millis).where("id", .equal, id).run()
@@ -163,4 +195,6 @@ extension StoreSession {
 public enum PartyTable: String, Sendable {
     case contacts, companies
     var entity: String { self == .contacts ? "contact" : "company" }
+    /// The column of `deals` that links to a row of this table.
+    var dealColumn: String { self == .contacts ? "contact_id" : "company_id" }
 }

@@ -62,23 +62,6 @@ extension StoreSession {
         try await db.update("fields").set("declared_by", to: SQLLiteral.null).where("declared_by", .equal, key.rawValue).run()
     }
 
-    /// Moves every deal of a removed stage to its replacement, with a stage-log row for each.
-    public func remapDeals(pipeline: PipelineKey, from old: StageKey, to new: StageKey, at: Timestamp) async throws -> Int {
-        let page = try await deals(DealFilter(pipeline: pipeline, stage: old), after: nil, limit: Int(Int32.max))
-        let actor = Actor(kind: .import)
-        for deal in page.items {
-            var moved = deal
-            moved.stage = new
-            moved.stageEnteredAt = at
-            moved.updatedAt = at
-            try await record(
-                moved, previous: deal,
-                stageLog: StageLogEntry(entering: moved, from: old, actor: actor, cause: "stage removed from definition", at: at), actor: actor,
-                at: at)
-        }
-        return page.items.count
-    }
-
     static func pipeline(from text: String, catalog: FieldCatalog) throws -> Pipeline {
         let definition = try JSONText.decode(PipelineDefinition.self, text)
         switch definition.validated(knownFields: catalog) {

@@ -117,18 +117,20 @@ extension StoreSession {
             fromStage[reason, default: [:]][from] = try row.decode(column: "n", as: Int.self)
         }
         let sums: SQLQueryString = """
-            SELECT d.stage_key AS reason, d.currency AS currency, COUNT(*) AS n, CAST(SUM(d.amount) AS BIGINT) AS total FROM deals d
+            SELECT d.stage_key AS reason, d.currency AS currency, COUNT(*) AS n,
+              CAST(SUM(d.amount / \(literal: MoneyTotal.splitDivisor)) AS BIGINT) AS high,
+              CAST(SUM(d.amount % \(literal: MoneyTotal.splitDivisor)) AS BIGINT) AS low FROM deals d
             JOIN (\(cohort)) c ON c.id = d.id WHERE d.status = 'lost' GROUP BY d.stage_key, d.currency
             """
         var counts: [StageKey: Int] = [:]
-        var amounts: [StageKey: [Money]] = [:]
+        var amounts: [StageKey: [MoneyTotal]] = [:]
         for row in try await db.raw(sums).all() {
             let reason = StageKey(try row.decode(column: "reason", as: String.self))
             counts[reason, default: 0] += try row.decode(column: "n", as: Int.self)
             if let code = try row.decode(column: "currency", as: String?.self), let currency = CurrencyCode(code),
-                let total = try row.decode(column: "total", as: Int64?.self)
+                let high = try row.decode(column: "high", as: Int64?.self), let low = try row.decode(column: "low", as: Int64?.self)
             {
-                amounts[reason, default: []].append(Money(scaledUnits: total, currency: currency))
+                amounts[reason, default: []].append(MoneyTotal(high: high, low: low, currency: currency))
             }
         }
         // The latest comments of every reason in one query, not one query per reason.

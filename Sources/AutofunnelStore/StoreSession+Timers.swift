@@ -112,7 +112,9 @@ extension StoreSession {
     /// Removes a timer only while `owner` still holds its lease: the fencing check and the delete in one statement, in
     /// the transaction that applies the timer's effects. False when another instance took the timer over.
     public func takeLeasedTimer(_ id: Int64, owner: String) async throws -> Bool {
-        try await db.raw("DELETE FROM timers WHERE id = \(bind: id) AND lease_owner = \(bind: owner) RETURNING id").first() != nil
+        let taken = try await db.raw("DELETE FROM timers WHERE id = \(bind: id) AND lease_owner = \(bind: owner) RETURNING id").first() != nil
+        if taken { try faults.check(.afterTimerTaken) }
+        return taken
     }
 
     /// Timers waiting, and those already due.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import AutofunnelServer
+import Logging
 
 /// The `autofunnel` command: the server, migrations, funnel-as-code and benchmarks in one binary.
 @main
@@ -8,4 +10,20 @@ struct Autofunnel: AsyncParsableCommand {
         abstract: "A self-hosted CRM pipeline and automation engine.",
         subcommands: [Serve.self, Migrate.self, Users.self, Tokens.self, Pipelines.self, PresetCommands.self, Lint.self, Generate.self, Bench.self]
     )
+
+    /// Every log line of the process goes through the redacting sink, to standard error: standard output carries only
+    /// what a command prints (a token, an export), so a log line never mixes into it.
+    static func main() async {
+        LoggingSystem.bootstrap { label in RedactingLogHandler(StreamLogHandler.standardError(label: label)) }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

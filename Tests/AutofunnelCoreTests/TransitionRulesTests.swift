@@ -123,6 +123,23 @@ struct TransitionRulesTests {
         #expect(violations(move(DealSnapshot(deal: Fixtures.deal()), to: "new_lead")).map(\.rule) == [.sameStage])
     }
 
+    /// A definition that removes a stage moves its deals where `stageMapping` says: neither a policy that lets imports
+    /// do nothing nor the fields of the stages before the target (none filled here) keeps them in a stage that is gone.
+    @Test func aRemapOutOfARemovedStageAsksNeitherPolicyNorRequiredFields() throws {
+        let (strict, _) = Fixtures.salesPipeline(policy: .init(import: .init(forward: false, backward: false, skip: false, close: false)))
+        func remap(_ deal: Deal, to stage: StageKey) -> Result<AcceptedTransition, Refusal> {
+            Transitions.transition(DealSnapshot(deal: deal), .remap(to: stage), actor: .import, pipeline: strict, fields: fields, now: Fixtures.t0)
+        }
+        let accepted = try remap(Fixtures.deal(stage: "removed"), to: "invoice_sent").get()
+        #expect(accepted.direction == .remap && accepted.from == "removed" && accepted.deal.stage == "invoice_sent")
+        #expect(accepted.cause == "definition change" && accepted.deal.stageEnteredAt == Fixtures.t0)
+        #expect(violations(remap(Fixtures.deal(stage: "proposal_made"), to: "invoice_sent")).map(\.rule) == [.invalidDefinition])
+        #expect(violations(remap(Fixtures.deal(stage: "removed"), to: "order_received")).map(\.rule) == [.unknownStage])
+        var closed = Fixtures.deal(stage: "removed")
+        closed.status = .lost
+        #expect(violations(remap(closed, to: "new_lead")).map(\.rule) == [.closedDeal])
+    }
+
     @Test func everyViolationIsReportedAtOnce() {
         let managersBackOnly = PipelineDefinition.Policy(user: .init(forward: false, backward: true, skip: false, close: true))
         let (strict, _) = Fixtures.salesPipeline(policy: managersBackOnly)

@@ -99,7 +99,7 @@ struct PipelineDefinitionFileTests {
             let counts = try await t.services.store.read { s in try await s.dealCounts(pipeline: "sales", status: .open) }
             #expect(counts == ["proposal_made": 2])
             let log = try await t.services.store.read { s in try await s.stageLog(deal: DealID(1)) }
-            #expect(log.last?.cause == "stage removed from definition")
+            #expect(log.last?.cause == "definition change")
         }
     }
 
@@ -109,6 +109,33 @@ struct PipelineDefinitionFileTests {
             Issue.record("parsed a broken file")
         } catch AppError.badRequest(let message, _) {
             #expect(message.contains("stages[0]"))
+        }
+    }
+
+    /// A YAML 1.1 library reads a trigger's `on:` as a boolean and saves it back as `true:`; both spellings apply.
+    @Test(arguments: ["on", "true"])
+    func aTriggerKeyedTrueAppliesLikeOn(key: String) async throws {
+        try await TestServices.with(sales: false) { t in
+            let text = """
+                key: greeting
+                name: {ru: Приветствие, en: Greeting}
+                stages:
+                - {key: first, kind: process, name: {ru: Первый, en: First}}
+                - {key: won, kind: conversion, outcome: won, name: {ru: Успех, en: Won}}
+                - {key: lost, kind: conversion, outcome: lost, name: {ru: Отказ, en: Lost}}
+                automations:
+                - key: greet
+                  trigger: {\(key): deal_created}
+                  actions:
+                  - {do: create_task, title: Поздороваться, due: 1d}
+
+                """
+            let result = try await t.services.pipelines.apply(text: text)
+            #expect(result.created && result.pipeline.automations.count == 1)
+            #expect(try await t.services.pipelines.export("greeting").contains("on: deal_created"), "exported with `on:`")
+            let deal = try await t.services.deals.create(pipeline: "greeting", stage: nil, input: DealInput(title: "Шкаф"), actor: Actor(kind: .api))
+            let tasks = try await t.services.store.read { s in try await s.tasks(TaskFilter(deal: deal.id)) }
+            #expect(tasks.map(\.title) == ["Поздороваться"])
         }
     }
 }

@@ -114,15 +114,22 @@ class Server:
     """One `autofunnel serve` process on a fixed free loopback port; it can be killed and started again on the same
     port and database. Output goes to a log file in `workdir` (shown when a start fails)."""
 
-    def __init__(self, database_url: str, workdir: Path, name: str = "server", env: dict | None = None, tls: "Tls | None" = None):
+    def __init__(self, database_url: str, workdir: Path, name: str = "server", env: dict | None = None, tls: "Tls | None" = None,
+                 args: list | None = None, log_level: str | None = "warning"):
+        """`args` are added to `serve` (e.g. ["--demo"]); `log_level` None leaves the server's default level."""
         self.database_url = database_url
+        self.args = list(args or [])
+        self.log_level = log_level
         self.workdir = Path(workdir)
         self.name = name
         self.port = free_port()
         self.tls = tls
         self.base = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
-        self.log_path = self.workdir / f"{name}.log"
+        # scripts/test collects every server's log in AUTOFUNNEL_LOG_DIR and checks afterwards that no credential
+        # reached any of them.
+        log_dir = os.environ.get("AUTOFUNNEL_LOG_DIR")
+        self.log_path = Path(log_dir) / f"{name}-{self.port}.log" if log_dir else self.workdir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
@@ -134,7 +141,8 @@ class Server:
         log.flush()
         self.proc = subprocess.Popen(
             [str(binary()), "serve", "--database-url", self.database_url, "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning", *(["--tls-cert", str(self.tls.cert), "--tls-key", str(self.tls.key)] if self.tls else [])],
+             *(["--log-level", self.log_level] if self.log_level else []), *self.args,
+             *(["--tls-cert", str(self.tls.cert), "--tls-key", str(self.tls.key)] if self.tls else [])],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir, env=self.env)
         log.close()
         self.starts += 1

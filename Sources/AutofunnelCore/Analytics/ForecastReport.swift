@@ -26,8 +26,8 @@ public struct ForecastReport: Hashable, Sendable {
         public var currency: CurrencyCode
         public var deals: Int
         /// The open amounts, and the amounts weighted by probability.
-        public var amount: Money
-        public var expected: Money
+        public var amount: MoneyTotal
+        public var expected: MoneyTotal
     }
 
     /// An open deal as the forecast reads it.
@@ -74,18 +74,29 @@ public struct ForecastReport: Hashable, Sendable {
                 stage: stage.key, name: stage.name, probability: probability, source: source, entered: h.entered, won: h.won,
                 medianMillisToWon: median, open: 0)
         }
-        var sums: [String: (deals: Int, amount: Int64, expected: Int64)] = [:]
+        // The probability as an exact fraction, so that expected amounts are exact (a Double loses kopecks on large sums).
+        var fractions: [StageKey: (Int128, Int128)] = [:]
+        for stage in pipeline.openStages {
+            let h = history[stage.key] ?? History(entered: 0, won: 0, millisToWon: [])
+            if let p = stage.probability {
+                fractions[stage.key] = (Int128(p), 100)
+            } else if h.entered > 0 {
+                fractions[stage.key] = (Int128(h.won), Int128(h.entered))
+            }
+        }
+        var sums: [String: (deals: Int, amount: Int128, expected: Int128)] = [:]
         for deal in open {
             guard var o = odds[deal.stage] else { continue }
             o.open += 1
             odds[deal.stage] = o
-            guard let amount = deal.amount, let p = o.probability else { continue }
+            guard let amount = deal.amount, o.probability != nil, let (numerator, denominator) = fractions[deal.stage] else { continue }
             let close = max(now, deal.stageEnteredAt.adding(millis: o.medianMillisToWon ?? 0))
             let key = CalendarMonth.of(close) + " " + amount.currency.code
             var sum = sums[key] ?? (0, 0, 0)
             sum.deals += 1
-            sum.amount += amount.scaledUnits
-            sum.expected += Int64((Double(amount.scaledUnits) * p).rounded())
+            sum.amount += Int128(amount.scaledUnits)
+            // Rounded half up, as the Double it replaces rounded.
+            sum.expected += (Int128(amount.scaledUnits) * numerator * 2 + denominator) / (2 * denominator)
             sums[key] = sum
         }
         stages = pipeline.openStages.compactMap { odds[$0.key] }
@@ -93,8 +104,8 @@ public struct ForecastReport: Hashable, Sendable {
             let parts = key.split(separator: " ")
             guard parts.count == 2, let currency = CurrencyCode(String(parts[1])), let s = sums[key] else { return nil }
             return Row(
-                month: String(parts[0]), currency: currency, deals: s.deals, amount: Money(scaledUnits: s.amount, currency: currency),
-                expected: Money(scaledUnits: s.expected, currency: currency))
+                month: String(parts[0]), currency: currency, deals: s.deals, amount: MoneyTotal(scaledUnits: s.amount, currency: currency),
+                expected: MoneyTotal(scaledUnits: s.expected, currency: currency))
         }
     }
 }

@@ -6,13 +6,13 @@ public struct LossReport: Hashable, Sendable {
         public var name: Localized
         public var count: Int
         /// Sum of the lost deals' amounts, per currency (never converted).
-        public var amounts: [Money]
+        public var amounts: [MoneyTotal]
         /// How many were lost from each stage.
         public var fromStage: [StageKey: Int]
         /// Some recent loss comments.
         public var comments: [String]
 
-        public init(reason: StageKey, name: Localized, count: Int, amounts: [Money], fromStage: [StageKey: Int], comments: [String]) {
+        public init(reason: StageKey, name: Localized, count: Int, amounts: [MoneyTotal], fromStage: [StageKey: Int], comments: [String]) {
             self.reason = reason
             self.name = name
             self.count = count
@@ -39,7 +39,7 @@ public struct RevenueReport: Hashable, Sendable {
         public var month: String
         public var currency: CurrencyCode?
         public var won: Int
-        public var revenue: Money?
+        public var revenue: MoneyTotal?
     }
 
     public var scope: ReportScope
@@ -48,18 +48,18 @@ public struct RevenueReport: Hashable, Sendable {
     /// Groups won deals, given as (closed at, amount), by month and currency.
     public init(scope: ReportScope, won: [(Timestamp, Money?)]) {
         self.scope = scope
-        var groups: [String: (month: String, currency: CurrencyCode?, won: Int, units: Int64)] = [:]
+        var groups: [String: (month: String, currency: CurrencyCode?, won: Int, units: Int128)] = [:]
         for (at, money) in won {
             let month = CalendarMonth.of(at)
             let key = "\(month) \(money?.currency.code ?? "")"
             var g = groups[key] ?? (month, money?.currency, 0, 0)
             g.won += 1
-            g.units += money?.scaledUnits ?? 0
+            g.units += Int128(money?.scaledUnits ?? 0)
             groups[key] = g
         }
         rows = groups.keys.sorted().map { key in
             let g = groups[key]!
-            return Row(month: g.month, currency: g.currency, won: g.won, revenue: g.currency.map { Money(scaledUnits: g.units, currency: $0) })
+            return Row(month: g.month, currency: g.currency, won: g.won, revenue: g.currency.map { MoneyTotal(scaledUnits: g.units, currency: $0) })
         }
     }
 }

@@ -9,11 +9,14 @@ public enum TaskTemplate {
         "ответственный": "responsible.name", "роп": "head_of_sales.name",
     ]
 
-    /// The text with every placeholder replaced. `users` names the responsible and the head of sales; `html` escapes
-    /// the values (documents), never the template.
+    /// The text with every placeholder replaced, with the values `view` shows: a field hidden from its reader renders
+    /// empty. `users` names the responsible and the head of sales; `html` escapes the values (documents), never the
+    /// template.
     public static func render(
-        _ template: String, _ s: DealSnapshot, catalog: FieldCatalog, users: [UserID: String] = [:], html: Bool = false
+        _ template: String, _ snapshot: DealSnapshot, as view: FieldView, users: [UserID: String] = [:], html: Bool = false
     ) -> String {
+        let s = view.snapshot(snapshot)
+        let catalog = view.catalog
         var out = ""
         var rest = Substring(template)
         while let open = rest.utf8Range(of: "{{") {
@@ -23,10 +26,17 @@ public enum TaskTemplate {
                 return out
             }
             let text = value(String(rest[open.upperBound..<close.lowerBound]).trimmed, s, catalog: catalog, users: users)
-            out += html ? escape(text) : text
+            out += html ? escape(text, in: HTMLContext.at(end: out)) : text
             rest = rest[close.upperBound...]
         }
         return out + rest
+    }
+
+    /// The text as the automation renders it, with every value.
+    public static func render(
+        _ template: String, _ s: DealSnapshot, catalog: FieldCatalog, users: [UserID: String] = [:], html: Bool = false
+    ) -> String {
+        render(template, s, as: .automation(catalog), users: users, html: html)
     }
 
     static func value(_ name: String, _ s: DealSnapshot, catalog: FieldCatalog, users: [UserID: String]) -> String {
@@ -62,6 +72,23 @@ public enum TaskTemplate {
     public static func mentionsUsers(_ template: String) -> Bool {
         let lower = template.lowercased()
         return ["responsible.name", "head_of_sales.name", "ответственный", "роп"].contains { lower.utf8Contains($0) }
+    }
+
+    /// A value escaped for where it stands: script and style attributes (`on…`, `style`) take no value at all; a URL
+    /// attribute it would begin takes only http, https, mailto and tel URLs or a path (anything else becomes `#`); an
+    /// unquoted attribute gets every character but letters and digits as a character reference, so it cannot end the
+    /// value.
+    static func escape(_ text: String, in context: HTMLContext) -> String {
+        switch context {
+        case .text: return escape(text)
+        case .attribute(.code, _): return ""
+        case .attribute(let kind, let quoted):
+            if kind == .urlStart && !HTMLContext.isSafeURL(text) { return "#" }
+            guard !quoted else { return escape(text) }
+            return text.unicodeScalars.map { c in
+                c.properties.isAlphabetic || ("0"..."9").contains(c) ? String(c) : "&#\(c.value);"
+            }.joined()
+        }
     }
 
     /// Text made safe inside HTML elements and attribute values.

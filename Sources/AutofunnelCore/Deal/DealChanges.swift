@@ -27,6 +27,8 @@ public enum DealChanges {
 
     /// `1500.00 RUB`.
     public static func render(_ m: Money) -> String { "\(m.decimalText) \(m.currency.code)" }
+    /// A total as `1500.00 RUB`.
+    public static func render(_ m: MoneyTotal) -> String { "\(m.decimalText) \(m.currency.code)" }
 
     /// A field value as a short text: strings as they are, other values in JSON form.
     public static func render(_ v: JSONValue) -> String {

@@ -8,6 +8,7 @@ extension FieldDefinition {
         }
         switch (type, value) {
         case (.text, .string(let s)):
+            if let unstorable = UserText.unstorable(s, field: path) { return .failure(unstorable) }
             return s.count <= 10_000 ? .success(.string(s)) : bad("не длиннее 10000 символов", "at most 10000 characters")
         case (.number, .number(let n)):
             return n.isFinite ? .success(.number(n)) : bad("нужно конечное число", "must be a finite number")

@@ -23,16 +23,11 @@ public enum EmailAddress {
     public static func normalize(_ text: String) -> String? {
         let s = text.trimmed.lowercased()
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, s.count <= 254, !s.contains(where: { $0 == " " || $0 == "<" || $0 == ">" }) else { return nil }
+        guard parts.count == 2, !parts[0].isEmpty, s.count <= 254,
+            !s.unicodeScalars.contains(where: { $0 == " " || $0 == "<" || $0 == ">" || $0.value < 0x20 || $0.value == 0x7F })
+        else { return nil }
         let domain = parts[1].split(separator: ".", omittingEmptySubsequences: false)
         guard domain.count >= 2, domain.allSatisfy({ !$0.isEmpty }) else { return nil }
         return s
-    }
-}
-
-extension String {
-    /// The string without leading and trailing white space.
-    public var trimmed: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

@@ -6,6 +6,7 @@ public enum Transitions {
     /// - The pipeline's policy says per actor kind whether forward, backward, skipping and closing moves are allowed.
     /// - Closing as lost into a stage that needs a comment needs the comment; won needs the fields of every stage still ahead.
     /// - A closed deal moves only by an explicit reopen with a reason.
+    /// - A remap (the definition removed the deal's stage) asks neither the policy nor the required fields.
     public static func transition(
         _ snapshot: DealSnapshot, _ change: StageChange, actor: ActorKind, pipeline: Pipeline, fields: FieldCatalog, now: Timestamp
     ) -> Result<AcceptedTransition, Refusal> {
@@ -14,6 +15,8 @@ public enum Transitions {
             return move(snapshot, to: target, lossComment: comment, actor: actor, pipeline: pipeline, fields: fields, now: now)
         case .reopen(let reason, let target):
             return reopen(snapshot.deal, reason: reason, to: target, pipeline: pipeline, now: now)
+        case .remap(let target):
+            return remap(snapshot.deal, to: target, pipeline: pipeline, now: now)
         }
     }
 
@@ -30,16 +33,7 @@ public enum Transitions {
         now: Timestamp
     ) -> Result<AcceptedTransition, Refusal> {
         let deal = snapshot.deal
-        guard deal.status == .open else {
-            return .failure(
-                .init([
-                    Violation(
-                        rule: .closedDeal, field: "stage", stage: deal.stage,
-                        message: .init(
-                            ru: "Сделка закрыта; чтобы двигать её, сначала переоткройте её с указанием причины",
-                            en: "The deal is closed; reopen it with a reason before moving it"))
-                ]))
-        }
+        guard deal.status == .open else { return .failure(.init([closed(deal)])) }
         guard let to = pipeline.stage(target) else { return .failure(.init([unknownStage(target, pipeline: pipeline, field: "stage")])) }
         guard target != deal.stage else {
             return .failure(
@@ -64,7 +58,9 @@ public enum Transitions {
                 violations += openStages[current...].flatMap { RequiredFields.missing(leaving: $0, snapshot, fields: fields) }
                 updated.status = .won
             case .lost:
+                // Trimmed of every invisible character: a comment of zero-width spaces is no comment.
                 let comment = lossComment?.trimmed ?? ""
+                if let unstorable = UserText.unstorable(comment, field: "lossComment") { violations.append(unstorable) }
                 if to.lossCommentRequired && comment.isEmpty {
                     violations.append(
                         Violation(
@@ -111,7 +107,8 @@ public enum Transitions {
                     message: .init(
                         ru: "Сделка не закрыта — переоткрывать нечего", en: "The deal is open; there is nothing to reopen")))
         }
-        if reason.trimmed.isEmpty {
+        if let unstorable = UserText.unstorable(reason, field: "reason") { violations.append(unstorable) }
+        if reason.isBlank {
             violations.append(
                 Violation(
                     rule: .reasonRequired, field: "reason",
@@ -134,6 +131,44 @@ public enum Transitions {
             AcceptedTransition(
                 from: deal.stage, to: target, direction: .reopen, deal: updated, responsibleOnEntry: stage.responsibleOnEntry,
                 cause: "reopen: \(reason.trimmed)"))
+    }
+
+    // The definition's author moves these deals, in the file that also sets the policy, out of a stage that no longer
+    // exists. The policy's forward, backward and skip mean nothing for a stage with no place in the pipeline, and the
+    // new definition may require fields these deals never had reason to fill: either would leave them in a stage that
+    // is gone, or make the definition impossible to apply. So neither is asked; only an open deal whose stage is gone
+    // moves, into an open stage.
+    private static func remap(_ deal: Deal, to target: StageKey, pipeline: Pipeline, now: Timestamp) -> Result<AcceptedTransition, Refusal> {
+        guard deal.status == .open else { return .failure(.init([closed(deal)])) }
+        if let kept = pipeline.stage(deal.stage) {
+            return .failure(
+                .init([
+                    Violation(
+                        rule: .invalidDefinition, field: "stageMapping.\(deal.stage)", stage: deal.stage,
+                        message: .init(
+                            ru: "Этап «\(kept.name.ru)» остаётся в воронке: сделки уходят из него по правилам переходов",
+                            en: "Stage '\(kept.name.en)' is still in the pipeline: its deals leave it by the move rules"))
+                ]))
+        }
+        guard let stage = pipeline.stage(target), !stage.isClosing else {
+            return .failure(.init([unknownStage(target, pipeline: pipeline, field: "stage", openOnly: true)]))
+        }
+        var updated = deal
+        updated.stage = target
+        updated.stageEnteredAt = now
+        updated.updatedAt = now
+        return .success(
+            AcceptedTransition(
+                from: deal.stage, to: target, direction: .remap, deal: updated, responsibleOnEntry: stage.responsibleOnEntry,
+                cause: "definition change"))
+    }
+
+    private static func closed(_ deal: Deal) -> Violation {
+        Violation(
+            rule: .closedDeal, field: "stage", stage: deal.stage,
+            message: .init(
+                ru: "Сделка закрыта; чтобы двигать её, сначала переоткройте её с указанием причины",
+                en: "The deal is closed; reopen it with a reason before moving it"))
     }
 
     static func unknownStage(_ key: StageKey, pipeline: Pipeline, field: String, openOnly: Bool = false) -> Violation {

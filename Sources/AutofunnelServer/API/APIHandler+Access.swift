@@ -37,24 +37,34 @@ extension APIHandler {
         return try await s.requirePipeline(PipelineKey(key))
     }
 
+    /// What the caller may see of fields; every response's records go through it.
+    func view(_ catalog: FieldCatalog) throws -> FieldView { FieldView(try principal(), catalog: catalog) }
+
     /// The deal as the caller may see it: fields hidden from their role are left out.
     func presented(_ deal: Deal, catalog: FieldCatalog) throws -> Components.Schemas.Deal {
-        let p = try principal()
-        var d = deal
-        if p.access(.deal, "headOfSalesId") == .hidden { d.headOfSales = nil }
-        d.fields = d.fields.filter { p.access(.deal, $0.key.rawValue, definition: catalog.definition(.deal, $0.key)) != .hidden }
-        return try SchemaMapping.deal(d)
+        try SchemaMapping.deal(try view(catalog).deal(deal))
     }
 
     /// The contact as the caller may see it: no phones or e-mails for roles without contact details.
     func presented(_ contact: Contact, catalog: FieldCatalog) throws -> Components.Schemas.Contact {
-        let p = try principal()
-        var c = try SchemaMapping.contact(contact)
-        if p.access(.contact, "phones") == .hidden { c.phones = nil }
-        if p.access(.contact, "emails") == .hidden { c.emails = nil }
-        let visible = contact.fields.filter { p.access(.contact, $0.key.rawValue, definition: catalog.definition(.contact, $0.key)) != .hidden }
-        c.fields = try SchemaMapping.container(visible)
+        let view = try view(catalog)
+        var c = try SchemaMapping.contact(view.contact(contact))
+        // Left out rather than empty: an empty list would say the contact has none.
+        if !view.shows(.contact, "phones") { c.phones = nil }
+        if !view.shows(.contact, "emails") { c.emails = nil }
         return c
+    }
+
+    /// The company as the caller may see it: hidden custom fields are left out.
+    func presented(_ company: Company, catalog: FieldCatalog) throws -> Components.Schemas.Company {
+        try SchemaMapping.company(try view(catalog).company(company))
+    }
+
+    /// Notes of a deal the caller may read (else 404), their text without the deal's values hidden from the caller.
+    func visibleNotes(_ notes: [Note], deal id: DealID, in s: StoreSession) async throws -> [Note] {
+        let deal = try await visibleDeal(id, in: s)
+        let (view, snapshot) = (try self.view(try await s.fieldCatalog()), try await s.snapshot(of: deal))
+        return notes.map { view.note($0, in: snapshot) }
     }
 
     /// Refuses a write of built-in or custom fields the caller's role may only read or not see.

@@ -72,18 +72,26 @@ extension APIHandler {
 
     func listDealDocuments(_ input: Operations.listDealDocuments.Input) async throws -> Operations.listDealDocuments.Output {
         let items = try await store.read { s in
-            _ = try await visibleDeal(DealID(input.path.id), in: s)
-            return try await s.documents(deal: DealID(input.path.id))
+            let deal = try await visibleDeal(DealID(input.path.id), in: s)
+            let (view, snapshot) = (try self.view(try await s.fieldCatalog()), try await s.snapshot(of: deal))
+            return try await s.documents(deal: deal.id).map { d in
+                var shown = d
+                shown.name = view.redact(d.name, in: snapshot)
+                return shown
+            }
         }
         return .ok(.init(body: .json(.init(items: items.map(SchemaMapping.document)))))
     }
 
+    /// A document as its reader may see it: rendered by a rule with every value, it is served without the values of
+    /// the deal that are hidden from the reader.
     func getDocument(_ input: Operations.getDocument.Input) async throws -> Operations.getDocument.Output {
-        let document = try await store.read { s in
+        let body = try await store.read { s in
             let d = try await s.document(input.path.id)
-            _ = try await visibleDeal(d.deal, in: s)
-            return d
+            let deal = try await visibleDeal(d.deal, in: s)
+            let (view, snapshot) = (try self.view(try await s.fieldCatalog()), try await s.snapshot(of: deal))
+            return view.redact(d.body, in: snapshot, html: true)
         }
-        return .ok(.init(body: .html(.init(stringLiteral: document.body))))
+        return .ok(.init(body: .html(.init(stringLiteral: body))))
     }
 }

@@ -9,7 +9,7 @@ extension APIHandler {
         let filter = DealFilter(
             pipeline: q.pipeline.map(PipelineKey.init(rawValue:)), stage: q.stage.map(StageKey.init(rawValue:)),
             status: q.status.flatMap { DealStatus(rawValue: $0.rawValue) }, responsible: q.responsibleId.map(UserID.init(rawValue:)),
-            updatedSince: q.updatedSince.map(SchemaMapping.timestamp))
+            updatedSince: try q.updatedSince.map { try SchemaMapping.timestamp($0, field: "updatedSince") })
         let after = try Cursor.decode(q.cursor)
         let limit = try Cursor.limit(q.limit)
         let principal = try principal()
@@ -97,25 +97,17 @@ extension APIHandler {
     }
 
     func listDealTimeline(_ input: Operations.listDealTimeline.Input) async throws -> Operations.listDealTimeline.Output {
-        let principal = try principal()
         let entries = try await store.read { s in
-            _ = try await visibleDeal(DealID(input.path.id), in: s)
-            let catalog = try await s.fieldCatalog()
-            // A change of a field hidden from the caller would show its value: such entries are left out.
-            return try await s.timeline(deal: DealID(input.path.id)).filter { e in
-                guard let field = e.field else { return true }
-                let key = field.hasPrefix("fields.") ? String(field.dropFirst(7)) : (field == "headOfSales" ? "headOfSalesId" : field)
-                return principal.access(.deal, key, definition: catalog.definition(.deal, FieldKey(key))) != .hidden
-            }
+            let deal = try await visibleDeal(DealID(input.path.id), in: s)
+            let (view, snapshot) = (try self.view(try await s.fieldCatalog()), try await s.snapshot(of: deal))
+            return try await s.timeline(deal: deal.id).compactMap { view.timeline($0, in: snapshot) }
         }
         return .ok(.init(body: .json(.init(items: entries.map(SchemaMapping.timeline)))))
     }
 
     func listDealNotes(_ input: Operations.listDealNotes.Input) async throws -> Operations.listDealNotes.Output {
-        let notes = try await store.read { s in
-            _ = try await visibleDeal(DealID(input.path.id), in: s)
-            return try await s.notes(deal: DealID(input.path.id))
-        }
+        let id = DealID(input.path.id)
+        let notes = try await store.read { s in try await visibleNotes(try await s.notes(deal: id), deal: id, in: s) }
         return .ok(.init(body: .json(.init(items: notes.map(SchemaMapping.note)))))
     }
 

@@ -52,34 +52,40 @@ extension APIHandler {
         let after = try Cursor.decode(input.query.cursor)
         let limit = try Cursor.limit(input.query.limit)
         _ = try principal()
-        let page = try await store.read { s in try await s.companies(after: after, limit: limit) }
-        return .ok(.init(body: .json(.init(items: try page.items.map(SchemaMapping.company), nextCursor: Cursor.encode(page.nextAfter)))))
+        let (page, catalog) = try await store.read { s in (try await s.companies(after: after, limit: limit), try await s.fieldCatalog()) }
+        return .ok(
+            .init(body: .json(.init(items: try page.items.map { try presented($0, catalog: catalog) }, nextCursor: Cursor.encode(page.nextAfter)))))
     }
 
     func createCompany(_ input: Operations.createCompany.Input) async throws -> Operations.createCompany.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         _ = try requireWriter()
         let company = try await services.parties.createCompany(name: b.name, fields: try SchemaMapping.values(b.fields))
-        return .created(.init(body: .json(try SchemaMapping.company(company))))
+        return .created(.init(body: .json(try await presented(company))))
     }
 
     func getCompany(_ input: Operations.getCompany.Input) async throws -> Operations.getCompany.Output {
         _ = try principal()
-        let company = try await store.read { s in try await s.company(CompanyID(input.path.id)) }
-        return .ok(.init(body: .json(try SchemaMapping.company(company))))
+        let (company, catalog) = try await store.read { s in (try await s.company(CompanyID(input.path.id)), try await s.fieldCatalog()) }
+        return .ok(.init(body: .json(try presented(company, catalog: catalog))))
     }
 
     func updateCompany(_ input: Operations.updateCompany.Input) async throws -> Operations.updateCompany.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         _ = try requireWriter()
         let company = try await services.parties.updateCompany(CompanyID(input.path.id), name: b.name, fields: try SchemaMapping.values(b.fields))
-        return .ok(.init(body: .json(try SchemaMapping.company(company))))
+        return .ok(.init(body: .json(try await presented(company))))
     }
 
     func deleteCompany(_ input: Operations.deleteCompany.Input) async throws -> Operations.deleteCompany.Output {
         try requireDeleter()
         try await services.parties.delete(.companies, id: input.path.id)
         return .noContent(.init())
+    }
+
+    /// A company as the caller may see it, with the field catalog read for it.
+    func presented(_ company: Company) async throws -> Components.Schemas.Company {
+        try presented(company, catalog: try await store.read { s in try await s.fieldCatalog() })
     }
 
     static func contactBuiltins(_ phones: [String]?, _ emails: [String]?) -> [String] {

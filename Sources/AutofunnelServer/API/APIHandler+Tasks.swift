@@ -14,32 +14,39 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(items: visible.map { SchemaMapping.task($0, now: now) }))))
     }
 
-    /// The tasks matching `filter` (up to `limit`) on deals `p` may see, in the store's order.
+    /// The tasks matching `filter` (up to `limit`) on deals `p` may see, in the store's order; their titles and texts
+    /// without the deal's values hidden from `p`.
     func visibleTasks(_ filter: TaskFilter, principal p: Principal, limit: Int = 500) async throws -> [DealTask] {
         try await store.read { s in
+            let view = FieldView(p, catalog: try await s.fieldCatalog())
             var out: [DealTask] = []
-            var seen: [DealID: Bool] = [:]
+            var seen: [DealID: DealSnapshot?] = [:]
             for task in try await s.tasks(filter, limit: limit) {
-                if seen[task.deal] == nil { seen[task.deal] = (try? await s.deal(task.deal)).map(p.sees) ?? false }
-                if seen[task.deal] == true { out.append(task) }
+                if seen[task.deal] == nil {
+                    let deal = (try? await s.deal(task.deal)).flatMap { p.sees($0) ? $0 : nil }
+                    seen[task.deal] = try await deal.asyncMap { view.showsEverything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) }
+                }
+                if case .some(.some(let snapshot)) = seen[task.deal] { out.append(view.task(task, in: snapshot)) }
             }
             return out
         }
     }
 
-    /// A task of a deal the caller may see, else not found.
+    /// A task of a deal the caller may see, else not found; its title and text without the deal's values hidden from the
+    /// caller.
     func visibleTask(_ id: TaskID) async throws -> DealTask {
         try await store.read { s in
             let task = try await s.task(id)
-            _ = try await visibleDeal(task.deal, in: s)
-            return task
+            let deal = try await visibleDeal(task.deal, in: s)
+            return try self.view(try await s.fieldCatalog()).task(task, in: try await s.snapshot(of: deal))
         }
     }
 
     func createTask(_ input: Operations.createTask.Input) async throws -> Operations.createTask.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         let task = try await services.deals.createTask(
-            deal: DealID(b.dealId), title: b.title, text: b.text, dueAt: SchemaMapping.timestamp(b.dueAt), assignee: b.assigneeId.map { UserID($0) },
+            deal: DealID(b.dealId), title: b.title, text: b.text, dueAt: try SchemaMapping.timestamp(b.dueAt, field: "dueAt"),
+            assignee: b.assigneeId.map { UserID($0) },
             principal: try principal())
         return .created(.init(body: .json(SchemaMapping.task(task, now: services.clock.now()))))
     }

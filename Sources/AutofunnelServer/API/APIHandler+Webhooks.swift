@@ -56,3 +56,26 @@ extension APIHandler {
         return .noContent(.init())
     }
 }
+
+extension APIHandler {
+    func listDeadLetters(_ input: Operations.listDeadLetters.Input) async throws -> Operations.listDeadLetters.Output {
+        _ = try requireAdmin()
+        let (timers, failed) = try await store.read { s in (try await s.parkedTimers(limit: 200), try await s.failedMessageCount()) }
+        let items = timers.map { t in
+            Components.Schemas.ParkedTimer(
+                id: t.id, dealId: t.deal.rawValue, stage: t.stage.rawValue, rule: t.rule, dueAt: SchemaMapping.date(t.dueAt), attempts: t.attempts,
+                lastError: t.lastError, parkedAt: SchemaMapping.date(t.parkedAt))
+        }
+        return .ok(.init(body: .json(.init(timers: items, failedMessages: failed))))
+    }
+
+    func requeueParkedTimer(_ input: Operations.requeueParkedTimer.Input) async throws -> Operations.requeueParkedTimer.Output {
+        _ = try requireAdmin()
+        let now = services.clock.now()
+        guard try await store.write({ s in try await s.requeueParkedTimer(input.path.id, now: now) }) else {
+            throw AppError.notFound("No parked timer \(input.path.id)")
+        }
+        services.bell.ring()
+        return .noContent(.init())
+    }
+}

@@ -6,9 +6,16 @@ import OpenAPIRuntime
 /// Conversions between domain values and the generated API schemas.
 enum SchemaMapping {
     static func date(_ t: Timestamp) -> Date { Date(timeIntervalSince1970: Double(t.millis) / 1000) }
-    static func timestamp(_ d: Date) -> Timestamp { Timestamp(millis: Int64((d.timeIntervalSince1970 * 1000).rounded())) }
+    /// A date a caller sent, refused (400 naming `field`) outside years 1–9999.
+    static func timestamp(_ d: Date, field: String) throws -> Timestamp {
+        guard let t = Timestamp(checkedSeconds: d.timeIntervalSince1970) else {
+            throw AppError.invalidParameter(field, ru: "\(field) — дата с 1 по 9999 год", en: "\(field) must be a date of years 1 to 9999")
+        }
+        return t
+    }
 
     static func money(_ m: Money) -> Components.Schemas.Money { .init(value: m.decimalText, currency: m.currency.code) }
+    static func money(_ m: MoneyTotal) -> Components.Schemas.Money { .init(value: m.decimalText, currency: m.currency.code) }
     static func amountInput(_ m: Components.Schemas.Money?) -> DealInput.Amount? { m.map { .init(value: $0.value, currency: $0.currency) } }
 
     /// Free-form JSON objects cross through their JSON text, which keeps every value exactly as sent.

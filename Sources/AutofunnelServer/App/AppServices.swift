@@ -34,7 +34,7 @@ public struct AppServices: Sendable {
         self.logger = logger
         bell = TimerBell()
         deals = DealService(store: store, clock: clock, ids: ids, metrics: metrics, bell: bell, publicURL: publicURL)
-        pipelines = PipelineService(store: store, clock: clock)
+        pipelines = PipelineService(store: store, clock: clock, deals: deals)
         parties = PartyService(store: store, clock: clock)
         reports = ReportService(store: store, clock: clock)
         inbound = InboundService(store: store, clock: clock, deals: deals)

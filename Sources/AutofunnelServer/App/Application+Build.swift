@@ -18,11 +18,18 @@ public let maximumBodySize = 1_048_576
 public func buildRouter(_ services: AppServices, scheme: String = "http") throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.get("/health") { _, _ -> Response in
+        // 200 only when the database answers and takes writes: a balancer stops sending to a degraded instance, which
+        // comes back by itself once a probe write succeeds.
         let up = await services.store.ping()
-        let body = #"{"status":"\#(up ? "ok" : "unavailable")","database":"\#(services.store.backend.name)"}"#
+        let writes = up ? await services.store.writeProblem() : nil
+        let status = !up ? "unavailable" : writes == nil ? "ok" : "degraded"
+        var body: [String: String] = ["status": status, "database": services.store.backend.name, "writes": writes == nil && up ? "ok" : "failing"]
+        if let writes { body["error"] = writes }
+        let json = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: up ? .ok : .serviceUnavailable, headers: headers, body: .init(byteBuffer: .init(string: body)))
+        if status != "ok" { headers[.retryAfter] = "5" }
+        return Response(status: status == "ok" ? .ok : .serviceUnavailable, headers: headers, body: .init(byteBuffer: .init(bytes: json)))
     }
     router.get("/metrics") { _, _ -> Response in
         var headers = HTTPFields()
@@ -53,8 +60,10 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(services, scheme: tls == nil ? "http" : "https")
-    var server = HTTPServerBuilder.http1()
-    if let tls { server = try .tls(.http1(), tlsConfiguration: try tls.configuration()) }
+    // A connection must finish each request head in time, and one that sends nothing for a minute is closed.
+    let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [RequestHeadDeadline()], idleTimeout: .seconds(60))
+    var server = HTTPServerBuilder.http1(configuration: http1)
+    if let tls { server = try .tls(.http1(configuration: http1), tlsConfiguration: try tls.configuration()) }
     return Application(
         responder: AppResponder(inner: router.buildResponder(), metrics: services.metrics),
         server: server,

@@ -87,8 +87,15 @@ extension AuthService {
     public func setPassword(_ id: UserID, new password: String, current: String?, by caller: Caller?) async throws {
         let user = try await store.read { s in try await s.user(id) }
         if let caller, caller.principal.user.id == id, !caller.principal.administers {
+            // Guessing the current password is throttled like signing in, on the same account and address counts.
+            let now = clock.now()
+            try await reserveAttempt(email: user.email, ip: caller.ip, now: now)
             let hash = try await store.read { s in try await s.passwordHash(id) }
-            guard let current, try await hasher.verify(current, hash: hash) else {
+            let matches = try await current.asyncMap { try await hasher.verify($0, hash: hash) } ?? false
+            if matches {
+                try await store.write { s in try await s.recordLoginAttempt(email: user.email, ip: caller.ip, succeeded: true, at: now) }
+            }
+            guard matches else {
                 throw AppError.refused([
                     .init(
                         rule: .invalidValue, field: "currentPassword",

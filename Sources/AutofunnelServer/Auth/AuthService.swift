@@ -28,12 +28,7 @@ public struct AuthService: Sendable {
     public func signIn(email rawEmail: String, password: String, ip: String, userAgent: String?, replacing old: String?) async throws -> SignedIn {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let now = clock.now()
-        if let wait = try await throttleDelay(email: email, ip: ip, now: now) {
-            try await store.write { s in
-                try await s.appendAudit(AuditEntry(at: now, action: .loginThrottled, email: email, ip: ip, detail: "retry after \(wait) s"))
-            }
-            throw AppError.tooManyRequests(retryAfter: wait)
-        }
+        try await reserveAttempt(email: email, ip: ip, now: now)
         let (user, hash): (User?, String?) = try await store.read { s in
             guard let user = try await s.user(email: email) else { return (nil, nil) }
             return (user, try await s.passwordHash(user.id))
@@ -42,7 +37,6 @@ public struct AuthService: Sendable {
         guard let user, matches, user.active else {
             let detail = user == nil ? "no such user" : (matches ? "user disabled" : "wrong password")
             try await store.write { s in
-                try await s.recordLoginAttempt(email: email, ip: ip, succeeded: false, at: now)
                 try await s.appendAudit(AuditEntry(at: now, action: .loginFailed, subject: user?.id, email: email, ip: ip, detail: detail))
             }
             throw AppError.unauthenticated
@@ -68,12 +62,27 @@ public struct AuthService: Sendable {
         return SignedIn(sessionID: id, csrfToken: csrf, user: user)
     }
 
-    /// Seconds to wait before another attempt for this account or address, if it must wait.
-    func throttleDelay(email: String, ip: String, now: Timestamp) async throws -> Int? {
-        let since = now.adding(millis: -config.failureWindow)
-        let (account, address) = try await store.read { s in
-            (try await s.loginFailures(email: email, since: since), try await s.loginFailures(ip: ip, since: since))
+    /// Checks the throttle and records the attempt as failed in one transaction (serialized per account and address),
+    /// before the password is checked: parallel guesses each see the ones before them, so no more than the limit are
+    /// ever evaluated. A success later records itself at the same moment, which ends the count. Throws 429 (audited)
+    /// when the account or the address must wait.
+    func reserveAttempt(email: String, ip: String, now: Timestamp) async throws {
+        let wait = try await store.write { s -> Int? in
+            try await s.lockLoginAttempts(email: email, ip: ip)
+            if let wait = try await throttleDelay(email: email, ip: ip, now: now, s) {
+                try await s.appendAudit(AuditEntry(at: now, action: .loginThrottled, email: email, ip: ip, detail: "retry after \(wait) s"))
+                return wait
+            }
+            try await s.recordLoginAttempt(email: email, ip: ip, succeeded: false, at: now)
+            return nil
         }
+        if let wait { throw AppError.tooManyRequests(retryAfter: wait) }
+    }
+
+    /// Seconds to wait before another attempt for this account or address, if it must wait.
+    func throttleDelay(email: String, ip: String, now: Timestamp, _ s: StoreSession) async throws -> Int? {
+        let since = now.adding(millis: -config.failureWindow)
+        let (account, address) = (try await s.loginFailures(email: email, since: since), try await s.loginFailures(ip: ip, since: since))
         let waits = [(account, config.accountFailures), (address, config.addressFailures)].compactMap { failures, limit -> Int64? in
             guard failures.count >= limit, let last = failures.last else { return nil }
             let doublings = min(failures.count - limit, 20)

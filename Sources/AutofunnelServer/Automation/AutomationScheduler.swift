@@ -62,8 +62,15 @@ public struct AutomationScheduler: Service {
             do {
                 fired += try await fire(group)
             } catch {
-                // One timer whose effects fail must not hold back the others: each gets its own transaction.
-                for timer in group { fired += (try? await fire([timer])) ?? 0 }
+                // One timer whose effects fail must not hold back the others: each gets its own transaction, and one
+                // that fails alone is counted, retried later and parked at the bound (never retried silently forever).
+                for timer in group {
+                    do {
+                        fired += try await fire([timer])
+                    } catch {
+                        await failed(timer, error)
+                    }
+                }
             }
         }
         let countedAt = services.clock.now().millis
@@ -72,10 +79,49 @@ public struct AutomationScheduler: Service {
             last = countedAt
             return true
         }) {
-            let counts = try await services.store.read { s in try await s.timerCounts(now: services.clock.now()) }
+            let (counts, parked, failed) = try await services.store.read { s in
+                (try await s.timerCounts(now: services.clock.now()), try await s.parkedTimerCount(), try await s.failedMessageCount())
+            }
             services.metrics.timers(pending: counts.pending, due: counts.due)
+            services.metrics.deadLetters(timers: parked, messages: failed)
         }
         return fired
+    }
+
+    /// How often a timer may fail before it is parked in `timer_dead_letters`.
+    public static let maximumAttempts = 8
+
+    /// The wait before a failed timer's next attempt: 30 s, doubling, at most an hour.
+    public static func retryDelayMillis(attempts: Int) -> Int64 { min(3_600_000, 30_000 << Int64(min(max(attempts - 1, 0), 20))) }
+
+    /// Records a timer's failed firing (logged with its id and the error); when even that fails (the database is
+    /// down), the lease runs out and the timer comes back then.
+    func failed(_ timer: DueTimer, _ error: any Error) async {
+        let now = services.clock.now()
+        let (owner, text) = (self.owner, "\(error)")
+        do {
+            let outcome = try await services.store.write { s in
+                try await s.recordTimerFailure(
+                    timer.id, owner: owner, error: text, now: now, maximumAttempts: Self.maximumAttempts,
+                    retryAt: { now.adding(millis: Self.retryDelayMillis(attempts: $0)) })
+            }
+            switch outcome {
+            case .retry(let at, let attempts):
+                services.logger.warning(
+                    "timer failed; retrying",
+                    metadata: [
+                        "timer": "\(timer.id)", "rule": "\(timer.rule)", "attempt": "\(attempts)", "retryAt": "\(at.millis)", "error": "\(text)",
+                    ])
+            case .parked(let attempts):
+                services.metrics.timerParked()
+                services.logger.error(
+                    "timer parked after \(attempts) failed attempts", metadata: ["timer": "\(timer.id)", "rule": "\(timer.rule)", "error": "\(text)"])
+            case .notHeld:
+                break
+            }
+        } catch {
+            services.logger.error("timer failed and its failure could not be recorded", metadata: ["timer": "\(timer.id)", "error": "\(text)"])
+        }
     }
 
     /// Fires claimed timers in one transaction, each only if this instance still holds its lease and, for stage

@@ -20,6 +20,9 @@ public struct SMTPClient: Sendable {
     public var password: String?
     /// The name this client gives in EHLO.
     public var helloName: String
+    /// The address to connect to, as `WebhookPolicy` checked it; nil resolves `host` (only for callers that check
+    /// nothing, such as tests).
+    public var address: SocketAddress?
 
     public init(host: String, port: Int = 25, username: String? = nil, password: String? = nil, helloName: String = "autofunnel.localhost") {
         self.host = host
@@ -37,11 +40,17 @@ public struct SMTPClient: Sendable {
 
     /// Sends one message; throws `Failure` with the server's code when it refuses a step.
     public func send(from: String, to: [String], subject: String, text: String, messageID: String, date: Date = Date()) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.seconds(10)).connect(
-            host: host, port: port
-        ) { channel in
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.seconds(10))
+        let wrap: @Sendable (Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = { channel in
             channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
         }
+        // The checked address, never a second lookup of the name: DNS could answer differently this time.
+        let channel =
+            if let address {
+                try await bootstrap.connect(to: address, channelInitializer: wrap)
+            } else {
+                try await bootstrap.connect(host: host, port: port, channelInitializer: wrap)
+            }
         let data = Self.message(from: from, to: to, subject: subject, text: text, messageID: messageID, date: date)
         try await channel.executeThenClose { inbound, outbound in
             var replies = Replies(inbound.makeAsyncIterator())

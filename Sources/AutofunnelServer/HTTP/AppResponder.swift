@@ -12,6 +12,23 @@ public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
     let metrics: AppMetrics
     static var requestIDField: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
 
+    /// The policy of HTML that is not one of our pages (a rendered document): nothing runs, nothing loads but
+    /// images and inline styles, no form posts, and it opens sandboxed, as a page of its own origin.
+    static var documentPolicy: String {
+        "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+    }
+
+    /// Every answer says `nosniff`; HTML without a policy of its own (documents rendered from templates) gets
+    /// `documentPolicy` and an explicit charset, so a browser never guesses either.
+    static func secure(_ headers: inout HTTPFields) {
+        let nosniff = HTTPField.Name("X-Content-Type-Options")!
+        if headers[nosniff] == nil { headers[nosniff] = "nosniff" }
+        guard let type = headers[.contentType], type.lowercased().hasPrefix("text/html") else { return }
+        if !type.lowercased().contains("charset") { headers[.contentType] = "text/html; charset=utf-8" }
+        let policy = HTTPField.Name("Content-Security-Policy")!
+        if headers[policy] == nil { headers[policy] = documentPolicy }
+    }
+
     public func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         let incoming = request.headers[Self.requestIDField].flatMap {
@@ -43,13 +60,14 @@ public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
             }
         }
         response.headers[Self.requestIDField] = requestID
+        Self.secure(&response.headers)
         let elapsed = ContinuousClock.now - started
         let nanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         metrics.request(method: request.method.rawValue, route: context.endpointPath ?? "NotFound", status: response.status.code, nanoseconds: nanos)
         logger.info(
             "request served",
             metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(Bitrix24Endpoint.redacted(request.uri.path))", "status": "\(response.status.code)",
+                "method": "\(request.method.rawValue)", "path": "\(SecretRedactor.redact(request.uri.path))", "status": "\(response.status.code)",
                 "duration_ms": "\(nanos / 1_000_000)",
             ])
         return response

@@ -35,17 +35,39 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
             headers[Self.replayedField] = "true"
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         case .claimed:
-            let response: Response
-            do {
-                response = try await Store.$idempotencyKey.withValue(key) { try await next(request, context) }
-            } catch {
-                guard let problem = Problem.from(error, requestID: RequestScope.current?.requestID), problem.status < 500 else {
-                    try? await store.write { s in try await s.releaseIdempotencyKey(key) }
-                    throw error
+            // The request and its answer commit in one transaction: a retry after any crash finds both or neither.
+            return try await withoutActuallyEscaping(next) { next in try await runClaimed(key: key, request, context, next) }
+        }
+    }
+
+    /// Runs a request whose key this call claimed, in one transaction with its stored answer.
+    private func runClaimed(key: String, _ request: Request, _ context: Context, _ next: @escaping (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        // The handler runs within this call: `inRequestTransaction` only needs it to be sendable in form.
+        nonisolated(unsafe) let run = { try await Store.$idempotencyKey.withValue(key) { try await next(request, context) } }
+        let store = self.store
+        do {
+            let answer = try await store.inRequestTransaction {
+                let response: Response
+                do {
+                    response = try await run()
+                } catch {
+                    guard let problem = Problem.from(error, requestID: RequestScope.current?.requestID), problem.status < 500 else { throw error }
+                    response = problem.response()
                 }
-                return try await remember(problem.response(), key: key)
+                return try await Self.collected(response)
+            } finish: { s, answer in
+                // A 5xx is not remembered: nothing it did is kept, and a retry runs again.
+                guard answer.status.code < 500 else { throw DiscardedAnswer(answer) }
+                try await s.completeIdempotencyKey(
+                    key, status: answer.status.code, contentType: answer.headers[.contentType], body: String(buffer: answer.buffer))
             }
-            return try await remember(response, key: key)
+            if answer.status.code >= 500 { try? await store.write { s in try await s.releaseIdempotencyKey(key) } }
+            return answer.response
+        } catch {
+            try? await store.write { s in try await s.releaseIdempotencyKey(key) }
+            throw error
         }
     }
 
@@ -57,21 +79,18 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Stores a response for replay (5xx are forgotten so that a retry runs again) and returns it intact.
-    private func remember(_ response: Response, key: String) async throws -> Response {
+    /// A response with its body read into memory, to store and to send.
+    struct Collected: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let buffer: ByteBuffer
+        var response: Response { Response(status: status, headers: headers, body: .init(byteBuffer: buffer)) }
+    }
+
+    static func collected(_ response: Response) async throws -> Collected {
         let collector = BodyCollector()
         try await response.body.write(collector)
-        let buffer = await collector.buffer
-        var copy = response
-        copy.body = .init(byteBuffer: buffer)
-        if response.status.code >= 500 {
-            try? await store.write { s in try await s.releaseIdempotencyKey(key) }
-        } else {
-            let text = String(buffer: buffer)
-            let contentType = response.headers[.contentType]
-            try await store.write { s in try await s.completeIdempotencyKey(key, status: response.status.code, contentType: contentType, body: text) }
-        }
-        return copy
+        return Collected(status: response.status, headers: response.headers, buffer: await collector.buffer)
     }
 }
 

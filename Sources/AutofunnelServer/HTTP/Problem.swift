@@ -110,6 +110,12 @@ struct Problem: Encodable {
                 detail: "Too many failed sign-ins; try again in \(seconds) s", requestID: requestID)
             p.retryAfter = seconds
             return p
+        case .unavailable(let seconds):
+            var p = Problem(
+                status: 503, slug: "storage-unavailable", title: "Storage unavailable",
+                detail: "The database cannot take this request now (nothing of it was saved); retry in \(seconds) s", requestID: requestID)
+            p.retryAfter = seconds
+            return p
         case .idempotencyInProgress:
             return Problem(
                 status: 409, slug: "idempotency-key-in-use", title: "Request in progress",

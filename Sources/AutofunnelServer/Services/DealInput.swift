@@ -42,7 +42,9 @@ public struct DealInput: Sendable {
         var problems: [Violation] = []
         if let title {
             let t = title.trimmed
-            if t.isEmpty || t.count > 500 {
+            if let unstorable = UserText.unstorable(t, field: "title") {
+                problems.append(unstorable)
+            } else if t.isEmpty || t.count > 500 {
                 problems.append(
                     .init(
                         rule: .invalidValue, field: "title",
@@ -58,7 +60,9 @@ public struct DealInput: Sendable {
             }
         }
         if let source {
-            if source.count > 200 {
+            if let unstorable = UserText.unstorable(source, field: "source") {
+                problems.append(unstorable)
+            } else if source.count > 200 {
                 problems.append(
                     .init(
                         rule: .invalidValue, field: "source",
@@ -69,15 +73,17 @@ public struct DealInput: Sendable {
         }
         if let id = responsible { if try await exists(user: id, s, "responsibleId", &problems) { deal.responsible = UserID(id) } }
         if let id = headOfSales { if try await exists(user: id, s, "headOfSalesId", &problems) { deal.headOfSales = UserID(id) } }
+        // Linking locks the contact's (company's) row: a concurrent delete, which refuses while an open deal uses it,
+        // waits for this transaction, or this one finds it deleted.
         if let id = contact {
-            if try await Self.found({ _ = try await s.contact(ContactID(id)) }) {
+            if try await Self.found({ _ = try await s.contact(ContactID(id), forUpdate: true) }) {
                 deal.contact = ContactID(id)
             } else {
                 problems.append(Self.unknown("contactId", "контакта", "contact", id))
             }
         }
         if let id = company {
-            if try await Self.found({ _ = try await s.company(CompanyID(id)) }) {
+            if try await Self.found({ _ = try await s.company(CompanyID(id), forUpdate: true) }) {
                 deal.company = CompanyID(id)
             } else {
                 problems.append(Self.unknown("companyId", "компании", "company", id))

@@ -20,6 +20,7 @@ extension DealService {
     /// A note's text, trimmed, of 1 to 20,000 characters.
     static func noteText(_ text: String) throws -> String {
         let clean = text.trimmed
+        if let unstorable = UserText.unstorable(clean, field: "text") { throw AppError.refused([unstorable]) }
         guard !clean.isEmpty, clean.count <= 20_000 else {
             throw AppError.refused([
                 .init(

@@ -5,7 +5,8 @@ import Foundation
 /// The rule actions that reach outside the deal: messages through channels, calls that wait for an answer, follow-up
 /// deals and rendered documents. Outside effects go to the outbox in the rule's transaction.
 extension DealService {
-    /// A template over the deal, its contact and company, with the responsible's and head of sales' names.
+    /// A template over the deal, its contact and company, with the responsible's and head of sales' names. Rules
+    /// render as the automation: every value, whoever reads the message, task or document later.
     func render(_ template: String, _ snapshot: DealSnapshot, session s: StoreSession, cascade: inout Cascade, html: Bool = false) async throws
         -> String
     {
@@ -14,7 +15,7 @@ extension DealService {
         if TaskTemplate.mentionsUsers(template) {
             for user in Set([snapshot.deal.responsible, snapshot.deal.headOfSales].compactMap { $0 }) { names[user] = try? await s.user(user).name }
         }
-        return TaskTemplate.render(template, snapshot, catalog: catalog, users: names, html: html)
+        return TaskTemplate.render(template, snapshot, as: .automation(catalog), users: names, html: html)
     }
 
     static func refusal(_ field: String, ru: String, en: String) -> AppError {

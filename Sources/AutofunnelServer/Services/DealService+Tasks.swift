@@ -18,6 +18,14 @@ extension DealService {
     func createTask(
         in s: StoreSession, deal id: DealID, title: String, text: String?, dueAt: Timestamp, assignee: UserID?, principal: Principal?, now: Timestamp
     ) async throws -> DealTask {
+        // Every channel's due time arrives here: one bound for all of them.
+        guard Timestamp.accepted.contains(dueAt) else {
+            throw AppError.refused([
+                .init(
+                    rule: .invalidValue, field: "dueAt", message: .init(ru: "Срок задачи — с 1 по 9999 год", en: "A task is due in years 1 to 9999"))
+            ])
+        }
+        if let text, let unstorable = UserText.unstorable(text, field: "text") { throw AppError.refused([unstorable]) }
         let deal = try await s.deal(id, forUpdate: true)
         try Self.authorize(deal, principal, .edit)
         if let assignee { _ = try await s.user(assignee) }
@@ -33,6 +41,7 @@ extension DealService {
     /// it; so may whoever may change the deal. A `result` ("called, will pay Friday") becomes a note on the deal.
     public func completeTask(_ id: TaskID, result: String? = nil, principal: Principal?) async throws -> DealTask {
         let now = clock.now()
+        if let result, let unstorable = UserText.unstorable(result, field: "result") { throw AppError.refused([unstorable]) }
         return try await store.write { s in
             let (task, deal) = try await Self.openTask(id, principal: principal, s)
             try await s.finishTask(id, status: .done, at: now)
@@ -80,6 +89,7 @@ extension DealService {
     /// A task title, trimmed, of 1 to 500 characters.
     static func taskTitle(_ title: String) throws -> String {
         let clean = title.trimmed
+        if let unstorable = UserText.unstorable(clean, field: "title") { throw AppError.refused([unstorable]) }
         guard (1...500).contains(clean.count) else {
             throw AppError.refused([
                 .init(

@@ -138,25 +138,6 @@ public struct DealService: Sendable {
         }
     }
 
-    /// Close-and-copy: the deal closes as won here and a copy with the same lineage, contact, company, fields and notes
-    /// opens in `stage` of the target pipeline. Both happen in one transaction.
-    public func copy(
-        _ id: DealID, to target: PipelineKey, stage: StageKey?, actor: Actor, principal: Principal? = nil
-    ) async throws -> (closed: Deal, copy: Deal) {
-        let now = clock.now()
-        return try await store.write { s in
-            let deal = try await s.deal(id, forUpdate: true)
-            try Self.authorize(deal, principal, .edit)
-            guard principal?.seesPipeline(target) ?? true else { throw Self.noPipeline(target) }
-            if let p = principal, !p.creates(in: target, responsible: deal.responsible) {
-                throw AppError.forbidden(
-                    ru: "Создавать сделки в воронке «\(target)» вам нельзя", en: "You may not create deals in pipeline '\(target)'")
-            }
-            var cascade = Cascade()
-            return try await copyIn(s, deal, to: target, stage: stage, actor: actor, now: now, cascade: &cascade)
-        }
-    }
-
     /// Why a stage change into another pipeline is refused (the dialects of other CRMs can ask for one).
     static func crossPipeline(field: String) -> Violation {
         Violation(
@@ -168,46 +149,6 @@ public struct DealService: Sendable {
 
     static func noPipeline(_ key: PipelineKey) -> AppError {
         .refused([.init(rule: .unknownReference, field: "pipeline", message: .init(ru: "Нет воронки «\(key)»", en: "No pipeline '\(key)'"))])
-    }
-
-    func copyIn(
-        _ s: StoreSession, _ deal: Deal, to target: PipelineKey, stage: StageKey?, actor: Actor, now: Timestamp, cascade: inout Cascade
-    ) async throws -> (closed: Deal, copy: Deal) {
-        guard let targetPipeline = try await s.pipeline(target) else { throw Self.noPipeline(target) }
-        var copy: Deal
-        switch DealCopy.copy(of: deal, into: targetPipeline, stage: stage, now: now) {
-        case .success(let c): copy = c
-        case .failure(let r): throw AppError.refused(r.violations)
-        }
-        // The stage the copy starts in may hand the deal to its own responsible, as creating or moving there would.
-        if let email = targetPipeline.stage(copy.stage)?.responsibleOnEntry, let user = try await s.user(email: email) { copy.responsible = user.id }
-        let catalog = try await s.fieldCatalog()
-        let source = try await s.requirePipeline(deal.pipeline, catalog: catalog)
-        // An open deal closes as won here; one already closed (lost into nurturing, say) keeps its outcome.
-        let closed =
-            deal.status != .open
-            ? deal
-            : try await decideAndRecord(
-                deal, change: .move(to: source.wonStage.key, lossComment: nil), actor: actor, cause: "copy to \(target)", pipeline: source,
-                catalog: catalog, session: s, now: now)
-        let stored = try await s.insertDeal(copy)
-        try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "copy from \(deal.pipeline)", at: now))
-        try await Webhooks.publish(from: nil, to: stored, session: s, now: now)
-        try await s.appendTimeline([
-            TimelineEntry(
-                deal: stored.id, at: now, kind: "copy", field: "copiedFrom", new: deal.id.description,
-                text: "copy of deal \(deal.id) from \(deal.pipeline)", actor: actor),
-            TimelineEntry(
-                deal: deal.id, at: now, kind: "copy", field: "copiedTo", new: stored.id.description, text: "copied to \(target) as deal \(stored.id)",
-                actor: actor),
-        ])
-        try await s.copyNotes(from: deal.id, to: stored.id)
-        try await automate(
-            Self.events(from: deal, to: closed), deal: deal.id, cause: "deal:\(deal.id):copied:\(ids.occurrence())", session: s, now: now,
-            cascade: &cascade)
-        try await automate(
-            Self.events(from: nil, to: stored), deal: stored.id, cause: "deal:\(stored.id):created", session: s, now: now, cascade: &cascade)
-        return (try await s.deal(deal.id), try await s.deal(stored.id))
     }
 
     /// Deletes a deal; its stage log stays for the reports, its timers go.
@@ -243,6 +184,8 @@ public struct DealService: Sendable {
         let problems = try await input.apply(to: &proposed, session: s, catalog: catalog)
         guard problems.isEmpty else { throw AppError.refused(problems) }
         let change = try await decide(pipeline, s)
+        // A closed deal keeps its link to a contact deleted since; reopened, it lets go of it (a timeline entry says so).
+        if case .reopen = change { proposed = try await Self.withoutDeletedLinks(proposed, s) }
         let updated = try await decideAndRecord(
             proposed, previous: deal, change: change, actor: actor, cause: nil, pipeline: pipeline, catalog: catalog, session: s, now: now)
         var cascade = Cascade(catalog: catalog, pipelines: [pipeline.key: pipeline])
@@ -266,7 +209,7 @@ public struct DealService: Sendable {
 
     /// Asks the one transition path, then writes the deal, its stage-log row and timeline entries, and ends what leaving
     /// the stage ends.
-    private func decideAndRecord(
+    func decideAndRecord(
         _ proposed: Deal, previous: Deal? = nil, change: StageChange, actor: Actor, cause: String?, pipeline: Pipeline, catalog: FieldCatalog,
         session s: StoreSession, now: Timestamp
     ) async throws -> Deal {

@@ -51,6 +51,9 @@ public struct InboundService: Sendable {
                     rule: .requiredField, field: "name", message: .init(ru: "Нужны имя, телефон или e-mail", en: "Send a name, a phone or an e-mail"))
             )
         }
+        for (field, text) in [("name", lead.name), ("title", lead.title), ("comment", lead.comment)] {
+            if let text, let unstorable = UserText.unstorable(text, field: field) { problems.append(unstorable) }
+        }
         guard problems.isEmpty else { throw AppError.refused(problems) }
         let now = clock.now()
         let actor = Actor(kind: .api)

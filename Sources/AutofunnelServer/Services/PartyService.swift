@@ -76,10 +76,27 @@ public struct PartyService: Sendable {
         return company
     }
 
-    /// Deletes a contact or company (softly: deals keep their history).
+    /// Deletes a contact or company (softly: closed deals keep their link and history). Refused with 409 while an open
+    /// deal uses it: that deal could not move any more. The row is locked before the check, and linking one to a deal
+    /// locks it too (`DealInput`), so a deal linked concurrently is either seen here or finds it deleted.
     public func delete(_ table: PartyTable, id: Int64) async throws {
         let now = clock.now()
-        try await store.write { s in try await s.softDelete(table, id: id, at: now) }
+        try await store.write { s in
+            switch table {
+            case .contacts: _ = try await s.contact(ContactID(id), forUpdate: true)
+            case .companies: _ = try await s.company(CompanyID(id), forUpdate: true)
+            }
+            let shown = 10
+            let open = try await s.openDeals(using: table, id: id, limit: shown + 1)
+            guard open.isEmpty else {
+                let list = open.prefix(shown).map(\.description).joined(separator: ", ") + (open.count > shown ? ", …" : "")
+                let what = table == .contacts ? "contact" : "company"
+                let (deals, them) = open.count == 1 ? ("deal", "it") : ("deals", "them")
+                throw AppError.conflict(
+                    "The \(what) \(id) is used by open \(deals) \(list): close the \(deals) or link \(them) to another \(what) first")
+            }
+            try await s.softDelete(table, id: id, at: now)
+        }
     }
 
     static let nameRequired = Violation(rule: .requiredField, field: "name", message: .init(ru: "Нужно имя", en: "A name is required"))
@@ -87,6 +104,10 @@ public struct PartyService: Sendable {
     static func checkName(_ name: String?, into problems: inout [Violation]) -> String? {
         guard let name else { return nil }
         let t = name.trimmed
+        if let unstorable = UserText.unstorable(t, field: "name") {
+            problems.append(unstorable)
+            return nil
+        }
         guard !t.isEmpty, t.count <= 300 else {
             problems.append(
                 .init(rule: .invalidValue, field: "name", message: .init(ru: "Имя: от 1 до 300 символов", en: "Name must have 1 to 300 characters")))

@@ -7,10 +7,13 @@ import Yams
 public struct PipelineService: Sendable {
     public let store: Store
     public let clock: AppClock
+    /// Moves the deals of removed stages: through the one transition path, like every other stage change.
+    let deals: DealService
 
-    public init(store: Store, clock: AppClock) {
+    public init(store: Store, clock: AppClock, deals: DealService) {
         self.store = store
         self.clock = clock
+        self.deals = deals
     }
 
     /// What applying a definition did.
@@ -29,7 +32,12 @@ public struct PipelineService: Sendable {
                 let decoder = JSONDecoder()
                 return try decoder.decode(PipelineDefinition.self, from: Data(text.utf8))
             }
-            return try YAMLDecoder().decode(PipelineDefinition.self, from: text)
+            guard let node = try DefinitionYAML.node(text) else { throw AppError.badRequest("The definition file is empty") }
+            return try YAMLDecoder().decode(PipelineDefinition.self, from: node)
+        } catch let error as AppError {
+            throw error
+        } catch let error as DefinitionYAML.TooLarge {
+            throw AppError.badRequest("The definition file is refused: \(error)")
         } catch let error as DecodingError {
             throw AppError.badRequest("The definition file does not match the format: \(DecodingErrorText.describe(error))")
         } catch {
@@ -102,7 +110,8 @@ public struct PipelineService: Sendable {
                 guard problems.isEmpty else { throw AppError.refused(problems) }
                 try await s.savePipeline(pipeline, at: now)
                 for (old, new) in (definition.stageMapping ?? [:]).sorted(by: { $0.key < $1.key }) where existing.stage(StageKey(old)) != nil {
-                    remapped[StageKey(old)] = try await s.remapDeals(pipeline: pipeline.key, from: StageKey(old), to: StageKey(new), at: now)
+                    remapped[StageKey(old)] = try await deals.remapDeals(
+                        in: s, pipeline: pipeline.key, from: StageKey(old), to: StageKey(new), now: now)
                 }
             } else {
                 try await s.savePipeline(pipeline, at: now)

@@ -25,6 +25,8 @@ public enum AppError: Error, Sendable {
     case forbidden([Violation])
     /// Too many failed sign-ins: 429 with `Retry-After` seconds.
     case tooManyRequests(retryAfter: Int)
+    /// The database cannot take the request now (a storage fault): 503 with `Retry-After` seconds.
+    case unavailable(retryAfter: Int)
 
     /// The HTTP status of the error.
     public var status: Int {
@@ -37,6 +39,7 @@ public enum AppError: Error, Sendable {
         case .unauthenticated: 401
         case .forbidden: 403
         case .tooManyRequests: 429
+        case .unavailable: 503
         }
     }
 
@@ -58,6 +61,7 @@ public enum AppError: Error, Sendable {
         case let v as Violation: return .refused([v])
         case StoreError.notFound(let entity, let id): return .notFound("No \(entity) with id \(id)")
         case StoreError.conflict(let message): return .conflict(message)
+        case StoreError.unavailable: return .unavailable(retryAfter: 5)
         default: return nil
         }
     }

@@ -50,6 +50,15 @@ public struct AppMetrics: Sendable {
         Gauge(label: "autofunnel_timers_due", factory: factory).record(due)
     }
 
+    /// A timer parked after failing too often (see `GET /api/v1/dead-letters`).
+    func timerParked() { Counter(label: "autofunnel_timers_parked_total", factory: factory).increment() }
+
+    /// Parked timers and outbox messages that failed for good, as last counted.
+    func deadLetters(timers: Int, messages: Int) {
+        Gauge(label: "autofunnel_timers_parked", factory: factory).record(timers)
+        Gauge(label: "autofunnel_outbox_failed", factory: factory).record(messages)
+    }
+
     /// Messages waiting in the outbox.
     func outbox(depth: Int) { Gauge(label: "autofunnel_outbox_depth", factory: factory).record(depth) }
 

@@ -36,7 +36,7 @@ struct AnalyticsPage {
         router.get("/analytics/{key}") { request, context -> Response in
             guard let viewer = try await WebViewer.of(request, context: context, auth: services.auth) else { return Pages.redirect("/login") }
             let key = PipelineKey(try context.parameters.require("key"))
-            let days = Int(Web.query(request)["days"] ?? "") ?? 0
+            let days = try Web.integer(Web.query(request)["days"], "days", in: 0...36_500, default: 0)
             guard viewer.principal.readsReport(key, losses: false) else {
                 if !viewer.principal.seesPipeline(key) { throw AppError.notFound("No pipeline \(key)") }
                 return renderer.page(
@@ -51,13 +51,13 @@ struct AnalyticsPage {
             guard let viewer = try await WebViewer.of(request, context: context, auth: services.auth) else { return Pages.redirect("/login") }
             let key = PipelineKey(try context.parameters.require("key"))
             let report = try context.parameters.require("report")
-            let days = Int(Web.query(request)["days"] ?? "") ?? 0
+            let days = try Web.integer(Web.query(request)["days"], "days", in: 0...36_500, default: 0)
             guard viewer.principal.readsReport(key, losses: report == "losses.csv") else { throw AppError.notFound("No pipeline \(key)") }
             let scope = scope(key, days: days, services: services)
             let text: String
             switch report {
             case "conversion.csv": text = ReportCSV.conversion(try await services.reports.conversion(scope))
-            case "losses.csv": text = ReportCSV.losses(try await services.reports.losses(scope))
+            case "losses.csv": text = ReportCSV.losses(try await view(viewer, services).losses(try await services.reports.losses(scope)))
             case "managers.csv": text = ReportCSV.managers(try await services.reports.managers(scope))
             case "stage-times.csv": text = ReportCSV.stageTimes(try await services.reports.stageTimes(scope))
             default: throw AppError.notFound("No report \(report)")
@@ -70,9 +70,14 @@ struct AnalyticsPage {
         }
     }
 
+    /// What the viewer may see of fields, for the reports.
+    static func view(_ viewer: WebViewer, _ services: AppServices) async throws -> FieldView {
+        FieldView(viewer.principal, catalog: try await services.store.read { s in try await s.fieldCatalog() })
+    }
+
     static func scope(_ key: PipelineKey, days: Int, services: AppServices) -> ReportScope {
         let now = services.clock.now()
-        let from = days > 0 ? now.adding(millis: -Int64(days) * 86_400_000) : Timestamp(millis: 0)
+        let from = days > 0 ? now.adding(days: -Int64(days)) : Timestamp(millis: 0)
         return ReportScope(pipeline: key, from: from, to: now.adding(millis: 1))
     }
 
@@ -83,7 +88,8 @@ struct AnalyticsPage {
         let conversion = try await services.reports.conversion(scope)
         let times = try await services.reports.stageTimes(scope)
         let managers = try await services.reports.managers(scope)
-        let losses = viewer.principal.readsReport(key, losses: true) ? try await services.reports.losses(scope) : nil
+        let losses =
+            viewer.principal.readsReport(key, losses: true) ? try await view(viewer, services).losses(try await services.reports.losses(scope)) : nil
         let (pipelines, pipeline, users) = try await services.store.read { s in
             let all = try await s.pipelines().filter { viewer.principal.seesPipeline($0.key) }
             return (all, try await s.requirePipeline(key), try await s.users())

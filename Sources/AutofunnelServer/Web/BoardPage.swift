@@ -115,6 +115,7 @@ struct BoardPage {
             let contacts = try await s.contactNames(Array(Set(shown.compactMap(\.contact))))
             let users = try await s.users()
             let catalog = try await s.fieldCatalog()
+            let view = FieldView(principal, catalog: catalog)
             let names = Dictionary(users.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             let moves =
                 pipeline.openStages.map { Option(value: $0.key.rawValue, label: viewer.text($0.name), selected: false) }
@@ -125,7 +126,8 @@ struct BoardPage {
             let columns = stages.map { stage -> Column in
                 let stageTotals = totals.filter { $0.stage == stage.key }
                 let page = deals[stage.key] ?? []
-                let cards = page.prefix(pageSize).map { deal -> Card in
+                let cards = page.prefix(pageSize).map { stored -> Card in
+                    let deal = view.deal(stored)
                     let age = now.millis - deal.stageEnteredAt.millis
                     let limit = stage.maxTimeInStage?.millis
                     let ageClass = limit.map { age > $0 ? "over" : age * 5 > $0 * 4 ? "warn" : "" } ?? ""
@@ -145,8 +147,10 @@ struct BoardPage {
                 return Column(
                     key: stage.key.rawValue, name: viewer.text(stage.name), keyStage: stage.isKeyStage,
                     count: stageTotals.reduce(0) { $0 + $1.count },
-                    sums: stageTotals.compactMap { t in t.currency.map { WebFormat.money(scaledUnits: t.scaledUnits, currency: $0) } }
-                        .sorted().joined(separator: " · "),
+                    sums: !view.shows(.deal, "amount")
+                        ? ""
+                        : stageTotals.compactMap { t in t.currency.map { WebFormat.money(MoneyTotal(scaledUnits: t.scaledUnits, currency: $0)) } }
+                            .sorted().joined(separator: " · "),
                     cards: Array(cards), more: more)
             }
             let page = BoardPage(
@@ -159,7 +163,7 @@ struct BoardPage {
                 columns: columns,
                 lost: pipeline.lostStages.map { Lost(key: $0.key.rawValue, name: viewer.text($0.name), commentRequired: $0.lossCommentRequired) },
                 moves: moves,
-                fieldsJSON: DialogFields.json(pipeline: pipeline, catalog: catalog, users: users, viewer: viewer),
+                fieldsJSON: DialogFields.json(pipeline: pipeline, view: view, users: users, viewer: viewer),
                 currency: totals.compactMap(\.currency?.code).first ?? "RUB", writes: principal.mayWrite)
             return (page, pipeline)
         }

@@ -35,9 +35,9 @@ extension DealPage {
                 id, to: PipelineKey(form["pipeline"] ?? ""), stage: nil, actor: viewer.principal.actor, principal: viewer.principal)
         }
         action(router, "tasks", services: services, renderer: renderer) { id, form, viewer in
-            let days = Int64(form["days"] ?? "") ?? 1
+            let days = try Web.integer(form["days"], "days", in: 0...3650, default: 1)
             _ = try await services.deals.createTask(
-                deal: id, title: form["title"] ?? "", text: nil, dueAt: services.clock.now().adding(millis: max(0, days) * 86_400_000),
+                deal: id, title: form["title"] ?? "", text: nil, dueAt: services.clock.now().adding(days: Int64(days)),
                 assignee: nil, principal: viewer.principal)
         }
         router.post("/deals/{id}/fill") { request, context -> Response in
@@ -56,7 +56,9 @@ extension DealPage {
             do {
                 switch try context.parameters.require("verb") {
                 case "complete": _ = try await services.deals.completeTask(id, principal: viewer.principal)
-                case "postpone": _ = try await services.deals.postponeTask(id, days: Int(form["days"] ?? "") ?? 1, principal: viewer.principal)
+                case "postpone":
+                    _ = try await services.deals.postponeTask(
+                        id, days: try Web.integer(form["days"], "days", in: 1...365, default: 1), principal: viewer.principal)
                 default: throw AppError.notFound("No such action")
                 }
             } catch AppError.refused(let problems) {

@@ -3,10 +3,11 @@ import AutofunnelStore
 
 extension DealPage {
     /// The card's inputs: title, amount, source, then the custom deal fields this pipeline declares or requires, and
-    /// any other field the deal has a value in. Hidden fields are left out; read-only ones are shown read-only.
-    static func inputs(_ deal: Deal, pipeline: Pipeline, catalog: FieldCatalog, users: [User], viewer: WebViewer, edits: Bool) -> [Input] {
+    /// any other field the deal has a value in. Fields `view` hides are left out; read-only ones are shown read-only.
+    static func inputs(_ deal: Deal, pipeline: Pipeline, view: FieldView, users: [User], viewer: WebViewer, edits: Bool) -> [Input] {
         let t = WebText.labels(viewer.locale)
         let locked = !edits
+        let catalog = view.catalog
         var out = [
             Input(
                 id: "field-title", name: "title", label: t["title"] ?? "", value: deal.title, type: "text", options: nil, checked: false,
@@ -20,7 +21,13 @@ extension DealPage {
             Input(
                 id: "field-source", name: "source", label: t["source"] ?? "", value: deal.source ?? "", type: "text", options: nil, checked: false,
                 required: false, readOnly: locked),
-        ]
+        ].filter { input in
+            switch input.name {
+            case "amount", "currency": view.shows(.deal, "amount")
+            case "source": view.shows(.deal, "source")
+            default: view.shows(.deal, input.name)
+            }
+        }
         var keys: [FieldKey] = pipeline.declaredFields.filter { $0.entity == .deal }.map(\.key)
         for ref in pipeline.stages.flatMap(\.requiredToLeave) {
             if case .dealField(let k) = ref, !keys.contains(k) { keys.append(k) }
@@ -32,9 +39,8 @@ extension DealPage {
                 return nil
             } ?? [])
         for key in keys {
-            guard let definition = catalog.definition(.deal, key) else { continue }
+            guard let definition = catalog.definition(.deal, key), view.shows(.deal, key.rawValue) else { continue }
             let access = viewer.principal.access(.deal, key.rawValue, definition: definition)
-            if access == .hidden { continue }
             out.append(
                 input(
                     definition, value: deal.fields[key], users: users, viewer: viewer, required: required.contains(key),

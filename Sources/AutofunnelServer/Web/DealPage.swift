@@ -96,7 +96,10 @@ struct DealPage {
             let catalog = try await s.fieldCatalog()
             let pipelines = try await s.pipelines().filter { principal.seesPipeline($0.key) }
             guard let pipeline = pipelines.first(where: { $0.key == deal.pipeline }) else { throw AppError.notFound("No deal with id \(id)") }
+            // The card shows what the viewer may see; `snapshot` keeps every value so free text can be cleaned of them.
+            let view = FieldView(principal, catalog: catalog)
             let snapshot = try await s.snapshot(of: deal)
+            let shown = view.snapshot(snapshot)
             let users = try await s.users()
             let names = Dictionary(users.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             let stage = pipeline.stage(deal.stage)
@@ -108,15 +111,15 @@ struct DealPage {
                 id: id.rawValue, title: deal.title, pipeline: viewer.text(pipeline.name), pipelineKey: pipeline.key.rawValue,
                 stage: stage.map { viewer.text($0.name) } ?? deal.stage.rawValue, status: deal.status.rawValue,
                 statusText: WebText.labels(viewer.locale)["status." + deal.status.rawValue] ?? deal.status.rawValue, open: deal.status == .open,
-                amount: deal.amount.map(WebFormat.money) ?? "—", responsible: deal.responsible.flatMap { names[$0] } ?? "—",
-                contactName: snapshot.contact?.name, contactPhones: snapshot.contact?.phones.joined(separator: ", ") ?? "",
-                contactEmails: snapshot.contact?.emails.joined(separator: ", ") ?? "", company: snapshot.company?.name,
+                amount: shown.deal.amount.map(WebFormat.money) ?? "—", responsible: shown.deal.responsible.flatMap { names[$0] } ?? "—",
+                contactName: shown.contact?.name, contactPhones: shown.contact?.phones.joined(separator: ", ") ?? "",
+                contactEmails: shown.contact?.emails.joined(separator: ", ") ?? "", company: shown.company?.name,
                 path: path(pipeline, deal: deal, viewer: viewer), instructions: stage?.instructions.map(viewer.text),
                 needed: stage.flatMap { st in
                     let refs = st.requiredToLeave.map { viewer.text(RequiredFields.displayName($0, fields: catalog)) }
                     return refs.isEmpty ? nil : refs.joined(separator: ", ")
                 },
-                inputs: inputs(deal, pipeline: pipeline, catalog: catalog, users: users, viewer: viewer, edits: edits),
+                inputs: inputs(shown.deal, pipeline: pipeline, view: view, users: users, viewer: viewer, edits: edits),
                 moves: pipeline.openStages.filter { $0.key != deal.stage }.map {
                     Option(value: $0.key.rawValue, label: viewer.text($0.name), selected: false)
                 },
@@ -126,11 +129,16 @@ struct DealPage {
                 },
                 tasks: tasks.map { t in
                     TaskRow(
-                        id: t.id.rawValue, title: t.title, due: WebFormat.time(t.dueAt), overdue: t.status == .open && t.dueAt < now,
+                        id: t.id.rawValue, title: view.redact(t.title, in: snapshot), due: WebFormat.time(t.dueAt),
+                        overdue: t.status == .open && t.dueAt < now,
                         open: t.status == .open, status: t.status.rawValue)
                 },
-                timeline: timeline.reversed().map { event($0, pipeline: pipeline, catalog: catalog, names: names, viewer: viewer) },
-                documents: documents.map { Option(value: "/api/v1/documents/\($0.id)", label: $0.name, selected: false) },
+                timeline: timeline.reversed().compactMap { view.timeline($0, in: snapshot) }.map {
+                    event($0, pipeline: pipeline, catalog: catalog, names: names, viewer: viewer)
+                },
+                documents: documents.map {
+                    Option(value: "/api/v1/documents/\($0.id)", label: view.redact($0.name, in: snapshot), selected: false)
+                },
                 edits: edits, manages: principal.manages(deal))
         }
     }

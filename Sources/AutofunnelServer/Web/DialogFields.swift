@@ -14,10 +14,12 @@ enum DialogFields {
         let options: [[String]]?
     }
 
-    static func json(pipeline: Pipeline, catalog: FieldCatalog, users: [User], viewer: WebViewer) -> String {
+    /// Fields `view` hides are left out: the board asks for them as plain text, and the server refuses the value.
+    static func json(pipeline: Pipeline, view: FieldView, users: [User], viewer: WebViewer) -> String {
         var out: [String: Field] = [:]
+        let catalog = view.catalog
         let people = users.filter(\.active).map { [String($0.id.rawValue), $0.name] }
-        for ref in pipeline.stages.flatMap(\.requiredToLeave) {
+        for ref in pipeline.stages.flatMap(\.requiredToLeave) where view.shows(ref) {
             let name = viewer.text(RequiredFields.displayName(ref, fields: catalog))
             out[ref.description] = field(ref, name: name, catalog: catalog, people: people, viewer: viewer)
         }

@@ -36,15 +36,22 @@ struct TasksPage {
         let principal = viewer.principal
         return try await services.store.read { s in
             let names = Dictionary(try await s.users().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            var deals: [DealID: Deal?] = [:]
+            let view = FieldView(principal, catalog: try await s.fieldCatalog())
+            var deals: [DealID: DealSnapshot?] = [:]
             func rows(_ tasks: [DealTask]) async throws -> [Row] {
                 var out: [Row] = []
                 for task in tasks {
-                    if deals[task.deal] == nil { deals[task.deal] = .some(try? await s.deal(task.deal)) }
-                    guard let deal = deals[task.deal] ?? nil, principal.sees(deal) else { continue }
+                    if deals[task.deal] == nil {
+                        let deal = (try? await s.deal(task.deal)).flatMap { principal.sees($0) ? $0 : nil }
+                        deals[task.deal] = .some(
+                            try await deal.asyncMap { view.showsEverything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) })
+                    }
+                    guard let snapshot = deals[task.deal] ?? nil else { continue }
+                    let deal = snapshot.deal
                     out.append(
                         Row(
-                            id: task.id.rawValue, title: task.title, deal: deal.id.rawValue, dealTitle: deal.title, due: WebFormat.time(task.dueAt),
+                            id: task.id.rawValue, title: view.task(task, in: snapshot).title, deal: deal.id.rawValue, dealTitle: deal.title,
+                            due: WebFormat.time(task.dueAt),
                             overdue: task.dueAt < now, assignee: task.assignee.flatMap { names[$0] } ?? "—", mine: task.assignee == principal.user.id)
                     )
                 }

@@ -47,6 +47,18 @@ enum Web {
         SettingsPage.register(on: router, services: services, renderer: renderer)
     }
 
+    /// A whole number from a page's query or form: missing or empty is `fallback`; anything else outside `range` is a
+    /// 400 naming the field (a caller's number is never used unbounded).
+    static func integer(_ text: String?, _ field: String, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
+        guard let text, !text.isEmpty else { return fallback }
+        guard let n = Int(text), range.contains(n) else {
+            throw AppError.invalidParameter(
+                field, ru: "\(field) — целое число от \(range.lowerBound) до \(range.upperBound)",
+                en: "\(field) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n
+    }
+
     /// The query of a page address as a form sends it: `+` is a space (Hummingbird's parameters keep the `+`).
     static func query(_ request: Request) -> [String: String] { Form.parse(request.uri.query ?? "") }
 

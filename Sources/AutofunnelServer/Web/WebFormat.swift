@@ -23,10 +23,10 @@ enum WebFormat {
     }
 
     /// Whole units grouped by thin spaces, with the currency: `150 000 RUB`, `1 500.50 USD`.
-    static func money(_ m: Money) -> String { money(scaledUnits: m.scaledUnits, currency: m.currency) }
+    static func money(_ m: Money) -> String { money(MoneyTotal(m)) }
 
-    static func money(scaledUnits: Int64, currency: CurrencyCode) -> String {
-        let text = Money(scaledUnits: scaledUnits, currency: currency).decimalText
+    static func money(_ total: MoneyTotal) -> String {
+        let (text, currency) = (total.decimalText, total.currency)
         let parts = text.split(separator: ".", maxSplits: 1)
         var whole = String(parts[0])
         var grouped = ""

@@ -48,7 +48,13 @@ public struct OutboxDelivery: Service {
         let claimed = try await services.store.write { s in
             try await s.claimDueMessages(now: now, owner: owner, until: now.adding(millis: 60_000), limit: batch)
         }
-        for message in claimed { try await attempt(message) }
+        for message in claimed {
+            do {
+                try await attempt(message)
+            } catch {
+                await attemptFailed(message, error)
+            }
+        }
         services.metrics.outbox(depth: try await services.store.read { s in try await s.outboxDepth() })
         return claimed.count
     }
@@ -60,22 +66,27 @@ public struct OutboxDelivery: Service {
         var retryAfter: Int64?
         var failure: String?
         var permanent = false
+        // Resolved once here; the connection goes to the address checked, so DNS cannot move it elsewhere.
+        var verdict = WebhookPolicy.Verdict.refused("endpoint disabled")
+        if endpoint.active { verdict = await policy.destination(endpoint.url, schemes: endpoint.kind == .email ? ["smtp"] : ["http", "https"]) }
         if !endpoint.active {
             failure = "endpoint disabled"
             permanent = true
-        } else if let refusal = policy.refusal(endpoint.url, schemes: endpoint.kind == .email ? ["smtp"] : ["http", "https"]) {
+        } else if case .refused(let refusal) = verdict {
             failure = "destination refused: \(refusal)"
             permanent = true
-        } else if endpoint.kind == .email {
+        } else if case .unresolved(let reason) = verdict {
+            failure = reason
+        } else if case .allowed(let destination) = verdict, endpoint.kind == .email {
             do {
-                try await mail(m, via: endpoint)
+                try await mail(m, via: endpoint, at: destination)
             } catch let refused as SMTPClient.Failure {
                 failure = refused.description
                 permanent = refused.permanent
             } catch {
                 failure = "\(error)"
             }
-        } else {
+        } else if case .allowed(let destination) = verdict {
             do {
                 var request = HTTPClientRequest(url: endpoint.url)
                 request.method = .POST
@@ -87,11 +98,15 @@ public struct OutboxDelivery: Service {
                 request.headers.add(
                     name: "webhook-signature", value: WebhookSigner.signature(secret: endpoint.secret, id: m.id, timestamp: seconds, body: m.payload))
                 request.body = .bytes(ByteBuffer(string: m.payload))
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+                let response = try await PinnedHTTPClient.execute(request, to: destination, timeout: .seconds(15))
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 httpStatus = Int(response.status.code)
-                retryAfter = response.headers.first(name: "retry-after").flatMap { Int64($0) }.map { $0 * 1000 }
+                retryAfter = Self.retryAfterMillis(response.headers.first(name: "retry-after"))
                 if !(200..<300).contains(Int(response.status.code)) { failure = "HTTP \(response.status.code)" }
+                if (300..<400).contains(Int(response.status.code)) {
+                    let location = response.headers.first(name: "location").map { String($0.prefix(200)) } ?? "nowhere"
+                    failure = "HTTP \(response.status.code): redirect to \(location) not followed"
+                }
                 permanent = response.status.code == 410
             } catch {
                 failure = "\(error)"
@@ -119,15 +134,50 @@ public struct OutboxDelivery: Service {
         }
     }
 
+    /// An attempt that failed in our own code or database, not at the destination: counted like any failed attempt
+    /// and logged with the message id, so a message that always fails ends as `failed` (listed by
+    /// `GET /api/v1/webhook-messages?status=failed`) instead of coming back with every lease.
+    func attemptFailed(_ m: OutboxMessage, _ error: any Error) async {
+        let now = services.clock.now()
+        let text = "\(error)"
+        services.logger.error("outbox attempt failed", metadata: ["message": "\(m.id)", "attempt": "\(m.attempts + 1)", "error": "\(text)"])
+        let retry = m.attempts < Self.backoff.count
+        let next = retry ? now.adding(millis: Self.backoff[m.attempts] + Self.jitter(m.id, Self.backoff[m.attempts])) : nil
+        do {
+            try await services.store.write { s in
+                try await s.recordAttempt(
+                    m.seq, status: retry ? .pending : .failed, httpStatus: nil, error: String(text.prefix(2000)), next: next, at: now)
+            }
+        } catch {
+            services.logger.error("outbox failure could not be recorded", metadata: ["message": "\(m.id)", "error": "\(error)"])
+        }
+    }
+
     /// Sends an e-mail message of the outbox through the channel's SMTP server; the outbox id is its Message-ID.
-    func mail(_ m: OutboxMessage, via channel: WebhookEndpoint) async throws {
-        guard let client = SMTPClient(url: channel.url) else { throw SMTPClient.Failure(code: 501, text: "not an smtp:// URL") }
+    /// The connection goes to `destination`, the address the policy checked.
+    func mail(_ m: OutboxMessage, via channel: WebhookEndpoint, at destination: WebhookPolicy.Destination) async throws {
+        guard var client = SMTPClient(url: channel.url) else { throw SMTPClient.Failure(code: 501, text: "not an smtp:// URL") }
+        client.address = try destination.socketAddress
         let body = (try? JSONSerialization.jsonObject(with: Data(m.payload.utf8))) as? [String: Any]
         let data = body?["data"] as? [String: Any] ?? [:]
         guard let to = data["to"] as? String else { throw SMTPClient.Failure(code: 501, text: "the message has no recipient") }
         try await client.send(
             from: channel.sender ?? "autofunnel@localhost", to: [to], subject: data["subject"] as? String ?? "", text: data["text"] as? String ?? "",
             messageID: m.id)
+    }
+
+    /// The longest `Retry-After` honoured: a day. A receiver's header is outside input like any other.
+    public static let maximumRetryAfterSeconds: Int64 = 86_400
+
+    /// A `Retry-After` of delay-seconds as milliseconds, capped at `maximumRetryAfterSeconds`; nil for anything else
+    /// (an HTTP date, a negative or malformed value), which leaves the backoff alone.
+    public static func retryAfterMillis(_ header: String?) -> Int64? {
+        guard let text = header?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }) else {
+            return nil
+        }
+        // Digits only: too many of them is simply "longer than the cap".
+        let seconds = text.count > 9 ? maximumRetryAfterSeconds : min(Int64(text) ?? maximumRetryAfterSeconds, maximumRetryAfterSeconds)
+        return seconds * 1000
     }
 
     /// Up to ±10 % of the wait, fixed per message so that retries of many messages spread out but a test can predict them.

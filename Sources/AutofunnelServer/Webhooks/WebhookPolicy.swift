@@ -1,11 +1,15 @@
 import Foundation
+import NIOCore
+import NIOPosix
 
-/// Which destinations a webhook may call: never loopback, link-local or private addresses (a CRM must not become a
-/// way into the network it runs in) unless the operator allowlists the host.
+/// Which destinations a webhook, channel or `call_and_wait` post may reach: never loopback, private, link-local or any
+/// other special-purpose address (a CRM must not become a way into the network it runs in) unless the operator
+/// allowlists the host. A delivery resolves the host once, checks every address, and connects to the one it checked.
 public struct WebhookPolicy: Sendable {
     /// Hosts allowed even though they are private or loopback (`AUTOFUNNEL_WEBHOOK_ALLOW=127.0.0.1,hooks.lan`).
     public var allowlist: Set<String>
 
+    /// A policy allowing these hosts (lower-cased names or address literals as the URL writes them).
     public init(allowlist: Set<String> = []) { self.allowlist = allowlist }
 
     /// From the environment.
@@ -14,54 +18,107 @@ public struct WebhookPolicy: Sendable {
         return WebhookPolicy(allowlist: Set(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }))
     }
 
-    /// Why the URL may not be called, or nil when it may. E-mail channels pass `["smtp"]`.
+    /// A destination checked for one connection: the URL's host and port and the one address to connect to.
+    public struct Destination: Sendable, Hashable {
+        /// The host as the URL has it (and as AsyncHTTPClient reads it), without IPv6 brackets.
+        public var host: String
+        /// The URL's port, or its scheme's default.
+        public var port: Int
+        /// The checked address; the connection goes here and nowhere else.
+        public var address: IPAddress
+
+        /// A destination pinned to `address`.
+        public init(host: String, port: Int, address: IPAddress) {
+            self.host = host
+            self.port = port
+            self.address = address
+        }
+
+        /// The address and port to connect to.
+        public var socketAddress: SocketAddress {
+            get throws { try SocketAddress(packedIPAddress: ByteBuffer(bytes: address.bytes), port: port) }
+        }
+    }
+
+    /// What the policy says about a URL.
+    public enum Verdict: Sendable, Equatable {
+        /// May be called, at this address only.
+        case allowed(Destination)
+        /// May never be called (the reason names the address and its range).
+        case refused(String)
+        /// The host did not resolve now; it may later.
+        case unresolved(String)
+    }
+
+    /// Why the URL may not be called, or nil when it may or its host does not resolve yet (the delivery checks again).
+    /// E-mail channels pass `["smtp"]`.
     public func refusal(_ text: String, schemes: Set<String> = ["http", "https"]) -> String? {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme), let host = url.host?.lowercased(),
-            !host.isEmpty
-        else { return "not a \(schemes.sorted().joined(separator: " or ")) URL" }
-        if allowlist.contains(host) { return nil }
-        if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") { return "a local host" }
-        for address in Self.addresses(of: host) where Self.isPrivate(address) { return "\(host) resolves to a private address (\(address))" }
+        if case .refused(let why) = check(text, schemes: schemes) { return why }
         return nil
     }
 
-    /// The addresses a host resolves to (the host itself when it is an address literal).
-    static func addresses(of host: String) -> [String] {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    /// `check` off the concurrency pool: `getaddrinfo` blocks for as long as DNS takes.
+    public func destination(_ text: String, schemes: Set<String> = ["http", "https"]) async -> Verdict {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { check(text, schemes: schemes) }
+        } catch {
+            return .unresolved("resolver unavailable: \(error)")
+        }
+    }
+
+    /// Parses the URL, resolves its host once and checks every address it resolves to; an allowlisted host skips the
+    /// range check but is still pinned to the first address.
+    public func check(_ text: String, schemes: Set<String> = ["http", "https"]) -> Verdict {
+        // Foundation's URL, like AsyncHTTPClient's, so that the host checked is the host the client connects to.
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme), let raw = url.host else {
+            return .refused("not a \(schemes.sorted().joined(separator: " or ")) URL")
+        }
+        let host = raw.hasPrefix("[") && raw.hasSuffix("]") ? String(raw.dropFirst().dropLast()) : raw
+        let port = url.port ?? Self.defaultPorts[scheme] ?? 0
+        guard !host.isEmpty, (1...65_535).contains(port) else { return .refused("not a \(schemes.sorted().joined(separator: " or ")) URL") }
+        let name = host.lowercased().hasSuffix(".") ? String(host.lowercased().dropLast()) : host.lowercased()
+        let allowed = allowlist.contains(name) || allowlist.contains("[\(name)]")
+        if !allowed, name == "localhost" || name.hasSuffix(".localhost") || name.hasSuffix(".local") { return .refused("a local host") }
+        let addresses: [IPAddress]
+        switch Self.resolve(host) {
+        case .success(let found): addresses = found
+        case .failure(let error): return .unresolved("cannot resolve \(host): \(error.text)")
+        }
+        if !allowed {
+            for address in addresses {
+                if let why = address.refusalReason { return .refused("\(host) resolves to \(address), \(why)") }
+            }
+        }
+        return .allowed(Destination(host: host, port: port, address: addresses[0]))
+    }
+
+    static let defaultPorts = ["http": 80, "https": 443, "smtp": 25]
+
+    /// A `getaddrinfo` failure.
+    struct ResolveError: Error {
+        let text: String
+    }
+
+    /// Every address `getaddrinfo` gives for `host`, in its order, without repeats. Numeric hosts in any form the C
+    /// library reads (`2130706433`, `0x7f.1`, `017700000001`, `127.1`) come back as the address they mean.
+    static func resolve(_ host: String) -> Result<[IPAddress], ResolveError> {
         var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+            hints.ai_socktype = SOCK_STREAM
+        #endif
         var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(bare, nil, &hints, &result) == 0, let first = result else { return isAddressLiteral(bare) ? [bare] : [] }
+        let code = getaddrinfo(host, nil, &hints, &result)
+        guard code == 0, let first = result else { return .failure(ResolveError(text: String(cString: gai_strerror(code)))) }
         defer { freeaddrinfo(first) }
-        var out: [String] = []
+        var found: [IPAddress] = []
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let info = cursor {
-            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(info.pointee.ai_addr, info.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                out.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-            }
+            if let raw = info.pointee.ai_addr, let address = IPAddress(socketAddress: raw), !found.contains(address) { found.append(address) }
             cursor = info.pointee.ai_next
         }
-        return out
-    }
-
-    static func isAddressLiteral(_ text: String) -> Bool {
-        text.contains(":") || (text.split(separator: ".").count == 4 && text.split(separator: ".").allSatisfy { Int($0) != nil })
-    }
-
-    /// Loopback, private (RFC 1918, unique local), link-local, unspecified and carrier-grade NAT addresses.
-    static func isPrivate(_ address: String) -> Bool {
-        let a = address.lowercased()
-        if a.contains(":") {
-            return a == "::1" || a == "::" || a.hasPrefix("fe80") || a.hasPrefix("fc") || a.hasPrefix("fd") || a.hasPrefix("::ffff:127.")
-                || a.hasPrefix("::ffff:10.") || a.hasPrefix("::ffff:192.168.")
-        }
-        let parts = a.split(separator: ".").compactMap { Int($0) }
-        guard parts.count == 4 else { return true }
-        switch (parts[0], parts[1]) {
-        case (127, _), (10, _), (0, _), (169, 254), (192, 168): return true
-        case (172, 16...31), (100, 64...127): return true
-        default: return false
-        }
+        return found.isEmpty ? .failure(ResolveError(text: "no IPv4 or IPv6 address")) : .success(found)
     }
 }

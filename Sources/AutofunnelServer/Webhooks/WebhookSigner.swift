@@ -26,9 +26,10 @@ extension WebhookSigner {
     /// Whether a request carries a valid signature of `body` by `secret` (one of the space-separated `v1,` values) and
     /// a timestamp within the tolerance.
     public static func verify(secret: String, id: String?, timestamp: String?, signatures: String?, body: String, now: Timestamp) -> Bool {
-        guard let id, let timestamp, let seconds = Int64(timestamp), let signatures, abs(now.millis / 1000 - seconds) <= toleranceSeconds else {
-            return false
-        }
+        // The header is the caller's: any Int64 may arrive, and `abs` of a difference could trap on overflow.
+        guard let id, let timestamp, let seconds = Int64(timestamp), let signatures else { return false }
+        let (difference, overflow) = (now.millis / 1000).subtractingReportingOverflow(seconds)
+        guard !overflow, difference.magnitude <= toleranceSeconds.magnitude else { return false }
         let expected = signature(secret: secret, id: id, timestamp: seconds, body: body)
         return signatures.split(separator: " ").contains { Secrets.equal(String($0), expected) }
     }

@@ -23,6 +23,7 @@ public enum Migrations {
         Migration(id: "011_board_indexes", apply: createBoardIndexes),
         Migration(id: "012_report_summaries", apply: addReportSummaries),
         Migration(id: "013_server_secrets", apply: createServerSecrets),
+        Migration(id: "014_hardening", apply: addHardening),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an

@@ -78,6 +78,8 @@ struct CLIError: Error, CustomStringConvertible {
         switch error {
         case .refused(let violations):
             return "refused:\n" + violations.map { "  - \($0.field.map { "\($0): " } ?? "")\($0.message.en)" }.joined(separator: "\n")
+        case .badRequest(let message, _), .notFound(let message), .conflict(let message):
+            return message
         default:
             return "\(error)"
         }

@@ -12,11 +12,19 @@ struct PresetCommands: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One preset a line: its name, pipeline key and names (ru / en).")
 
         func run() async throws {
-            for preset in try Presets.catalogue() {
+            let presets = try Presets.catalogue()
+            // Columns as wide as their longest entry: a key is never cut.
+            let nameWidth = presets.map(\.name.count).max() ?? 0
+            let keyWidth = presets.map(\.key.rawValue.count).max() ?? 0
+            for preset in presets {
                 print(
-                    "\(preset.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(preset.key.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(preset.title.ru) / \(preset.title.en)"
-                )
+                    "\(Self.padded(preset.name, nameWidth))  \(Self.padded(preset.key.rawValue, keyWidth))  \(preset.title.ru) / \(preset.title.en)")
             }
+        }
+
+        /// `text` followed by spaces up to `width` characters (never shortened).
+        static func padded(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(0, width - text.count))
         }
     }
 

@@ -267,6 +267,9 @@ struct AccessMatrixTests {
         "GET /api/v1/webhook-messages": Entry(access: .admin, call: simple("/api/v1/webhook-messages?status=pending")),
         "POST /api/v1/webhook-messages/{id}/replay": Entry(
             access: .admin, call: { w, _, _ in Call(path: "/api/v1/webhook-messages/\(w.message)/replay") }),
+        "GET /api/v1/dead-letters": Entry(access: .admin, call: simple("/api/v1/dead-letters")),
+        "POST /api/v1/dead-letters/timers/{id}/requeue": Entry(
+            access: .admin, call: { w, _, _ in Call(path: "/api/v1/dead-letters/timers/\(w.parkedTimer)/requeue") }),
     ]
 
     static func report(_ name: String) -> @Sendable (AccessWorld, Acting, Ownership) -> Call {

@@ -45,6 +45,8 @@ struct AccessWorld: Sendable {
     let webhook: Int64
     static let inboundSecret = "ais_matrix-secret"
     let message: Int64
+    /// A timer parked after failing (the dead-letter routes requeue it).
+    let parkedTimer: Int64
     /// A rendered document on each deal.
     let documents: [Ownership: Int64]
 
@@ -116,10 +118,21 @@ struct AccessWorld: Sendable {
             )
         }
         let message = try await t.services.store.read { s in try await s.outbox(status: nil).first!.seq }
+        let parkedTimer = try await t.services.store.write { s in
+            let deal = deals.values.first!
+            try await s.insertTimer(deal: deal, stage: StageKey("new"), rule: "matrix", dueAt: Fixtures.t0, at: Fixtures.t0)
+            let due = try await s.claimDueTimers(now: Fixtures.t0, owner: "matrix", until: Fixtures.t0.adding(millis: 60_000), limit: 10)
+            for timer in due where timer.rule == "matrix" {
+                _ = try await s.recordTimerFailure(timer.id, owner: "matrix", error: "matrix", now: Fixtures.t0, maximumAttempts: 1) { _ in
+                    Fixtures.t0
+                }
+            }
+            return try await s.parkedTimers(limit: 1).first!.id
+        }
         return AccessWorld(
             t: t, users: users, colleague: colleague, tokens: tokens, colleagueTokenID: colleagueToken.token.id, ownTokenID: ownTokenID,
             deals: deals, tasks: tasks, ownNotice: ownNotice, colleagueNotice: colleagueNotice, contact: contact, company: company,
-            webhook: webhook, message: message, documents: documents)
+            webhook: webhook, message: message, parkedTimer: parkedTimer, documents: documents)
     }
 
     /// The acting user, or the admin for anonymous requests that need someone's e-mail.

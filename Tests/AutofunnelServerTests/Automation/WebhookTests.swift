@@ -44,20 +44,22 @@ actor WebhookReceiver {
             if status == 503 { response.headers[.retryAfter] = "120" }
             return response
         }
-        let port = Mutex<Int?>(nil)
+        // The port arrives as an event when the server listens (or the stream ends if it cannot): no wall-clock wait,
+        // so a busy machine only makes it slower, never failing.
+        let (ports, bound) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "receiver")
         logger.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
-        var bound: Int?
-        for _ in 0..<500 where bound == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            bound = port.withLock { $0 }
+            onServerRunning: { channel in bound.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        let server = Task {
+            defer { bound.finish() }
+            try await app.runService(gracefulShutdownSignals: [])
         }
-        return try await body(receiver, try #require(bound))
+        defer { server.cancel() }
+        var listening = ports.makeAsyncIterator()
+        let port = try #require(await listening.next())
+        return try await body(receiver, port)
     }
 }
 

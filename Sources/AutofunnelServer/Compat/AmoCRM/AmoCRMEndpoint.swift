@@ -54,7 +54,7 @@ public enum AmoCRMEndpoint {
             let host = request.head.authority ?? "127.0.0.1"
             let methods = AmoCRMMethods(
                 services: services, principal: principal, base: "\(proto)://\(host)\(prefix)", rawQuery: request.uri.query ?? "",
-                query: Bitrix24Params.parse(query: request.uri.query ?? ""))
+                query: try Bitrix24Params.parse(query: request.uri.query ?? ""))
             let caller = Caller(principal: principal, sessionHash: nil, ip: context.clientIP)
             let reply = try await Caller.$current.withValue(caller) {
                 try await methods.call(request.method, segments, body: body)

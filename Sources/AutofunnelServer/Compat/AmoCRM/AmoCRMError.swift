@@ -73,6 +73,7 @@ struct AmoCRMError: Error, Sendable {
         case .forbidden(let v):
             return AmoCRMError(status: 403, title: "Forbidden", detail: v.map { russian ? $0.message.ru : $0.message.en }.joined(separator: "; "))
         case .tooManyRequests: return AmoCRMError(status: 429, title: "Too Many Requests", detail: "Too many requests")
+        case .unavailable: return AmoCRMError(status: 503, title: "Service Unavailable", detail: "The database is unavailable; retry later")
         case .idempotencyMismatch, .idempotencyInProgress, .idempotencyAnswerLost: return invalid("Idempotency keys are not used here")
         }
     }

@@ -78,7 +78,8 @@ enum AmoCRMFields {
         _ stored: [FieldKey: JSONValue], entity: FieldEntity, catalog: FieldCatalog, principal p: Principal, russian: Bool, extra: [JSONValue] = []
     ) -> JSONValue {
         var out = extra
-        for d in catalog.all(entity) where p.access(entity, d.key.rawValue, definition: d) != .hidden {
+        let view = FieldView(p, catalog: catalog)
+        for d in catalog.all(entity) where view.shows(entity, d.key.rawValue) {
             guard let value = stored[d.key], value != .null else { continue }
             out.append(
                 .object([

@@ -23,13 +23,13 @@ enum AmoCRMFilter {
     }
 
     /// Conditions on ids, times and names shared by leads and contacts.
-    static func common(_ filter: JSONValue, nameColumn: String) -> [Condition] {
+    static func common(_ filter: JSONValue, nameColumn: String) throws -> [Condition] {
         var out: [Condition] = []
         for (key, value) in filter.b24Object.sorted(by: { $0.key < $1.key }) {
             switch key.lowercased() {
-            case "id": out += range("id", value, scale: 1)
-            case "created_at": out += range("created_at", value, scale: 1000)
-            case "updated_at": out += range("updated_at", value, scale: 1000)
+            case "id": out += try range("id", value, scale: 1)
+            case "created_at": out += try range("created_at", value, scale: 1000)
+            case "updated_at": out += try range("updated_at", value, scale: 1000)
             case "name": out.append(.init(column: nameColumn, comparison: .oneOf, values: value.b24Items.compactMap(\.b24Text).map { .text($0) }))
             default: continue
             }
@@ -37,23 +37,39 @@ enum AmoCRMFilter {
         return out
     }
 
-    /// `{from, to}` as a range, else one value or a list of them; `scale` turns seconds into our milliseconds.
-    static func range(_ column: String, _ value: JSONValue, scale: Int64) -> [Condition] {
-        let from = value[b24: "from"]?.b24Int
-        let to = value[b24: "to"]?.b24Int
+    /// `{from, to}` as a range, else one value or a list of them; `scale` turns seconds into our milliseconds. A time
+    /// outside years 1–9999 is a 400 naming the filter (the caller's number is never multiplied unchecked).
+    static func range(_ column: String, _ value: JSONValue, scale: Int64) throws -> [Condition] {
+        func scaled(_ n: Int64, _ part: String) throws -> Int64 {
+            guard scale != 1 else { return n }
+            guard let t = Timestamp(checkedSeconds: n) else {
+                throw AmoCRMError.invalid("filter[\(column)]\(part) is a time in seconds of years 1 to 9999", path: "filter[\(column)]\(part)")
+            }
+            return t.millis
+        }
+        // A value that is sent but is no integer within bounds is refused, never silently dropped.
+        func integer(_ v: JSONValue?, _ part: String) throws -> Int64? {
+            guard let v, v != .null else { return nil }
+            guard let n = v.b24Int else {
+                throw AmoCRMError.invalid("filter[\(column)]\(part) is an integer", path: "filter[\(column)]\(part)")
+            }
+            return n
+        }
+        let from = try integer(value[b24: "from"], "[from]")
+        let to = try integer(value[b24: "to"], "[to]")
         if from != nil || to != nil {
             var out: [Condition] = []
-            if let from { out.append(.init(column: column, comparison: .greaterOrEqual, values: [.int(from * scale)])) }
-            if let to { out.append(.init(column: column, comparison: .lessOrEqual, values: [.int(to * scale + scale - 1)])) }
+            if let from { out.append(.init(column: column, comparison: .greaterOrEqual, values: [.int(try scaled(from, "[from]"))])) }
+            if let to { out.append(.init(column: column, comparison: .lessOrEqual, values: [.int(try scaled(to, "[to]") + scale - 1)])) }
             return out
         }
-        return [.init(column: column, comparison: .oneOf, values: value.b24Items.compactMap(\.b24Int).map { .int($0 * scale) })]
+        return [.init(column: column, comparison: .oneOf, values: try value.b24Items.map { .int(try scaled(try integer($0, "") ?? 0, "")) })]
     }
 
     /// Conditions of a lead list.
-    static func leads(_ query: [String: JSONValue], catalog: AmoCRMCatalog) -> [Condition] {
+    static func leads(_ query: [String: JSONValue], catalog: AmoCRMCatalog) throws -> [Condition] {
         let filter = query["filter"] ?? .null
-        var out = common(filter, nameColumn: "title")
+        var out = try common(filter, nameColumn: "title")
         if let text = query["query"]?.b24Text, !text.isEmpty { out.append(.init(column: "title", comparison: .contains, values: [.text(text)])) }
         if let users = filter[b24: "responsible_user_id"] {
             out.append(.init(column: "responsible_id", comparison: .oneOf, values: users.b24Items.compactMap(\.b24Int).map { .int($0) }))
@@ -84,8 +100,8 @@ enum AmoCRMFilter {
     }
 
     /// Conditions of a contact list.
-    static func contacts(_ query: [String: JSONValue]) -> [Condition] {
-        var out = common(query["filter"] ?? .null, nameColumn: "name")
+    static func contacts(_ query: [String: JSONValue]) throws -> [Condition] {
+        var out = try common(query["filter"] ?? .null, nameColumn: "name")
         if let text = query["query"]?.b24Text, !text.isEmpty { out.append(.init(column: "name", comparison: .contains, values: [.text(text)])) }
         return out
     }

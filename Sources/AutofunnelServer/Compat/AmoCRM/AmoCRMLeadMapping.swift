@@ -20,7 +20,8 @@ enum AmoCRMLeadMapping {
     ) -> JSONValue {
         let entry = catalog.entry(of: deal.pipeline)
         let lost = deal.status == .lost ? entry?.pipeline.stage(deal.stage) : nil
-        let hidden = { (field: String) in p.access(.deal, field) == .hidden }
+        let view = FieldView(p, catalog: fields)
+        let hidden = { (field: String) in !view.shows(.deal, field) }
         let price = hidden("amount") ? nil : deal.amount.map { Int64($0.decimalText.split(separator: ".").first ?? "0") ?? 0 }
         var embedded: [String: JSONValue] = ["tags": .array([])]
         if let company = deal.company, !hidden("companyId") {

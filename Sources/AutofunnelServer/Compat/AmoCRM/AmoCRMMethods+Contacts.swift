@@ -81,7 +81,7 @@ extension AmoCRMMethods {
     func contactList() async throws -> JSONValue {
         let paging = try AmoCRMPaging(query)
         let q = OffsetListQuery(
-            conditions: AmoCRMFilter.contacts(query), order: AmoCRMFilter.order(query), descending: AmoCRMFilter.descending(query),
+            conditions: try AmoCRMFilter.contacts(query), order: AmoCRMFilter.order(query), descending: AmoCRMFilter.descending(query),
             offset: paging.offset, limit: paging.limit + 1, counts: false)
         let (contacts, catalog) = try await store.read { s in (try await s.offsetContacts(q).items, try await s.fieldCatalog()) }
         let rows = contacts.prefix(paging.limit).map { contactRow($0, catalog: catalog) }
@@ -90,8 +90,8 @@ extension AmoCRMMethods {
 
     /// A contact as amoCRM writes it; phones and e-mails only for roles that see contact details.
     func contactRow(_ c: Contact, catalog: FieldCatalog) -> JSONValue {
-        let phones = principal.access(.contact, "phones") == .hidden ? [] : c.phones
-        let emails = principal.access(.contact, "emails") == .hidden ? [] : c.emails
+        let shown = FieldView(principal, catalog: catalog).contact(c)
+        let (phones, emails) = (shown.phones, shown.emails)
         let predefined = [
             AmoCRMFields.multiValues(phones, id: AmoCRMFields.phoneID, code: "PHONE", name: russian ? "Телефон" : "Phone"),
             AmoCRMFields.multiValues(emails, id: AmoCRMFields.emailID, code: "EMAIL", name: "Email"),

@@ -17,7 +17,7 @@ extension AmoCRMMethods {
     func leadList() async throws -> JSONValue {
         let paging = try AmoCRMPaging(query)
         let (catalog, fields) = try await catalogs()
-        let conditions = AmoCRMFilter.leads(query, catalog: catalog)
+        let conditions = try AmoCRMFilter.leads(query, catalog: catalog)
         let (principal, descending, order) = (self.principal, AmoCRMFilter.descending(query), AmoCRMFilter.order(query))
         let deals = try await store.read { s in
             let scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))

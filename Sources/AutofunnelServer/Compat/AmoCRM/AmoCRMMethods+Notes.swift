@@ -58,10 +58,7 @@ extension AmoCRMMethods {
     /// The notes of a lead the caller may see, oldest first.
     func leadNotes(_ id: Int64) async throws -> JSONValue {
         let paging = try AmoCRMPaging(query)
-        let notes = try await store.read { s in
-            _ = try await api.visibleDeal(DealID(id), in: s)
-            return try await s.notes(deal: DealID(id))
-        }
+        let notes = try await store.read { s in try await api.visibleNotes(try await s.notes(deal: DealID(id)), deal: DealID(id), in: s) }
         let rows = notes.dropFirst(paging.offset).prefix(paging.limit).map { n -> JSONValue in
             .object([
                 "id": .number(Double(n.id.rawValue)), "entity_id": .number(Double(n.deal.rawValue)), "created_by": Self.number(n.author),

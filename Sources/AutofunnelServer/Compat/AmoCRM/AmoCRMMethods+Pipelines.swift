@@ -56,13 +56,14 @@ extension AmoCRMMethods {
     func customFields(_ entity: FieldEntity, plural: String) async throws -> JSONValue {
         let paging = try AmoCRMPaging(query)
         let catalog = try await store.read { s in try await s.fieldCatalog() }
+        let view = FieldView(principal, catalog: catalog)
         var rows: [JSONValue] = []
         if entity == .contact {
             let predefined = [
                 (AmoCRMFields.phoneID, russian ? "Телефон" : "Phone", "PHONE", "phones"),
                 (AmoCRMFields.emailID, "Email", "EMAIL", "emails"),
             ]
-            for (id, name, code, ours) in predefined where principal.access(.contact, ours) != .hidden {
+            for (id, name, code, ours) in predefined where view.shows(.contact, ours) {
                 let enums: JSONValue = .array(
                     ["WORK", "MOB", "HOME", "OTHER"].enumerated().map { i, c in
                         .object([
@@ -76,7 +77,7 @@ extension AmoCRMMethods {
                         plural: plural))
             }
         }
-        for d in catalog.all(entity) where principal.access(entity, d.key.rawValue, definition: d) != .hidden {
+        for d in catalog.all(entity) where view.shows(entity, d.key.rawValue) {
             rows.append(AmoCRMFields.describe(d, sort: 100 + rows.count * 10, russian: russian, base: base, plural: plural))
         }
         let page = Array(rows.dropFirst(paging.offset).prefix(paging.limit))

@@ -19,7 +19,12 @@ extension AmoCRMMethods {
                             : "A task belongs to a lead: entity_type \"leads\" and entity_id",
                         path: "entity_id")
                 }
-                let due = try AmoCRMLeadMapping.integer(item, "complete_till").map { Timestamp(millis: $0 * 1000) }
+                let due = try AmoCRMLeadMapping.integer(item, "complete_till").map { seconds in
+                    guard let t = Timestamp(checkedSeconds: seconds) else {
+                        throw AmoCRMError.invalid("complete_till is a time in seconds of years 1 to 9999", path: "complete_till")
+                    }
+                    return t
+                }
                 let title = try DealService.taskTitle(item[b24: "text"]?.b24Text ?? "")
                 planned.append(
                     (

@@ -11,7 +11,7 @@ enum Bitrix24DealMapping {
         ("OPPORTUNITY", "double", "Amount", false, "amount"), ("CURRENCY_ID", "crm_currency", "Currency", false, "amount"),
         ("PROBABILITY", "integer", "Probability", true, nil), ("ASSIGNED_BY_ID", "user", "Responsible", false, "responsibleId"),
         ("CONTACT_ID", "crm_contact", "Contact", false, "contactId"), ("COMPANY_ID", "crm_company", "Company", false, "companyId"),
-        ("SOURCE_ID", "string", "Source", false, "source"), ("COMMENTS", "string", "Loss comment", false, nil),
+        ("SOURCE_ID", "string", "Source", false, "source"), ("COMMENTS", "string", "Loss comment", false, "lossComment"),
         ("DATE_CREATE", "datetime", "Created on", true, nil), ("DATE_MODIFY", "datetime", "Modified on", true, nil),
         ("CLOSEDATE", "datetime", "Closed on", true, nil),
     ]
@@ -39,9 +39,10 @@ enum Bitrix24DealMapping {
             "COMMENTS": text(deal.lossComment), "DATE_CREATE": Bitrix24Methods.iso(deal.createdAt),
             "DATE_MODIFY": Bitrix24Methods.iso(deal.updatedAt), "CLOSEDATE": Bitrix24Methods.iso(deal.closedAt), "OPENED": .string("Y"),
         ]
-        for b in builtins { if let ours = b.ours, p.access(.deal, ours) == .hidden { row[b.name] = nil } }
+        let view = FieldView(p, catalog: fields)
+        for b in builtins { if let ours = b.ours, !view.shows(.deal, ours) { row[b.name] = nil } }
         guard custom else { return row }
-        for definition in fields.all(.deal) where p.access(.deal, definition.key.rawValue, definition: definition) != .hidden {
+        for definition in fields.all(.deal) where view.shows(.deal, definition.key.rawValue) {
             row[ufName(definition.key)] = deal.fields[definition.key].map { value(bitrix: $0, type: definition.type) } ?? .null
         }
         return row
@@ -66,7 +67,7 @@ enum Bitrix24DealMapping {
         case .boolean: return .bool(value.b24Flag)
         case .money:
             guard let text = value.b24Text else { return value }
-            let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
+            let parts = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             return .object(["value": .string(parts[0]), "currency": .string(parts.count > 1 ? parts[1] : "RUB")])
         default: return value.b24Text.map(JSONValue.string) ?? value
         }
@@ -82,14 +83,14 @@ enum Bitrix24DealMapping {
             ]
         }
         var out: [String: JSONValue] = [:]
+        let view = FieldView(p, catalog: fields)
         for b in builtins {
+            guard b.ours.map({ view.shows(.deal, $0) }) ?? true else { continue }
             let access = b.ours.map { p.access(.deal, $0) } ?? .write
-            guard access != .hidden else { continue }
             out[b.name] = .object(entry(b.type, b.title, readOnly: b.readOnly || access == .readOnly, required: b.name == "TITLE"))
         }
-        for d in fields.all(.deal) {
+        for d in fields.all(.deal) where view.shows(.deal, d.key.rawValue) {
             let access = p.access(.deal, d.key.rawValue, definition: d)
-            guard access != .hidden else { continue }
             let title = russian ? d.name.ru : d.name.en
             var e = entry(ufType(d.type), title, readOnly: access == .readOnly, dynamic: true)
             e["listLabel"] = .string(title)

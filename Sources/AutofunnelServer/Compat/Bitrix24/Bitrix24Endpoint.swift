@@ -19,13 +19,7 @@ public enum Bitrix24Endpoint {
     }
 
     /// The path with a webhook key replaced by `***`: the key is a credential and must not reach the logs.
-    public static func redacted(_ path: String) -> String {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count > 3, parts[1] == "rest", !parts[3].isEmpty else { return path }
-        var out = parts
-        out[3] = "***"
-        return out.joined(separator: "/")
-    }
+    public static func redacted(_ path: String) -> String { SecretRedactor.redact(path) }
 
     static func respond(_ request: Request, context: AppRequestContext, services: AppServices) async -> Response {
         let started = Date()
@@ -75,7 +69,7 @@ struct Bitrix24Time {
 
     var json: JSONValue {
         let duration = finish.timeIntervalSince(start)
-        func iso(_ d: Date) -> JSONValue { Bitrix24Methods.iso(Timestamp(millis: Int64(d.timeIntervalSince1970 * 1000))) }
+        func iso(_ d: Date) -> JSONValue { Bitrix24Methods.iso(Timestamp(checkedSeconds: d.timeIntervalSince1970) ?? Timestamp(millis: 0)) }
         return .object([
             "start": .number(start.timeIntervalSince1970), "finish": .number(finish.timeIntervalSince1970), "duration": .number(duration),
             "processing": .number(duration), "date_start": iso(start), "date_finish": iso(finish),

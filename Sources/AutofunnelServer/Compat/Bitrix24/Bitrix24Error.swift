@@ -40,6 +40,7 @@ struct Bitrix24Error: Error, Sendable {
         case .unauthenticated: return invalidCredentials
         case .forbidden(let v): return Bitrix24Error(status: 403, code: "ACCESS_DENIED", description: text(v))
         case .tooManyRequests: return Bitrix24Error(status: 429, code: "OPERATION_TIME_LIMIT", description: "Too many requests")
+        case .unavailable: return Bitrix24Error(status: 503, code: "INTERNAL_SERVER_ERROR", description: "The database is unavailable; retry later")
         case .idempotencyMismatch, .idempotencyInProgress, .idempotencyAnswerLost: return invalid("Idempotency keys are not used here")
         }
     }

@@ -21,8 +21,7 @@ extension Bitrix24Methods {
         let id = NoteID(try Self.id(p))
         let note = try await store.read { s in
             let note = try await s.note(id)
-            _ = try await api.visibleDeal(note.deal, in: s)
-            return note
+            return try await api.visibleNotes([note], deal: note.deal, in: s)[0]
         }
         return Bitrix24Reply(result: Self.activityRow(note))
     }
@@ -30,10 +29,7 @@ extension Bitrix24Methods {
     /// The activities of one deal (`filter[OWNER_ID]`), oldest first, 50 a page.
     func activityList(_ p: JSONValue) async throws -> Bitrix24Reply {
         let deal = try activityDeal(p[b24: "filter"] ?? .null)
-        let notes = try await store.read { s in
-            _ = try await api.visibleDeal(deal, in: s)
-            return try await s.notes(deal: deal)
-        }
+        let notes = try await store.read { s in try await api.visibleNotes(try await s.notes(deal: deal), deal: deal, in: s) }
         let (offset, counts) = Self.start(p)
         let page = (Self.descending(p) ? notes.reversed() : notes).dropFirst(offset).prefix(Self.pageSize).map(Self.activityRow)
         return Self.page(Array(page), offset: offset, total: counts ? notes.count : nil)

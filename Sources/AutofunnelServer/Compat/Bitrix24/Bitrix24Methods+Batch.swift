@@ -26,11 +26,13 @@ extension Bitrix24Methods {
             let started = Date()
             do {
                 let parts = command.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-                let method = String(parts[0]).trimmingCharacters(in: .whitespaces)
+                let named = String(parts[0]).trimmingCharacters(in: .whitespaces)
+                // `batch.json` is `batch` too: the name is compared the way `call` will read it.
+                let method = named.lowercased().hasSuffix(".json") ? String(named.dropLast(5)) : named
                 guard method.lowercased() != "batch" else { throw Bitrix24Error.invalid("A batch cannot contain a batch") }
-                let raw = Bitrix24Params.parse(query: parts.count > 1 ? String(parts[1]) : "")
+                let raw = try Bitrix24Params.parse(query: parts.count > 1 ? String(parts[1]) : "")
                 let params = raw.mapValues { Self.substitute($0, results: results, totals: totals, nexts: nexts) }
-                let reply = try await call(method.hasSuffix(".json") ? String(method.dropLast(5)) : method, params)
+                let reply = try await call(method, params)
                 results[label] = reply.result
                 if let total = reply.total { totals[label] = .number(Double(total)) }
                 if let next = reply.next { nexts[label] = .number(Double(next)) }

@@ -83,15 +83,15 @@ extension Bitrix24Methods {
                     .object(["ID": .string(String(i + 1)), "VALUE": .string(v), "VALUE_TYPE": .string("WORK"), "TYPE_ID": .string(type)])
                 })
         }
-        let phones = principal.access(.contact, "phones") == .hidden ? [] : c.phones
-        let emails = principal.access(.contact, "emails") == .hidden ? [] : c.emails
+        let view = FieldView(principal, catalog: catalog)
+        let (phones, emails) = (view.contact(c).phones, view.contact(c).emails)
         var row: [String: JSONValue] = [
             "ID": .string(c.id.description), "NAME": .string(c.name), "LAST_NAME": .null, "SECOND_NAME": .null,
             "COMPANY_ID": c.company.map { .string($0.description) } ?? .null, "HAS_PHONE": .string(phones.isEmpty ? "N" : "Y"),
             "HAS_EMAIL": .string(emails.isEmpty ? "N" : "Y"), "PHONE": multi(phones, "PHONE"), "EMAIL": multi(emails, "EMAIL"),
             "DATE_CREATE": Self.iso(c.createdAt), "DATE_MODIFY": Self.iso(c.updatedAt),
         ]
-        for d in catalog.all(.contact) where principal.access(.contact, d.key.rawValue, definition: d) != .hidden {
+        for d in catalog.all(.contact) where view.shows(.contact, d.key.rawValue) {
             row[Bitrix24DealMapping.ufName(d.key)] = c.fields[d.key].map { Bitrix24DealMapping.value(bitrix: $0, type: d.type) } ?? .null
         }
         return row

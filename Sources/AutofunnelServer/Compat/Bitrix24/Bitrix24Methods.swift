@@ -94,9 +94,9 @@ struct Bitrix24Methods: Sendable {
     /// Reads a Bitrix24 date or date-time (`2026-01-31`, `2026-01-31T12:00:00+03:00`).
     static func timestamp(_ text: String) -> Timestamp? {
         let style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current)
-        if let date = try? style.parse(text) { return Timestamp(millis: Int64(date.timeIntervalSince1970 * 1000)) }
+        if let date = try? style.parse(text) { return Timestamp(checkedSeconds: date.timeIntervalSince1970) }
         if let date = try? Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current).year().month().day().parse(text) {
-            return Timestamp(millis: Int64(date.timeIntervalSince1970 * 1000))
+            return Timestamp(checkedSeconds: date.timeIntervalSince1970)
         }
         return nil
     }
