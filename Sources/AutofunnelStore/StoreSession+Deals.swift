@@ -147,15 +147,6 @@ extension StoreSession {
     }
 }
 
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let value): try await transform(value)
-        case .none: nil
-        }
-    }
-}
-
 extension StoreSession {
     /// Rows in `deals` and `stage_log`, for benchmarks and status output.
     public func tableSizes() async throws -> (deals: Int, stageLog: Int) {

@@ -44,9 +44,7 @@ struct AuthMiddleware: RouterMiddleware {
         let isPublic = Self.isPublic(request)
         let caller = try await authenticate(request, ip: context.clientIP, checkCSRF: !isPublic)
         if caller == nil && !isPublic { throw AppError.unauthenticated }
-        if let p = caller?.principal, p.credential == .token, p.scope == .read, Self.changesState(request.method) {
-            throw AppError.forbidden(ru: "Токен только для чтения", en: "A read-scope token only reads")
-        }
+        if Self.changesState(request.method) { try caller?.principal.refuseChangeWithReadScope() }
         let facts = Caller.Facts(
             ip: context.clientIP, userAgent: request.headers[.userAgent], sessionCookie: request.cookies[SessionCookie.name]?.value,
             setCookie: Caller.Pending(), rawBody: rawBody)

@@ -42,7 +42,7 @@ extension DealService {
         // The copy is an open deal: it keeps no link to a contact or company deleted since the original closed.
         copy = try await Self.withoutDeletedLinks(copy, s)
         // The stage the copy starts in may hand the deal to its own responsible, as creating or moving there would.
-        if let email = targetPipeline.stage(copy.stage)?.responsibleOnEntry, let user = try await s.user(email: email) { copy.responsible = user.id }
+        copy = try await Self.enteringStage(copy, responsibleOnEntry: targetPipeline.stage(copy.stage)?.responsibleOnEntry, s)
         let catalog = try await s.fieldCatalog()
         let source = try await s.requirePipeline(deal.pipeline, catalog: catalog)
         // An open deal closes as won here; one already closed (lost into nurturing, say) keeps its outcome.

@@ -128,13 +128,3 @@ extension DealService {
         ])
     }
 }
-
-extension Optional {
-    /// `map` with an async transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let v): return try await transform(v)
-        case .none: return nil
-        }
-    }
-}

@@ -61,7 +61,7 @@ public struct DealService: Sendable {
         }
         if problems.isEmpty { problems = Transitions.entry(try await s.snapshot(of: deal), stage: start, pipeline: pipeline, fields: catalog) }
         guard problems.isEmpty else { throw AppError.refused(problems) }
-        if let email = pipeline.stage(start)?.responsibleOnEntry, let user = try await s.user(email: email) { deal.responsible = user.id }
+        deal = try await Self.enteringStage(deal, responsibleOnEntry: pipeline.stage(start)?.responsibleOnEntry, s)
         let stored = try await s.insertDeal(deal)
         try await s.appendStageLog(StageLogEntry(entering: stored, from: nil, actor: actor, cause: "created", at: now))
         try await s.appendTimeline([
@@ -220,8 +220,7 @@ public struct DealService: Sendable {
             metrics.moveRefused(rules: refusal.violations.map(\.rule.rawValue))
             throw AppError.refused(refusal.violations)
         case .success(let accepted):
-            var updated = accepted.deal
-            if let email = accepted.responsibleOnEntry, let user = try await s.user(email: email) { updated.responsible = user.id }
+            let updated = try await Self.enteringStage(accepted.deal, responsibleOnEntry: accepted.responsibleOnEntry, s)
             let entry = StageLogEntry(entering: updated, from: accepted.from, actor: actor, cause: cause ?? accepted.cause, at: now)
             try await s.record(updated, previous: previous ?? proposed, stageLog: entry, actor: actor, at: now)
             try await leave(previous ?? proposed, for: updated, pipeline: pipeline, session: s, now: now)

@@ -1,7 +1,7 @@
 import AutofunnelCore
 import AutofunnelStore
 
-/// Every error the server answers with. Mapped to problem+json in one place (`ProblemMiddleware`).
+/// Every error the server answers with. Mapped to problem+json in one place (`Problem.from`, called by `AppResponder`).
 public enum AppError: Error, Sendable {
     /// The request was understood but breaks a rule: 422 with every violation.
     case refused([Violation])

@@ -43,9 +43,7 @@ public enum AmoCRMEndpoint {
                 let principal = try await services.auth.principal(bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
             else { throw AmoCRMError.unauthorized }
             russian = principal.user.locale == .ru
-            if principal.credential == .token, principal.scope == .read, request.method != .get {
-                throw AppError.forbidden(ru: "Токен только для чтения", en: "A read-scope token only reads")
-            }
+            if request.method != .get { try principal.refuseChangeWithReadScope() }
             var request = request
             let body = try decode(try await request.limitedBody())
             // A TLS-terminating proxy says what the client spoke; anything but http or https is ignored.

@@ -28,9 +28,7 @@ struct Bitrix24Methods: Sendable {
         let p = JSONValue.object(params)
         // As the API's middleware refuses every change sent with a read-scope token (here each command of a batch).
         let reads = name == "batch" || [".list", ".get", ".fields"].contains { name.hasSuffix($0) }
-        if principal.credential == .token, principal.scope == .read, !reads {
-            throw AppError.forbidden(ru: "Токен только для чтения", en: "A read-scope token only reads")
-        }
+        if !reads { try principal.refuseChangeWithReadScope() }
         switch name {
         case "crm.category.list": return try await categoryList(p)
         case "crm.dealcategory.list": return try await dealCategoryList(p)
