@@ -1,31 +1,6 @@
 import AutofunnelCore
 import SQLKit
 
-/// What a board shows of one pipeline: open deals, narrowed by responsible, text and the caller's visibility.
-public struct BoardQuery: Sendable, Equatable {
-    public var pipeline: PipelineKey
-    public var responsible: UserID?
-    /// Matched against deal titles and contact names.
-    public var search: String?
-    public var scope: DealScope?
-
-    public init(pipeline: PipelineKey, responsible: UserID? = nil, search: String? = nil, scope: DealScope? = nil) {
-        self.pipeline = pipeline
-        self.responsible = responsible
-        self.search = search
-        self.scope = scope
-    }
-}
-
-/// The open deals of one stage and currency on a board: how many, and their sum.
-public struct BoardTotal: Sendable, Equatable {
-    public var stage: StageKey
-    public var currency: CurrencyCode?
-    public var count: Int
-    /// The sum in ten-thousandths of a unit; 128 bits, as `MoneyTotal` keeps it.
-    public var scaledUnits: Int128
-}
-
 extension StoreSession {
     /// One page of a board column, newest arrivals in the stage first.
     public func boardColumn(_ query: BoardQuery, stage: StageKey, offset: Int, limit: Int) async throws -> [Deal] {

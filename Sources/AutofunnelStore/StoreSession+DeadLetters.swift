@@ -1,30 +1,6 @@
 import AutofunnelCore
 import SQLKit
 
-/// A timer whose firing failed too often and was parked: it no longer fires until an admin requeues it.
-public struct ParkedTimer: Sendable, Hashable, Codable {
-    /// The parked row's own id (what requeueing names).
-    public var id: Int64
-    public var deal: DealID
-    public var stage: StageKey
-    public var rule: String
-    public var dueAt: Timestamp
-    public var task: TaskID?
-    public var attempts: Int
-    public var lastError: String
-    public var parkedAt: Timestamp
-}
-
-/// What became of a timer whose firing failed.
-public enum TimerFailure: Sendable, Equatable {
-    /// It fires again at this time; `attempts` failures so far.
-    case retry(at: Timestamp, attempts: Int)
-    /// It failed `attempts` times and was parked.
-    case parked(attempts: Int)
-    /// Another instance holds it now (or it is gone): nothing recorded.
-    case notHeld
-}
-
 extension StoreSession {
     /// Counts a failed firing of a timer `owner` holds. Below `maximumAttempts` it is released to fire again at
     /// `retryAt(attempts)`; at the bound it moves to `timer_dead_letters`. The fencing check is the same as firing's.

@@ -1,36 +1,6 @@
 import AutofunnelCore
 import SQLKit
 
-/// A document attached to a deal, such as a rendered offer or invoice.
-public struct DealDocument: Sendable, Hashable {
-    public var id: Int64
-    public var deal: DealID
-    public var name: String
-    public var contentType: String
-    public var body: String
-    /// The rule that rendered it.
-    public var rule: String?
-    public var createdAt: Timestamp
-}
-
-struct DocumentRecord: Codable, Sendable {
-    var id: Int64?
-    var deal_id: Int64
-    var name: String
-    var content_type: String
-    var body: String
-    var rule_key: String?
-    var created_at: Int64
-
-    static let columns = ["id", "deal_id", "name", "content_type", "body", "rule_key", "created_at"]
-
-    func document() -> DealDocument {
-        DealDocument(
-            id: id ?? 0, deal: DealID(deal_id), name: name, contentType: content_type, body: body, rule: rule_key,
-            createdAt: Timestamp(millis: created_at))
-    }
-}
-
 extension StoreSession {
     /// Attaches a document to a deal.
     public func insertDocument(deal: DealID, name: String, contentType: String, body: String, rule: String?, at: Timestamp) async throws

@@ -1,41 +1,6 @@
 import AutofunnelCore
 import SQLKit
 
-/// A source of inbound leads (a site form, a landing page, a call tracker): the pipeline and stage its leads start in,
-/// and the hash of the secret it sends.
-public struct InboundSource: Sendable, Hashable {
-    public var key: String
-    public var pipeline: PipelineKey
-    public var stage: StageKey?
-    public var secretHash: String
-    public var responsible: UserID?
-    public var createdAt: Timestamp
-
-    public init(key: String, pipeline: PipelineKey, stage: StageKey?, secretHash: String, responsible: UserID?, createdAt: Timestamp) {
-        self.key = key
-        self.pipeline = pipeline
-        self.stage = stage
-        self.secretHash = secretHash
-        self.responsible = responsible
-        self.createdAt = createdAt
-    }
-}
-
-struct InboundSourceRecord: Codable, Sendable {
-    var key: String
-    var pipeline_key: String
-    var stage_key: String?
-    var secret_hash: String
-    var responsible_id: Int64?
-    var created_at: Int64
-
-    func source() -> InboundSource {
-        InboundSource(
-            key: key, pipeline: PipelineKey(pipeline_key), stage: stage_key.map { StageKey($0) }, secretHash: secret_hash,
-            responsible: responsible_id.map { UserID($0) }, createdAt: Timestamp(millis: created_at))
-    }
-}
-
 extension StoreSession {
     private func sourceQuery() -> SQLSelectBuilder {
         db.select().columns("key", "pipeline_key", "stage_key", "secret_hash", "responsible_id", "created_at").from("inbound_sources")

@@ -1,12 +1,6 @@
 import AutofunnelCore
 import SQLKit
 
-/// Failed sign-ins counted for throttling: how many since the last success (within the window), and the newest.
-public struct FailureCount: Sendable, Equatable {
-    public var count: Int
-    public var last: Timestamp?
-}
-
 extension StoreSession {
     /// Records a sign-in attempt; shared by every instance, so throttling holds behind a load balancer.
     public func recordLoginAttempt(email: String, ip: String, succeeded: Bool, at: Timestamp) async throws {

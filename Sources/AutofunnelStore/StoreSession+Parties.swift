@@ -1,102 +1,6 @@
 import AutofunnelCore
 import SQLKit
 
-/// A row of `contacts`.
-struct ContactRecord: LiveRecord {
-    static let table = "contacts"
-    static let entity = "contact"
-    var id: Int64?
-    var name: String
-    var phones: String
-    var emails: String
-    var company_id: Int64?
-    var fields: String
-    /// The `segment` field's value, kept in a column of its own so that reports can filter by it in SQL.
-    var segment: String?
-    var created_at: Int64
-    var updated_at: Int64
-
-    /// Encodes every column but an unset `id`, so inserts get a new id and updates never touch it.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        if let id { try c.encode(id, forKey: .id) }
-        try c.encode(name, forKey: .name)
-        try c.encode(phones, forKey: .phones)
-        try c.encode(emails, forKey: .emails)
-        // `encode`, not `encodeIfPresent`: an update writes NULL when the contact has no company (or segment) any more.
-        try c.encode(company_id, forKey: .company_id)
-        try c.encode(fields, forKey: .fields)
-        try c.encode(segment, forKey: .segment)
-        try c.encode(created_at, forKey: .created_at)
-        try c.encode(updated_at, forKey: .updated_at)
-    }
-
-    init(_ c: Contact) {
-        id = c.id.rawValue == 0 ? nil : c.id.rawValue
-        name = c.name
-        phones = JSONText.encode(c.phones)
-        emails = JSONText.encode(c.emails)
-        company_id = c.company?.rawValue
-        fields = JSONText.fields(c.fields)
-        segment = Self.segment(c.fields)
-        created_at = c.createdAt.millis
-        updated_at = c.updatedAt.millis
-    }
-
-    /// The value of the contact field `segment` when it is text (an enum option's key, or free text).
-    static func segment(_ fields: [FieldKey: JSONValue]) -> String? {
-        if case .string(let value) = fields["segment"] { return value }
-        return nil
-    }
-
-    func contact() throws -> Contact {
-        Contact(
-            id: ContactID(id ?? 0), name: name, phones: try JSONText.decode([String].self, phones),
-            emails: try JSONText.decode([String].self, emails),
-            company: company_id.map(CompanyID.init(rawValue:)), fields: try JSONText.fields(fields), createdAt: Timestamp(millis: created_at),
-            updatedAt: Timestamp(millis: updated_at))
-    }
-
-    static let columns = ["id", "name", "phones", "emails", "company_id", "fields", "created_at", "updated_at"]
-}
-
-/// A row of `companies`.
-struct CompanyRecord: LiveRecord {
-    static let table = "companies"
-    static let entity = "company"
-    var id: Int64?
-    var name: String
-    var fields: String
-    var created_at: Int64
-    var updated_at: Int64
-
-    /// Encodes every column but an unset `id`, so inserts get a new id and updates never touch it.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        if let id { try c.encode(id, forKey: .id) }
-        try c.encode(name, forKey: .name)
-        try c.encode(fields, forKey: .fields)
-        try c.encode(created_at, forKey: .created_at)
-        try c.encode(updated_at, forKey: .updated_at)
-    }
-
-    init(_ c: Company) {
-        id = c.id.rawValue == 0 ? nil : c.id.rawValue
-        name = c.name
-        fields = JSONText.fields(c.fields)
-        created_at = c.createdAt.millis
-        updated_at = c.updatedAt.millis
-    }
-
-    func company() throws -> Company {
-        Company(
-            id: CompanyID(id ?? 0), name: name, fields: try JSONText.fields(fields), createdAt: Timestamp(millis: created_at),
-            updatedAt: Timestamp(millis: updated_at))
-    }
-
-    static let columns = ["id", "name", "fields", "created_at", "updated_at"]
-}
-
 extension StoreSession {
     /// The contact with this id; `forUpdate` locks its row until the transaction ends (PostgreSQL), so that linking it
     /// to a deal and deleting it cannot both succeed.
@@ -189,12 +93,4 @@ extension StoreSession {
         guard let id = try row?.decode(column: "id", as: Int64.self) else { throw StoreError.corrupt("insert into \(table) returned no id") }
         return id
     }
-}
-
-/// Tables of records that are deleted softly.
-public enum PartyTable: String, Sendable {
-    case contacts, companies
-    var entity: String { self == .contacts ? "contact" : "company" }
-    /// The column of `deals` that links to a row of this table.
-    var dealColumn: String { self == .contacts ? "contact_id" : "company_id" }
 }

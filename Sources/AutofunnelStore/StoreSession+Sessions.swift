@@ -1,25 +1,6 @@
 import AutofunnelCore
 import SQLKit
 
-/// A signed-in browser session as stored (the id itself is never stored, only its hash).
-public struct StoredSession: Sendable, Hashable {
-    public var idHash: String
-    public var user: UserID
-    public var csrfToken: String
-    public var createdAt: Timestamp
-    public var lastSeenAt: Timestamp
-}
-
-struct SessionRecord: Codable, Sendable {
-    var id_hash: String
-    var user_id: Int64
-    var csrf_token: String
-    var created_at: Int64
-    var last_seen_at: Int64
-    var ip: String?
-    var user_agent: String?
-}
-
 extension StoreSession {
     /// Stores a new session.
     public func insertSession(idHash: String, user: UserID, csrfToken: String, at: Timestamp, ip: String?, userAgent: String?) async throws {

@@ -2,56 +2,6 @@ import AutofunnelCore
 import Foundation
 import SQLKit
 
-/// A durable timer: a time-in-stage rule of a deal, due at a time.
-public struct DueTimer: Sendable, Hashable {
-    public var id: Int64
-    public var deal: DealID
-    public var stage: StageKey
-    public var rule: String
-    public var dueAt: Timestamp
-    /// The task whose due time this timer watches (rule `task_overdue`).
-    public var task: TaskID?
-    /// The `call_and_wait` whose deadline this is (rule `wait_timeout`).
-    public var waitToken: String?
-    /// Names this timer's firing for the exactly-once ledger: unique even where the row id is reused.
-    public var occurrence: String { "timer:\(id):\(token ?? "")" }
-    var token: String?
-
-    /// The rule name of due-time timers of tasks.
-    public static let taskOverdue = "task_overdue"
-    /// The rule name of deadline timers of waits.
-    public static let waitTimeout = "wait_timeout"
-    /// The stage of timers not tied to a stage (date rules): leaving a stage does not cancel them.
-    public static let anyStage = StageKey("")
-}
-
-struct TimerRecord: Codable, Sendable {
-    var id: Int64?
-    var deal_id: Int64
-    var stage_key: String
-    var rule_key: String
-    var due_at: Int64
-    var lease_owner: String?
-    var lease_until: Int64?
-    var created_at: Int64
-    var task_id: Int64?
-    var wait_token: String?
-    var occurrence: String?
-
-    static let columns = [
-        "id", "deal_id", "stage_key", "rule_key", "due_at", "lease_owner", "lease_until", "created_at", "task_id", "wait_token", "occurrence",
-    ]
-
-    /// A new occurrence name for a timer row.
-    static func newOccurrence() -> String { UUID().uuidString.lowercased() }
-
-    func timer() -> DueTimer {
-        DueTimer(
-            id: id ?? 0, deal: DealID(deal_id), stage: StageKey(stage_key), rule: rule_key, dueAt: Timestamp(millis: due_at),
-            task: task_id.map { TaskID($0) }, waitToken: wait_token, token: occurrence)
-    }
-}
-
 extension StoreSession {
     /// Sets a timer; it commits with the move that caused it.
     public func insertTimer(deal: DealID, stage: StageKey, rule: String, dueAt: Timestamp, at: Timestamp, waitToken: String? = nil) async throws {

@@ -1,39 +1,6 @@
 import AutofunnelCore
 import SQLKit
 
-/// A row of `users`.
-struct UserRecord: Codable, Sendable {
-    var id: Int64?
-    var email: String
-    var name: String
-    var locale: String
-    var role: String
-    var active: Int64
-    var created_at: Int64
-
-    static let columns = ["id", "email", "name", "locale", "role", "active", "created_at"]
-
-    func user() -> User {
-        User(
-            id: UserID(id ?? 0), email: email, name: name, locale: User.Locale(rawValue: locale) ?? .ru, role: Role(rawValue: role) ?? .observer,
-            active: active != 0, createdAt: Timestamp(millis: created_at))
-    }
-}
-
-/// The changes an admin makes to a user; nil leaves an attribute as it is.
-public struct UserChanges: Sendable {
-    public var name: String?
-    public var locale: User.Locale?
-    public var role: Role?
-    public var active: Bool?
-    public init(name: String? = nil, locale: User.Locale? = nil, role: Role? = nil, active: Bool? = nil) {
-        self.name = name
-        self.locale = locale
-        self.role = role
-        self.active = active
-    }
-}
-
 extension StoreSession {
     private func userQuery() -> SQLSelectBuilder { db.select().column(SQLNames(UserRecord.columns)).from("users") }
 
