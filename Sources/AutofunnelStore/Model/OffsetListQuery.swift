@@ -1,7 +1,8 @@
 import AutofunnelCore
 import SQLKit
 
-/// A list query of the Bitrix24 dialect: comparisons on whitelisted columns, offset paging and a total.
+/// An offset list query, as the Bitrix24 and amoCRM dialects page: comparisons on whitelisted columns, offset paging
+/// and a total.
 public struct OffsetListQuery: Sendable {
     /// A comparison a Bitrix24 filter key makes (`>ID`, `=STAGE_ID`, `!CLOSED`, `@ID`, `%TITLE`).
     public enum Comparison: Sendable {
