@@ -48,9 +48,7 @@ extension Store {
         } catch let discarded as DiscardedAnswer<T> {
             return discarded.value
         } catch {
-            guard let fault = StorageFault.classify(error) else { throw error }
-            if case .unavailable(let reason) = fault { writeHealth.failed(reason) }
-            throw fault
+            throw writeFailed(error)
         }
     }
 

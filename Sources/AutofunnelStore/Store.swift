@@ -63,10 +63,16 @@ public struct Store: Sendable {
             writeHealth.succeeded()
             return result
         } catch {
-            guard let fault = StorageFault.classify(error) else { throw error }
-            if case .unavailable(let reason) = fault { writeHealth.failed(reason) }
-            throw fault
+            throw writeFailed(error)
         }
+    }
+
+    /// What a failed write throws: a storage fault as `StoreError.unavailable`, remembered in `writeHealth` until a
+    /// write succeeds; any other error as it is.
+    func writeFailed(_ error: any Error) -> any Error {
+        guard let fault = StorageFault.classify(error) else { return error }
+        if case .unavailable(let reason) = fault { writeHealth.failed(reason) }
+        return fault
     }
 
     /// Whether writes work: when the last write failed for a storage fault, a probe write checks again (so the answer

@@ -28,7 +28,7 @@ extension StoreSession {
             return BoardTotal(
                 stage: StageKey(try row.decode(column: "stage_key", as: String.self)), currency: code.flatMap(CurrencyCode.init),
                 count: try row.decode(column: "n", as: Int.self),
-                scaledUnits: Int128(high) * Int128(MoneyTotal.splitDivisor) + Int128(low))
+                scaledUnits: MoneyTotal.joined(high: high, low: low))
         }
     }
 

@@ -72,11 +72,6 @@ extension StoreSession {
         return true
     }
 
-    /// How many outbox messages failed for good.
-    public func failedMessageCount() async throws -> Int {
-        try await db.raw("SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'").first()?.decode(column: "n", as: Int.self) ?? 0
-    }
-
     /// `Store.writeProblem`'s probe: a row of 16 KB written (new pages, as a real write needs) and, in the next
     /// transaction, removed.
     func probeWrite(keep: Bool) async throws {

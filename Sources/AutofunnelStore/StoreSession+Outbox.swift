@@ -130,9 +130,13 @@ extension StoreSession {
     }
 
     /// Messages waiting to be delivered.
-    public func outboxDepth() async throws -> Int {
-        try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("outbox").where(
-            "status", .equal, OutboxMessage.Status.pending.rawValue
-        ).first()?.decode(column: "n", as: Int.self) ?? 0
+    public func outboxDepth() async throws -> Int { try await outboxCount(.pending) }
+
+    /// How many outbox messages failed for good.
+    public func failedMessageCount() async throws -> Int { try await outboxCount(.failed) }
+
+    func outboxCount(_ status: OutboxMessage.Status) async throws -> Int {
+        try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("outbox").where("status", .equal, status.rawValue)
+            .first()?.decode(column: "n", as: Int.self) ?? 0
     }
 }

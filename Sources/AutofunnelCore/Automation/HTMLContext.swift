@@ -22,14 +22,16 @@ enum HTMLContext: Equatable {
 
     /// The context at the end of `html`.
     static func at(end html: String) -> HTMLContext {
-        // Only the last tag matters: find the last `<` not followed by a `>`.
-        let bytes = Array(html.utf8)
-        guard let open = bytes.lastIndex(of: UInt8(ascii: "<")), !bytes[open...].contains(UInt8(ascii: ">")) else { return .text }
+        // Only the last tag matters: find the last `<` not followed by a `>`, reading back from the end (the text
+        // before it is never copied, so many placeholders in a long document stay linear).
+        let bytes = html.utf8
+        guard let open = bytes.lastIndex(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }), bytes[open] == UInt8(ascii: "<")
+        else { return .text }
         enum State { case name, between, attribute, afterAttribute, beforeValue, quoted(UInt8), unquoted }
         var state = State.name
         var attribute: [UInt8] = []
         var valueLength = 0
-        for b in bytes[(open + 1)...] {
+        for b in bytes[bytes.index(after: open)...] {
             let space = b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D
             switch state {
             case .name: if space { state = .between }

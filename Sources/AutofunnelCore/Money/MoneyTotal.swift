@@ -38,8 +38,11 @@ public struct MoneyTotal: Hashable, Sendable {
     /// A total summed by the database in two parts so that neither overflows 64 bits: the sum of `amount / 10^9` and
     /// the sum of `amount % 10^9` (see `StoreSession`'s grouped sums).
     public init(high: Int64, low: Int64, currency: CurrencyCode) {
-        self.init(scaledUnits: Int128(high) * Int128(Self.splitDivisor) + Int128(low), currency: currency)
+        self.init(scaledUnits: Self.joined(high: high, low: low), currency: currency)
     }
+
+    /// The scaled units of a two-part sum.
+    public static func joined(high: Int64, low: Int64) -> Int128 { Int128(high) * Int128(splitDivisor) + Int128(low) }
 
     /// The divisor of the two-part sum.
     public static let splitDivisor: Int64 = 1_000_000_000

@@ -33,12 +33,6 @@ public struct Timestamp: RawRepresentable, Hashable, Sendable, Codable, Comparab
         self.init(millis: millis)
     }
 
-    /// A moment sent as milliseconds since 1970; nil outside `accepted`.
-    public init?(checkedMillis millis: Int64) {
-        guard Self.accepted.contains(Timestamp(millis: millis)) else { return nil }
-        self.init(millis: millis)
-    }
-
     /// A moment sent as seconds with a fraction (a decoded JSON or OpenAPI date); nil when not finite or outside
     /// `accepted`. `Int64(someDouble)` traps on a value out of range; this never does.
     public init?(checkedSeconds seconds: Double) {

@@ -119,10 +119,9 @@ public struct OutboxDelivery: Service {
             status = .delivered
         } else if permanent {
             status = .failed
-        } else if m.attempts < Self.backoff.count {
+        } else if let retry = Self.nextAttempt(m, now: now, retryAfter: retryAfter) {
             status = .pending
-            let wait = max(Self.backoff[m.attempts] + Self.jitter(m.id, Self.backoff[m.attempts]), retryAfter ?? 0)
-            next = now.adding(millis: wait)
+            next = retry
         } else {
             status = .failed
         }
@@ -141,12 +140,11 @@ public struct OutboxDelivery: Service {
         let now = services.clock.now()
         let text = "\(error)"
         services.logger.error("outbox attempt failed", metadata: ["message": "\(m.id)", "attempt": "\(m.attempts + 1)", "error": "\(text)"])
-        let retry = m.attempts < Self.backoff.count
-        let next = retry ? now.adding(millis: Self.backoff[m.attempts] + Self.jitter(m.id, Self.backoff[m.attempts])) : nil
+        let next = Self.nextAttempt(m, now: now, retryAfter: nil)
         do {
             try await services.store.write { s in
                 try await s.recordAttempt(
-                    m.seq, status: retry ? .pending : .failed, httpStatus: nil, error: String(text.prefix(2000)), next: next, at: now)
+                    m.seq, status: next == nil ? .failed : .pending, httpStatus: nil, error: String(text.prefix(2000)), next: next, at: now)
             }
         } catch {
             services.logger.error("outbox failure could not be recorded", metadata: ["message": "\(m.id)", "error": "\(error)"])
@@ -164,6 +162,14 @@ public struct OutboxDelivery: Service {
         try await client.send(
             from: channel.sender ?? "autofunnel@localhost", to: [to], subject: data["subject"] as? String ?? "", text: data["text"] as? String ?? "",
             messageID: m.id)
+    }
+
+    /// When a message whose attempt failed is tried again: the backoff of its attempt count (jittered), or later if
+    /// the receiver asked so; nil when its attempts are spent.
+    static func nextAttempt(_ m: OutboxMessage, now: Timestamp, retryAfter: Int64?) -> Timestamp? {
+        guard m.attempts < backoff.count else { return nil }
+        let wait = backoff[m.attempts] + jitter(m.id, backoff[m.attempts])
+        return now.adding(millis: max(wait, retryAfter ?? 0))
     }
 
     /// The longest `Retry-After` honoured: a day. A receiver's header is outside input like any other.
