@@ -19,12 +19,14 @@ extension APIHandler {
     func visibleTasks(_ filter: TaskFilter, principal p: Principal, limit: Int = 500) async throws -> [DealTask] {
         try await store.read { s in
             let view = FieldView(p, catalog: try await s.fieldCatalog())
+            // Whether anything needs cleaning is the reader's, not the task's: asked once.
+            let everything = view.showsEverything
             var out: [DealTask] = []
             var seen: [DealID: DealSnapshot?] = [:]
             for task in try await s.tasks(filter, limit: limit) {
                 if seen[task.deal] == nil {
                     let deal = (try? await s.deal(task.deal)).flatMap { p.sees($0) ? $0 : nil }
-                    seen[task.deal] = try await deal.asyncMap { view.showsEverything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) }
+                    seen[task.deal] = try await deal.asyncMap { everything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) }
                 }
                 if case .some(.some(let snapshot)) = seen[task.deal] { out.append(view.task(task, in: snapshot)) }
             }

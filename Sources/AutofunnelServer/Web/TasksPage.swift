@@ -37,6 +37,7 @@ struct TasksPage {
         return try await services.store.read { s in
             let names = Dictionary(try await s.users().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             let view = FieldView(principal, catalog: try await s.fieldCatalog())
+            let everything = view.showsEverything
             var deals: [DealID: DealSnapshot?] = [:]
             func rows(_ tasks: [DealTask]) async throws -> [Row] {
                 var out: [Row] = []
@@ -44,7 +45,7 @@ struct TasksPage {
                     if deals[task.deal] == nil {
                         let deal = (try? await s.deal(task.deal)).flatMap { principal.sees($0) ? $0 : nil }
                         deals[task.deal] = .some(
-                            try await deal.asyncMap { view.showsEverything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) })
+                            try await deal.asyncMap { everything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) })
                     }
                     guard let snapshot = deals[task.deal] ?? nil else { continue }
                     let deal = snapshot.deal
