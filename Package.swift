@@ -46,15 +46,32 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AutofunnelEngine",
+            dependencies: [
+                "AutofunnelCore",
+                "AutofunnelStore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AutofunnelServer",
             dependencies: [
                 "AutofunnelCore",
                 "AutofunnelStore",
+                "AutofunnelEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -62,7 +79,6 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -76,6 +92,7 @@ let package = Package(
             dependencies: [
                 "AutofunnelCore",
                 "AutofunnelStore",
+                "AutofunnelEngine",
                 "AutofunnelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -90,6 +107,7 @@ let package = Package(
             dependencies: [
                 "AutofunnelCore",
                 "AutofunnelStore",
+                "AutofunnelEngine",
                 "AutofunnelServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -100,11 +118,15 @@ let package = Package(
             name: "AutofunnelCoreTests",
             dependencies: ["AutofunnelCore", "AutofunnelTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict),
+        .testTarget(
+            name: "AutofunnelEngineTests",
+            dependencies: ["AutofunnelEngine", "AutofunnelTestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "AutofunnelStoreTests", dependencies: ["AutofunnelStore", "AutofunnelTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AutofunnelServerTests",
             dependencies: [
-                "AutofunnelServer", "AutofunnelTestSupport",
+                "AutofunnelEngine", "AutofunnelServer", "AutofunnelTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

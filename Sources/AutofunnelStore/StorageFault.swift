@@ -23,6 +23,15 @@ enum StorageFault {
         .ioErrorFailedMemoryMap, .ioErrorCantFindTempdir, .full, .cantOpen, .cantOpenDirectory,
     ]
 
+    /// Whether `error` came from the store or a database driver: a `StoreError`, or an error of SQLite (ours or
+    /// SQLiteNIO's) or PostgreSQL (PostgresNIO's). By type, never by the type's name.
+    static func isDatabaseError(_ error: any Error) -> Bool {
+        switch error {
+        case is StoreError, is DirectSQLiteError, is SQLiteError, is PSQLError, is PostgresDecodingError, is PostgresError: true
+        default: false
+        }
+    }
+
     /// The fault an error is, or nil when it is not one.
     static func classify(_ error: any Error) -> StoreError? {
         switch error {

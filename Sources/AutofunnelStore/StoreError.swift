@@ -15,4 +15,8 @@ public enum StoreError: Error, Equatable, Sendable {
     /// The database cannot do this now (disk full, an I/O error, read-only, the connection lost): the request may be
     /// retried later, nothing of it was written.
     case unavailable(String)
+
+    /// Whether `error` came from the store or the database under it (SQLite, PostgreSQL), told by its type
+    /// (`StorageFault.isDatabaseError`): what the server counts as a database error.
+    public static func isDatabaseError(_ error: any Error) -> Bool { StorageFault.isDatabaseError(error) }
 }

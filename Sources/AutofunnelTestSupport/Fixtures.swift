@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// Small pipelines and deals for tests, shaped like the 002 sales pipeline.
 public enum Fixtures {

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import Logging
@@ -42,8 +43,7 @@ public struct TestServices: Sendable {
     /// The input that satisfies every required field of the sales fixture.
     public func completeInput(contact: Contact) -> DealInput {
         DealInput(
-            title: "Шкаф-купе", amount: .init(value: "48500.00", currency: "RUB"), responsible: manager.id.rawValue, headOfSales: head.id.rawValue,
-            contact: contact.id.rawValue,
+            title: "Шкаф-купе", amount: .init(value: "48500.00", currency: "RUB"), responsible: manager.id, headOfSales: head.id, contact: contact.id,
             fields: ["requirements": .string("2,4 м"), "subject": .string("Шкаф"), "delivery_method": .string("delivery")])
     }
 

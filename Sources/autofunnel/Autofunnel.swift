@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutofunnelEngine
 import AutofunnelServer
 import Logging
 

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -40,7 +41,7 @@ struct PartyDeletionTests {
     func aCompanyOfAnOpenDealIsNotDeleted(target: StoreTarget) async throws {
         try await TestServices.with(target) { t in
             let company = try await t.services.parties.createCompany(name: "ООО Мебель", fields: nil)
-            var input = DealInput(title: "Шкаф", company: company.id.rawValue)
+            var input = DealInput(title: "Шкаф", company: company.id)
             let first = try await t.services.deals.create(pipeline: "sales", stage: nil, input: input, actor: api)
             input.title = "Стол"
             let second = try await t.services.deals.create(pipeline: "sales", stage: nil, input: input, actor: api)
@@ -65,7 +66,7 @@ struct PartyDeletionTests {
             let card = try await t.services.store.read { s in try await s.dealSnapshot(deal.id) }
             #expect(card.deal.contact == contact.id && card.contact?.name == "Анна")
             await #expect(throws: AppError.self) {
-                try await t.services.deals.update(deal.id, input: DealInput(contact: contact.id.rawValue), actor: api)
+                try await t.services.deals.update(deal.id, input: DealInput(contact: contact.id), actor: api)
             }
             // Reopened, it is an open deal: it lets go of the deleted contact, and the timeline says so.
             let reopened = try await t.services.deals.reopen(deal.id, reason: "Клиент вернулся", stage: nil, actor: api)
@@ -74,7 +75,7 @@ struct PartyDeletionTests {
             #expect(timeline.contains { $0.field == "contact" && $0.old == contact.id.description && $0.new == nil })
             let another = try await t.contact(name: "Борис", phone: "+7 912 000-00-01")
             let moved = try await t.services.deals.move(
-                deal.id, to: "processing_request", input: DealInput(contact: another.id.rawValue), actor: api)
+                deal.id, to: "processing_request", input: DealInput(contact: another.id), actor: api)
             #expect(moved.stage == "processing_request" && moved.contact == another.id)
         }
     }
@@ -87,7 +88,7 @@ struct PartyDeletionTests {
             for round in 0..<8 {
                 let contact = try await t.contact(name: "Гость \(round)")
                 let services = t.services
-                let input = DealInput(title: "Гонка \(round)", contact: contact.id.rawValue)
+                let input = DealInput(title: "Гонка \(round)", contact: contact.id)
                 let actor = api
                 async let created: Deal? = try? await services.deals.create(pipeline: "sales", stage: nil, input: input, actor: actor)
                 async let deleted: Bool = (try? await services.parties.delete(.contacts, id: contact.id.rawValue)) != nil

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -24,7 +25,7 @@ struct ReportTests {
             _ = try await deals.move(d1, to: stage, actor: api)
         }
         // The head of sales takes the deal over before the invoice: that step is theirs.
-        _ = try await deals.update(d1, input: DealInput(responsible: t.head.id.rawValue), actor: api)
+        _ = try await deals.update(d1, input: DealInput(responsible: t.head.id), actor: api)
         _ = try await deals.move(d1, to: "invoice_sent", actor: api)
         _ = try await deals.close(d1, won: true, reason: nil, comment: nil, actor: api)
         let d2 = try await make("200")

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport

@@ -713,7 +713,7 @@ def test_lint_of_a_missing_or_foreign_file_exits_2(tmp_path):
 
 def test_presets_list_shows_whole_keys():
     keys = [re.search(r"^key:\s*(\S+)", p.read_text(), re.M).group(1)
-            for p in (ROOT / "Sources/AutofunnelServer/Resources/presets").glob("*.yaml")]
+            for p in (ROOT / "Sources/AutofunnelEngine/Resources/presets").glob("*.yaml")]
     listed = run_binary("presets", "list")
     assert listed.returncode == 0, listed.stderr
     words = set(listed.stdout.split())

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// Access checks shared by the handlers; the decisions themselves are `Principal`'s.
@@ -15,21 +16,18 @@ extension APIHandler {
         return p
     }
 
+    /// What the caller may read and change (the same rules the dialects apply).
+    func access() throws -> RecordAccess { RecordAccess(principal: try principal(), store: store) }
+
     /// Refuses callers whose role or token may not change records.
     func requireWriter() throws -> Principal {
-        let p = try principal()
-        guard p.mayWrite else {
-            throw AppError.forbidden(ru: "Ваша роль или токен только для чтения", en: "Your role or token is read-only")
-        }
-        return p
+        let access = try access()
+        try access.requireWriter()
+        return access.principal
     }
 
     /// A deal the caller may read; one they may not see answers exactly like one that does not exist.
-    func visibleDeal(_ id: DealID, in s: StoreSession) async throws -> Deal {
-        let deal = try await s.deal(id)
-        guard try principal().sees(deal) else { throw AppError.notFound("No deal with id \(id)") }
-        return deal
-    }
+    func visibleDeal(_ id: DealID, in s: StoreSession) async throws -> Deal { try await access().deal(id, in: s) }
 
     /// A pipeline the caller may see, else 404.
     func visiblePipeline(_ key: String, in s: StoreSession) async throws -> Pipeline {
@@ -62,18 +60,11 @@ extension APIHandler {
 
     /// Notes of a deal the caller may read (else 404), their text without the deal's values hidden from the caller.
     func visibleNotes(_ notes: [Note], deal id: DealID, in s: StoreSession) async throws -> [Note] {
-        let deal = try await visibleDeal(id, in: s)
-        let (view, snapshot) = (try self.view(try await s.fieldCatalog()), try await s.snapshot(of: deal))
-        return notes.map { view.note($0, in: snapshot) }
+        try await access().notes(notes, deal: id, in: s)
     }
 
     /// Refuses a write of built-in or custom fields the caller's role may only read or not see.
     func requireWritable(_ entity: FieldEntity, builtins: [String], custom: [String: JSONValue]?, catalog: FieldCatalog) throws {
-        let p = try principal()
-        var problems = builtins.filter { p.access(entity, $0) != .write }.map(DealService.forbiddenField)
-        for key in (custom ?? [:]).keys.sorted() where p.access(entity, key, definition: catalog.definition(entity, FieldKey(key))) != .write {
-            problems.append(DealService.forbiddenField("fields." + key))
-        }
-        if !problems.isEmpty { throw AppError.forbidden(problems) }
+        try access().requireWritable(entity, builtins: builtins, custom: custom, catalog: catalog)
     }
 }

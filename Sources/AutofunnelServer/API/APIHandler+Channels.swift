@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 import Foundation
 
@@ -39,14 +40,14 @@ extension APIHandler {
     }
 
     /// The signed-request facts the middleware kept: the headers are the generated input's, the body is as sent.
-    static func signed(id: String, timestamp: String, signature: String) -> DealService.Signed {
-        DealService.Signed(id: id, timestamp: timestamp, signature: signature, body: Caller.facts?.rawBody ?? "")
+    static func signed(id: String, timestamp: String, signature: String) -> AutomationRunner.Signed {
+        AutomationRunner.Signed(id: id, timestamp: timestamp, signature: signature, body: Caller.facts?.rawBody ?? "")
     }
 
     func receiveChannelMessage(_ input: Operations.receiveChannelMessage.Input) async throws -> Operations.receiveChannelMessage.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         let h = input.headers
-        let received = try await services.deals.receiveMessage(
+        let received = try await services.automation.receiveMessage(
             channel: input.path.name, from: b.from, text: b.text,
             signed: Self.signed(id: h.webhook_hyphen_id, timestamp: h.webhook_hyphen_timestamp, signature: h.webhook_hyphen_signature))
         return .ok(
@@ -60,7 +61,7 @@ extension APIHandler {
     func answerCallback(_ input: Operations.answerCallback.Input) async throws -> Operations.answerCallback.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         let h = input.headers
-        let result = try await services.deals.answer(
+        let result = try await services.automation.answer(
             token: input.path.token, approved: b.result == .approved, stage: b.stage.map(StageKey.init(rawValue:)),
             data: try SchemaMapping.values(b.data) ?? [:],
             signed: Self.signed(id: h.webhook_hyphen_id, timestamp: h.webhook_hyphen_timestamp, signature: h.webhook_hyphen_signature))

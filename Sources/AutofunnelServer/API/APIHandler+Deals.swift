@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 import Foundation
 import OpenAPIRuntime
@@ -27,8 +28,9 @@ extension APIHandler {
         let deal = try await services.deals.create(
             pipeline: PipelineKey(body.pipeline), stage: body.stage.map(StageKey.init(rawValue:)),
             input: DealInput(
-                title: body.title, amount: SchemaMapping.amountInput(body.amount), responsible: body.responsibleId, headOfSales: body.headOfSalesId,
-                contact: body.contactId, company: body.companyId, source: body.source, fields: try SchemaMapping.values(body.fields)),
+                title: body.title, amount: SchemaMapping.amountInput(body.amount), responsible: body.responsibleId.map(UserID.init(rawValue:)),
+                headOfSales: body.headOfSalesId.map(UserID.init(rawValue:)), contact: body.contactId.map(ContactID.init(rawValue:)),
+                company: body.companyId.map(CompanyID.init(rawValue:)), source: body.source, fields: try SchemaMapping.values(body.fields)),
             actor: actor, principal: try principal())
         return .created(.init(body: .json(try await presented(deal))))
     }
@@ -43,8 +45,9 @@ extension APIHandler {
         let deal = try await services.deals.update(
             DealID(input.path.id),
             input: DealInput(
-                title: body.title, amount: SchemaMapping.amountInput(body.amount), responsible: body.responsibleId, headOfSales: body.headOfSalesId,
-                contact: body.contactId, company: body.companyId, source: body.source, fields: try SchemaMapping.values(body.fields)),
+                title: body.title, amount: SchemaMapping.amountInput(body.amount), responsible: body.responsibleId.map(UserID.init(rawValue:)),
+                headOfSales: body.headOfSalesId.map(UserID.init(rawValue:)), contact: body.contactId.map(ContactID.init(rawValue:)),
+                company: body.companyId.map(CompanyID.init(rawValue:)), source: body.source, fields: try SchemaMapping.values(body.fields)),
             actor: actor, principal: try principal())
         return .ok(.init(body: .json(try await presented(deal))))
     }
@@ -59,7 +62,8 @@ extension APIHandler {
         let deal = try await services.deals.move(
             DealID(input.path.id), to: StageKey(body.stage),
             input: DealInput(
-                amount: SchemaMapping.amountInput(body.amount), contact: body.contactId, company: body.companyId,
+                amount: SchemaMapping.amountInput(body.amount), contact: body.contactId.map(ContactID.init(rawValue:)),
+                company: body.companyId.map(CompanyID.init(rawValue:)),
                 fields: try SchemaMapping.values(body.fields)),
             lossComment: body.lossComment, actor: actor, principal: try principal())
         return .ok(.init(body: .json(try await presented(deal))))

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 import OpenAPIRuntime
 
@@ -19,7 +20,7 @@ extension APIHandler {
         _ = try requireWriter()
         let fields = try SchemaMapping.values(b.fields)
         let catalog = try await store.read { s in try await s.fieldCatalog() }
-        try requireWritable(.contact, builtins: Self.contactBuiltins(b.phones, b.emails), custom: fields, catalog: catalog)
+        try requireWritable(.contact, builtins: RecordAccess.contactBuiltins(b.phones, b.emails), custom: fields, catalog: catalog)
         let contact = try await services.parties.createContact(
             .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields))
         return .created(.init(body: .json(try presented(contact, catalog: catalog))))
@@ -36,7 +37,7 @@ extension APIHandler {
         _ = try requireWriter()
         let fields = try SchemaMapping.values(b.fields)
         let catalog = try await store.read { s in try await s.fieldCatalog() }
-        try requireWritable(.contact, builtins: Self.contactBuiltins(b.phones, b.emails), custom: fields, catalog: catalog)
+        try requireWritable(.contact, builtins: RecordAccess.contactBuiltins(b.phones, b.emails), custom: fields, catalog: catalog)
         let contact = try await services.parties.updateContact(
             ContactID(input.path.id), .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields))
         return .ok(.init(body: .json(try presented(contact, catalog: catalog))))
@@ -86,16 +87,6 @@ extension APIHandler {
     /// A company as the caller may see it, with the field catalog read for it.
     func presented(_ company: Company) async throws -> Components.Schemas.Company {
         try presented(company, catalog: try await store.read { s in try await s.fieldCatalog() })
-    }
-
-    static func contactBuiltins(_ phones: [String]?, _ emails: [String]?) -> [String] {
-        (phones == nil ? [] : ["phones"]) + (emails == nil ? [] : ["emails"])
-    }
-
-    /// Refuses a caller who may not change contacts, or not the contact fields sent (the other CRMs' dialects).
-    func requireContactWrite(_ input: PartyService.ContactInput, catalog: FieldCatalog) throws {
-        _ = try requireWriter()
-        try requireWritable(.contact, builtins: Self.contactBuiltins(input.phones, input.emails), custom: input.fields, catalog: catalog)
     }
 
     /// Deleting contacts and companies: admins and heads of sales.

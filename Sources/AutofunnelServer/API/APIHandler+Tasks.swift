@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 extension APIHandler {
@@ -10,38 +11,8 @@ extension APIHandler {
             deal: q.dealId.map { DealID($0) }, assignee: q.assigneeId.map { UserID($0) },
             status: q.status.flatMap { DealTask.Status(rawValue: $0.rawValue) },
             overdueAt: q.overdue == true ? now : nil)
-        let visible = try await visibleTasks(filter, principal: p)
+        let visible = try await RecordAccess(principal: p, store: store).tasks(filter)
         return .ok(.init(body: .json(.init(items: visible.map { SchemaMapping.task($0, now: now) }))))
-    }
-
-    /// The tasks matching `filter` (up to `limit`) on deals `p` may see, in the store's order; their titles and texts
-    /// without the deal's values hidden from `p`.
-    func visibleTasks(_ filter: TaskFilter, principal p: Principal, limit: Int = 500) async throws -> [DealTask] {
-        try await store.read { s in
-            let view = FieldView(p, catalog: try await s.fieldCatalog())
-            // Whether anything needs cleaning is the reader's, not the task's: asked once.
-            let everything = view.showsEverything
-            var out: [DealTask] = []
-            var seen: [DealID: DealSnapshot?] = [:]
-            for task in try await s.tasks(filter, limit: limit) {
-                if seen[task.deal] == nil {
-                    let deal = (try? await s.deal(task.deal)).flatMap { p.sees($0) ? $0 : nil }
-                    seen[task.deal] = try await deal.asyncMap { everything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) }
-                }
-                if case .some(.some(let snapshot)) = seen[task.deal] { out.append(view.task(task, in: snapshot)) }
-            }
-            return out
-        }
-    }
-
-    /// A task of a deal the caller may see, else not found; its title and text without the deal's values hidden from the
-    /// caller.
-    func visibleTask(_ id: TaskID) async throws -> DealTask {
-        try await store.read { s in
-            let task = try await s.task(id)
-            let deal = try await visibleDeal(task.deal, in: s)
-            return try self.view(try await s.fieldCatalog()).task(task, in: try await s.snapshot(of: deal))
-        }
     }
 
     func createTask(_ input: Operations.createTask.Input) async throws -> Operations.createTask.Output {

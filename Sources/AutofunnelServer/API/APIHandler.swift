@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 import Foundation
 import OpenAPIRuntime

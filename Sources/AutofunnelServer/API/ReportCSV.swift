@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import Foundation
 
 /// CSV (RFC 4180) downloads of the reports.

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 extension SchemaMapping {
     static func localized(_ l: Localized) -> Components.Schemas.Localized { .init(ru: l.ru, en: l.en) }

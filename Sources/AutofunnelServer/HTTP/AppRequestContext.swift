@@ -1,3 +1,4 @@
+import AutofunnelEngine
 import Hummingbird
 import NIOCore
 

@@ -1,3 +1,4 @@
+import AutofunnelEngine
 import AutofunnelStore
 import Foundation
 import HTTPTypes
@@ -51,10 +52,7 @@ public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
                     logger.info("request refused", metadata: ["status": "\(problem.status)", "detail": "\(problem.detail ?? "")"])
                     return problem.response()
                 }
-                if error is StoreError || String(reflecting: type(of: error)).contains("SQL") || String(reflecting: type(of: error)).contains("PSQL")
-                {
-                    metrics.databaseError()
-                }
+                if StoreError.isDatabaseError(error) { metrics.databaseError() }
                 logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
                 return Problem.internalError(requestID: requestID).response()
             }

@@ -1,3 +1,4 @@
+import AutofunnelEngine
 import Hummingbird
 
 /// Reads the whole body up front with a size limit, so an oversized body is a 413 before any handler runs.

@@ -1,3 +1,4 @@
+import AutofunnelEngine
 import AutofunnelStore
 import Crypto
 import HTTPTypes

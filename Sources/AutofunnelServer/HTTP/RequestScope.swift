@@ -1,3 +1,4 @@
+import AutofunnelEngine
 import Logging
 
 /// What every line of work inside one request knows: its id and its logger. Carried as a task-local value so that the

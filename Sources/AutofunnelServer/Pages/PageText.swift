@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// The HTML of the pages before the board. Every value from a user passes through `escape`.
 enum PageText {

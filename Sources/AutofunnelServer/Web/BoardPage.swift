@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 import Foundation
 import Hummingbird
@@ -70,7 +71,7 @@ struct BoardPage {
             let key = PipelineKey(try context.parameters.require("key"))
             do {
                 let deal = try await services.deals.create(
-                    pipeline: key, stage: nil, input: DealInput(title: form["title"] ?? "", responsible: viewer.user.id.rawValue),
+                    pipeline: key, stage: nil, input: DealInput(title: form["title"] ?? "", responsible: viewer.user.id),
                     actor: viewer.principal.actor, principal: viewer.principal)
                 return Pages.redirect("/deals/\(deal.id)")
             } catch AppError.refused(let problems) {

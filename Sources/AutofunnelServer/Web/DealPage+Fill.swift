@@ -1,7 +1,15 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 extension DealPage {
+    /// The user the dialog's text names. Text that is no number still names one — `unreadableUser` — so the change is
+    /// refused as naming an unknown user ("No user with id 0") rather than the value being dropped without a word.
+    static func user(_ text: String) -> UserID { Int64(text).map(UserID.init(rawValue:)) ?? unreadableUser }
+
+    /// An id no user has (the store numbers users from 1): what a text that is no number reads as.
+    static let unreadableUser = UserID(0)
+
     /// Saves what the required-fields dialog sends, by field reference (`amount`, `requirements`, `contact.phone`):
     /// the deal's own values in one change of the deal, contact and company values on the deal's contact and company
     /// (made when the deal has none yet). The board then retries the move, which checks the rules again.
@@ -27,8 +35,8 @@ extension DealPage {
             case .deal(.amount):
                 input.amount = .init(value: text.replacingOccurrences(of: ",", with: "."), currency: (form[name + ".currency"] ?? "").uppercased())
             case .deal(.source): input.source = text
-            case .deal(.responsible): input.responsible = Int64(text) ?? 0
-            case .deal(.headOfSales): input.headOfSales = Int64(text) ?? 0
+            case .deal(.responsible): input.responsible = user(text)
+            case .deal(.headOfSales): input.headOfSales = user(text)
             case .deal(.contact): contact.name = text
             case .deal(.company): companyName = text
             case .contact(.name): contact.name = text
@@ -53,11 +61,11 @@ extension DealPage {
             if person.name != nil || person.phones != nil || person.emails != nil || person.fields != nil {
                 if deal.contact == nil && person.name == nil { person.name = person.phones?.first ?? person.emails?.first }
                 let saved = try await PartyService.saveContact(person, id: deal.contact, s, now: now)
-                if deal.contact == nil { input.contact = saved.id.rawValue }
+                if deal.contact == nil { input.contact = saved.id }
             }
             if name != nil || values != nil {
                 let saved = try await PartyService.saveCompany(name: name, fields: values, id: deal.company, s, now: now)
-                if deal.company == nil { input.company = saved.id.rawValue }
+                if deal.company == nil { input.company = saved.id }
             }
         }
     }

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// Values typed into HTML inputs, turned into the form a field's type stores; the services then validate them like
 /// any API value. An empty input clears the field.

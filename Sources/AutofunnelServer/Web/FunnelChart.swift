@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import Foundation
 
 /// The funnel as SVG drawn on the server: a centred bar per stage, as wide as the share of deals that reached it,

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import Hummingbird
 
 /// A page that fails answers a browser with an HTML page saying why, with the same status the API would give; the

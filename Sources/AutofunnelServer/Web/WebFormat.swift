@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import Foundation
 
 /// How pages show times, durations and money: in the viewer's language, times in UTC.

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// The words of the pages, in Russian and English. Templates read them as `{{t.key}}`.
 enum WebText {

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import Hummingbird
 
 /// The signed-in user of a page request: who they are, their session's CSRF token and their language.

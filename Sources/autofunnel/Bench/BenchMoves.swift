@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import Foundation
@@ -70,8 +71,8 @@ struct BenchMoves: AsyncParsableCommand {
         var ids: [DealID] = []
         for i in 0..<count {
             let input = DealInput(
-                title: "Deal \(i)", amount: .init(value: "1000.00", currency: "RUB"), responsible: user.id.rawValue, headOfSales: user.id.rawValue,
-                contact: contact.id.rawValue, fields: ["requirements": .string("r"), "subject": .string("s"), "delivery_method": .string("delivery")])
+                title: "Deal \(i)", amount: .init(value: "1000.00", currency: "RUB"), responsible: user.id, headOfSales: user.id, contact: contact.id,
+                fields: ["requirements": .string("r"), "subject": .string("s"), "delivery_method": .string("delivery")])
             ids.append(try await services.deals.create(pipeline: "sales", stage: nil, input: input, actor: Actor(kind: .import)).id)
         }
         return ids

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutofunnelEngine
 import AutofunnelStore
 
 /// `autofunnel migrate`: applies pending migrations and says which.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import Foundation
 

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -85,7 +86,7 @@ struct AccessWorld: Sendable {
         let company = try await t.services.parties.createCompany(name: "ООО Ромашка", fields: nil)
         func deal(_ pipeline: PipelineKey, responsible: User) async throws -> DealID {
             var input = t.completeInput(contact: contact)
-            input.responsible = responsible.id.rawValue
+            input.responsible = responsible.id
             return try await t.services.deals.create(pipeline: pipeline, stage: nil, input: input, actor: Actor(kind: .import)).id
         }
         let closed = try await deal("sales", responsible: me)

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -28,8 +29,8 @@ struct Automation002Tests {
         try await t.services.store.closing { _ in
             let deals = t.services.deals
             let contact = try await t.services.parties.createContact(.init(name: "Анна", phones: ["+7 912 345-67-89"]))
-            var input = DealInput(title: "Шкаф-купе", responsible: t.manager.id.rawValue, headOfSales: t.head.id.rawValue)
-            input.contact = contact.id.rawValue
+            var input = DealInput(title: "Шкаф-купе", responsible: t.manager.id, headOfSales: t.head.id)
+            input.contact = contact.id
             let deal = try await deals.create(pipeline: "sales", stage: nil, input: input, actor: Self.user)
 
             var open = try await Self.openTasks(t, deal.id)
@@ -78,7 +79,7 @@ struct Automation002Tests {
         let t = try await Self.presets(target)
         try await t.services.store.closing { _ in
             let deal = try await t.services.deals.create(
-                pipeline: "sales", stage: nil, input: DealInput(title: "Кухня", responsible: t.manager.id.rawValue), actor: Self.user)
+                pipeline: "sales", stage: nil, input: DealInput(title: "Кухня", responsible: t.manager.id), actor: Self.user)
             let titles = try await Self.openTasks(t, deal.id).map(\.title).sorted()
             #expect(titles == ["Взять в работу новый лид и принять решение о дальнейшем сотрудничестве", "Укажите руководителя отдела продаж"])
         }
@@ -91,8 +92,8 @@ struct Automation002Tests {
             let scheduler = AutomationScheduler(services: t.services, owner: "test")
             let contact = try await t.services.parties.createContact(.init(name: "Борис", phones: ["+7 903 111-22-33"]))
             let input = DealInput(
-                title: "Стеллажи", amount: .init(value: "132000", currency: "RUB"), responsible: t.manager.id.rawValue,
-                headOfSales: t.head.id.rawValue, contact: contact.id.rawValue,
+                title: "Стеллажи", amount: .init(value: "132000", currency: "RUB"), responsible: t.manager.id,
+                headOfSales: t.head.id, contact: contact.id,
                 fields: ["requirements": .string("склад"), "subject": .string("Стеллажи"), "delivery_method": .string("pickup")])
             let deal = try await t.services.deals.create(pipeline: "sales", stage: "proposal_made", input: input, actor: Self.user)
             #expect(
@@ -128,7 +129,7 @@ struct Automation002Tests {
             let scheduler = AutomationScheduler(services: t.services, owner: "test")
             let deal = try await t.services.deals.create(
                 pipeline: "sales", stage: nil,
-                input: DealInput(title: "Прихожая", responsible: t.manager.id.rawValue, headOfSales: t.head.id.rawValue), actor: Self.user)
+                input: DealInput(title: "Прихожая", responsible: t.manager.id, headOfSales: t.head.id), actor: Self.user)
             t.clock.advance(millis: 20 * 3_600_000)
             _ = try await t.services.deals.close(deal.id, won: false, reason: "spam", comment: nil, actor: Self.user)
             t.clock.advance(millis: 10 * 86_400_000)

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -154,7 +155,7 @@ struct AutomationRunnerTests {
             ]
             _ = try await t.services.pipelines.apply(Self.chain(2, rules: rules))
             let deal = try await t.services.deals.create(
-                pipeline: "chain", stage: nil, input: DealInput(title: "x", responsible: t.manager.id.rawValue), actor: Self.user)
+                pipeline: "chain", stage: nil, input: DealInput(title: "x", responsible: t.manager.id), actor: Self.user)
             _ = try await t.services.deals.move(deal.id, to: "s1", actor: Self.user)
             let copies = try await t.services.store.read { s in try await s.deals(DealFilter(pipeline: "delivery"), after: nil, limit: 5).items }
             #expect(copies.count == 1 && copies.first?.responsible == logistics.id)
@@ -231,7 +232,7 @@ struct OverdueTaskTests {
                 AutomationSpec(key: "escalate", trigger: .init(on: "task_overdue"), actions: [.init(do: "set_responsible", user: "head_of_sales")]),
             ]
             _ = try await t.services.pipelines.apply(AutomationRunnerTests.chain(2, rules: rules))
-            let input = DealInput(title: "Кухня", responsible: t.manager.id.rawValue, headOfSales: t.head.id.rawValue)
+            let input = DealInput(title: "Кухня", responsible: t.manager.id, headOfSales: t.head.id)
             let late = try await t.services.deals.create(pipeline: "chain", stage: nil, input: input, actor: AutomationRunnerTests.user)
             let early = try await t.services.deals.create(pipeline: "chain", stage: nil, input: input, actor: AutomationRunnerTests.user)
             let earlyTask = try await t.services.store.read { s in try await s.tasks(TaskFilter(deal: early.id)).first!.id }

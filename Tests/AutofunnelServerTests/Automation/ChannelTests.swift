@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -106,7 +107,7 @@ struct ChannelTests {
             let nobody = try await t.services.parties.createContact(.init(name: "Никто", emails: ["nobody@client.example"]))
             for contact in [anna, nobody] {
                 let deal = try await t.services.deals.create(
-                    pipeline: "mailing", stage: nil, input: DealInput(title: "Кухня", contact: contact.id.rawValue), actor: Self.user)
+                    pipeline: "mailing", stage: nil, input: DealInput(title: "Кухня", contact: contact.id), actor: Self.user)
                 _ = try await t.services.deals.move(deal.id, to: "offer", actor: Self.user)
             }
             let delivery = OutboxDelivery(services: t.services, owner: "test", policy: WebhookPolicy(allowlist: ["127.0.0.1"]))
@@ -152,7 +153,7 @@ struct ChannelTests {
                 let contact = try await t.contact(name: "Ольга", phone: "+7 (912) 000-11-22")
                 func open(_ title: String) async throws -> Deal {
                     try await t.services.deals.create(
-                        pipeline: "wa_leads", stage: nil, input: DealInput(title: title, contact: contact.id.rawValue), actor: Self.user)
+                        pipeline: "wa_leads", stage: nil, input: DealInput(title: title, contact: contact.id), actor: Self.user)
                 }
                 let first = try await open("Первая")
                 let delivery = OutboxDelivery(services: t.services, owner: "test", policy: WebhookPolicy(allowlist: ["127.0.0.1"]))

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -67,7 +68,7 @@ struct GuideAutomationTests {
             func order(_ delivery: String) async throws -> Deal {
                 let deal = try await t.services.deals.create(
                     pipeline: "shop", stage: nil,
-                    input: DealInput(title: "Заказ", contact: contact.id.rawValue, fields: ["delivery": .string(delivery)]),
+                    input: DealInput(title: "Заказ", contact: contact.id, fields: ["delivery": .string(delivery)]),
                     actor: Self.user)
                 return try await t.services.deals.move(deal.id, to: "paid", actor: Self.user)
             }
@@ -114,7 +115,7 @@ struct GuideAutomationTests {
             let contact = try await t.contact(name: "Пётр")
             let deal = try await t.services.deals.create(
                 pipeline: "shop", stage: nil,
-                input: DealInput(title: "Диван", contact: contact.id.rawValue, fields: ["next_purchase": .string("2026-12-15")]), actor: Self.user)
+                input: DealInput(title: "Диван", contact: contact.id, fields: ["next_purchase": .string("2026-12-15")]), actor: Self.user)
             _ = try await t.services.deals.close(deal.id, won: false, reason: "lost", comment: "Дорого", actor: Self.user)
             let scheduler = AutomationScheduler(services: t.services, owner: "a")
             t.clock.advance(millis: CalendarText.millis("2026-12-15")! - t.clock.now().millis + 1000)
@@ -180,7 +181,7 @@ struct GuideAutomationTests {
             let contact = try await t.contact(name: "<b>Анна</b> & Co")
             let deal = try await t.services.deals.create(
                 pipeline: "docs", stage: nil,
-                input: DealInput(title: "Кухня", amount: .init(value: "150000", currency: "RUB"), contact: contact.id.rawValue), actor: Self.user)
+                input: DealInput(title: "Кухня", amount: .init(value: "150000", currency: "RUB"), contact: contact.id), actor: Self.user)
             _ = try await t.services.deals.move(deal.id, to: "offer", actor: Self.user)
             try await t.withAPI { api in
                 let list = try await api.request(.get, "/api/v1/deals/\(deal.id)/documents")

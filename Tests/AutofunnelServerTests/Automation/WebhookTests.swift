@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -87,7 +88,7 @@ struct WebhookTests {
                 await receiver.answer("/gone", with: [410])
 
                 let deal = try await t.services.deals.create(
-                    pipeline: "sales", stage: nil, input: DealInput(title: "Шкаф", responsible: t.manager.id.rawValue), actor: Actor(kind: .user))
+                    pipeline: "sales", stage: nil, input: DealInput(title: "Шкаф", responsible: t.manager.id), actor: Actor(kind: .user))
                 #expect(try await delivery.deliverDue() == 2)
                 #expect(try await delivery.deliverDue() == 0, "the retry waits")
                 t.clock.advance(millis: 6000)

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -212,7 +213,7 @@ struct AmoCRMTests {
             let managers = try await t.services.auth.createAmoCRMToken(for: t.manager.id, name: "m", scope: .write, days: 1, by: nil).secret
             let reader = try await t.services.auth.createAmoCRMToken(for: t.admin.id, name: "r", scope: .read, days: 1, by: nil).secret
             let theirs = try await t.services.deals.create(
-                pipeline: "sales", stage: nil, input: DealInput(title: "Head's", responsible: t.head.id.rawValue), actor: Actor(kind: .api))
+                pipeline: "sales", stage: nil, input: DealInput(title: "Head's", responsible: t.head.id), actor: Actor(kind: .api))
             try await t.withAPI(anonymous: true) { api in
                 let pipelines = try await api.with(token: managers).request(.get, "/api/v4/leads/pipelines")
                 #expect(Self.embedded(pipelines, "pipelines").count == 1, "no grant, no pipeline")

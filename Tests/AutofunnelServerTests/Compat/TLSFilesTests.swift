@@ -1,3 +1,4 @@
+import AutofunnelEngine
 import AutofunnelServer
 import Foundation
 import Testing

@@ -3,6 +3,7 @@ import Foundation
 import PropertyBased
 import Testing
 
+@testable import AutofunnelEngine
 @testable import AutofunnelServer
 
 /// Property-based fuzzing of every parser that reads a caller's text: each must answer (a value or an error it
@@ -26,8 +27,8 @@ struct ParserFuzzTests {
     @Test func bitrix24ParametersAnswerForAnyText() async {
         await propertyCheck(count: Self.count, input: Self.text(Self.bracketPieces, length: 0...200)) { query in
             do {
-                let parsed = try Bitrix24Params.parse(query: query)
-                #expect(Self.depth(.object(parsed)) <= Bitrix24Params.maximumDepth + 1)
+                let parsed = try BracketParameters.parse(query: query)
+                #expect(Self.depth(.object(parsed)) <= BracketParameters.maximumDepth + 1)
             } catch let error as AppError {
                 #expect(error.status == 400)
             } catch {
@@ -38,7 +39,7 @@ struct ParserFuzzTests {
 
     @Test func deepParametersAreRefusedNotFollowed() throws {
         let deep = "fields" + String(repeating: "[a]", count: 50_000) + "=1"
-        #expect(throws: AppError.self) { try Bitrix24Params.parse(query: deep) }
+        #expect(throws: AppError.self) { try BracketParameters.parse(query: deep) }
         let json = String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)
         #expect(throws: (any Error).self) { try Bitrix24Params.read(query: nil, body: "{\"a\":" + json + "}", contentType: "application/json") }
     }
@@ -48,7 +49,7 @@ struct ParserFuzzTests {
         await propertyCheck(count: Self.count, input: value, value) { from, to in
             for field in ["created_at", "updated_at", "id"] {
                 let query = "filter[\(field)][from]=\(from)&filter[\(field)][to]=\(to)&filter[\(field)][]=\(from)"
-                let params = (try? Bitrix24Params.parse(query: query)) ?? [:]
+                let params = (try? BracketParameters.parse(query: query)) ?? [:]
                 do {
                     _ = try AmoCRMFilter.contacts(params)
                 } catch let error as AmoCRMError {

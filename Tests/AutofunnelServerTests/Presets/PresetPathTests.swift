@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -65,8 +66,8 @@ struct PresetPathTests {
             -> DealInput
         {
             DealInput(
-                title: title, amount: amount.map { .init(value: $0, currency: "RUB") }, responsible: responsible?.rawValue,
-                headOfSales: t.head.id.rawValue, contact: contact.id.rawValue, fields: fields)
+                title: title, amount: amount.map { .init(value: $0, currency: "RUB") }, responsible: responsible,
+                headOfSales: t.head.id, contact: contact.id, fields: fields)
         }
 
         func deal(_ id: DealID) async throws -> Deal { try await t.services.store.read { s in try await s.deal(id) } }
@@ -106,12 +107,12 @@ struct PresetPathTests {
 
         /// The contact writes `text` on WhatsApp; the gateway signs it with the channel's secret.
         @discardableResult
-        func reply(from phone: String, _ text: String) async throws -> DealService.ReceivedMessage {
+        func reply(from phone: String, _ text: String) async throws -> AutomationRunner.ReceivedMessage {
             let body = #"{"from":"\#(phone)","text":"\#(text)"}"#
             let id = "reply-\(UUID().uuidString)"
             let seconds = t.clock.now().millis / 1000
             let signature = WebhookSigner.signature(secret: whatsappSecret, id: id, timestamp: seconds, body: body)
-            return try await deals.receiveMessage(
+            return try await deals.automation.receiveMessage(
                 channel: "whatsapp", from: phone, text: text,
                 signed: .init(id: id, timestamp: String(seconds), signature: signature, body: body))
         }

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
@@ -16,7 +17,7 @@ import Testing
     func sellerWithDeal(_ t: TestServices) async throws -> (User, Deal) {
         let me = try await seller(t)
         let deal = try await t.services.deals.create(
-            pipeline: "sales", stage: nil, input: DealInput(title: "Шкаф", responsible: me.id.rawValue), actor: Actor(kind: .user, userID: me.id))
+            pipeline: "sales", stage: nil, input: DealInput(title: "Шкаф", responsible: me.id), actor: Actor(kind: .user, userID: me.id))
         return (me, deal)
     }
 
@@ -28,12 +29,12 @@ import Testing
             for i in 0..<53 {
                 _ = try await t.services.deals.create(
                     pipeline: "sales", stage: nil,
-                    input: DealInput(title: "Шкаф \(i)", amount: .init(value: "100", currency: "RUB"), responsible: me.id.rawValue),
+                    input: DealInput(title: "Шкаф \(i)", amount: .init(value: "100", currency: "RUB"), responsible: me.id),
                     actor: Actor(kind: .user, userID: me.id))
             }
             _ = try await t.services.deals.create(
                 pipeline: "sales", stage: nil,
-                input: DealInput(title: "Иванов, кухня", amount: .init(value: "1500.50", currency: "USD"), responsible: t.manager.id.rawValue),
+                input: DealInput(title: "Иванов, кухня", amount: .init(value: "1500.50", currency: "USD"), responsible: t.manager.id),
                 actor: Actor(kind: .api))
             try await t.withAPI(anonymous: true) { api in
                 #expect(try await api.request(.get, "/board/sales").status == 303)
@@ -65,7 +66,7 @@ import Testing
             let deal = try await t.services.deals.create(
                 pipeline: "sales", stage: nil,
                 input: DealInput(
-                    title: Self.payloads.joined(separator: " "), responsible: me.id.rawValue, contact: contact.id.rawValue,
+                    title: Self.payloads.joined(separator: " "), responsible: me.id, contact: contact.id,
                     fields: ["requirements": .string(Self.payloads[0])]),
                 actor: Actor(kind: .user, userID: me.id))
             _ = try await t.services.deals.createTask(

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// Pipelines and stages with amoCRM's integer ids, derived from our keys alone (nothing is stored, the same pipelines
 /// give the same ids on every start and every instance): a pipeline's id is hashed from its key; an open stage's status
@@ -23,7 +24,7 @@ struct AmoCRMCatalog: Sendable {
     init(pipelines: [Pipeline]) {
         var used: Set<Int64> = []
         entries = pipelines.enumerated().map { index, pipeline in
-            var id = 1_000_000 + Bitrix24Catalog.stableID("amocrm/" + pipeline.key.rawValue, modulo: 8_999_999)
+            var id = 1_000_000 + StableID.of("amocrm/" + pipeline.key.rawValue, modulo: 8_999_999)
             while used.contains(id) { id += 1 }
             used.insert(id)
             return Entry(id: id, pipeline: pipeline, sort: (index + 1) * 10, isMain: index == 0)
@@ -39,13 +40,13 @@ struct AmoCRMCatalog: Sendable {
         switch stage.outcome {
         case .won: won
         case .lost: lost
-        case nil: 1000 + Bitrix24Catalog.stableID("amocrm/" + pipeline.key.rawValue + "/" + stage.key.rawValue, modulo: 2_000_000_000)
+        case nil: 1000 + StableID.of("amocrm/" + pipeline.key.rawValue + "/" + stage.key.rawValue, modulo: 2_000_000_000)
         }
     }
 
     /// The loss reason of a lost stage: the same for stages of the same key in every pipeline, as amoCRM's loss reasons
     /// belong to the account.
-    static func lossReasonID(_ stage: StageKey) -> Int64 { 1000 + Bitrix24Catalog.stableID("amocrm/loss/" + stage.rawValue, modulo: 2_000_000_000) }
+    static func lossReasonID(_ stage: StageKey) -> Int64 { 1000 + StableID.of("amocrm/loss/" + stage.rawValue, modulo: 2_000_000_000) }
 
     /// The stages a pipeline shows amoCRM: the open ones, the won one, and its first lost stage standing for all of them.
     static func statusStages(_ pipeline: Pipeline) -> [Stage] {

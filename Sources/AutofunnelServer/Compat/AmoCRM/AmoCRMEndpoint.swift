@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -52,7 +53,7 @@ public enum AmoCRMEndpoint {
             let host = request.head.authority ?? "127.0.0.1"
             let methods = AmoCRMMethods(
                 services: services, principal: principal, base: "\(proto)://\(host)\(prefix)", rawQuery: request.uri.query ?? "",
-                query: try Bitrix24Params.parse(query: request.uri.query ?? ""))
+                query: try BracketParameters.parse(query: request.uri.query ?? ""))
             let caller = Caller(principal: principal, sessionHash: nil, ip: context.clientIP)
             let reply = try await Caller.$current.withValue(caller) {
                 try await methods.call(request.method, segments, body: body)
@@ -77,7 +78,7 @@ public enum AmoCRMEndpoint {
     }
 
     static func json(_ value: JSONValue, status: Int) -> Response {
-        var response = Bitrix24Endpoint.json(value, status: status)
+        var response = DialectResponse.json(value, status: status)
         response.headers[.contentType] = status < 400 ? "application/hal+json" : "application/problem+json"
         return response
     }

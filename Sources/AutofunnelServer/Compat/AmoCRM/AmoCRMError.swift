@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// An error in amoCRM's format: `{title, type, status, detail}`, and for refused input also `validation-errors` with

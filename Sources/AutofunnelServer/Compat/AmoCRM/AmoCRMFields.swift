@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import Foundation
 
 /// Custom fields as amoCRM sees them: stable integer field and enum ids hashed from our keys, a `code` (the key in
@@ -7,12 +8,12 @@ import Foundation
 enum AmoCRMFields {
     /// The id of a custom field.
     static func fieldID(_ entity: FieldEntity, _ key: String) -> Int64 {
-        100_000 + Bitrix24Catalog.stableID("amocrm/\(entity.rawValue)/\(key)", modulo: 899_999)
+        100_000 + StableID.of("amocrm/\(entity.rawValue)/\(key)", modulo: 899_999)
     }
 
     /// The id of an option of an enum field.
     static func enumID(_ entity: FieldEntity, _ key: FieldKey, _ option: String) -> Int64 {
-        1_000_000 + Bitrix24Catalog.stableID("amocrm/\(entity.rawValue)/\(key)/\(option)", modulo: 8_999_999)
+        1_000_000 + StableID.of("amocrm/\(entity.rawValue)/\(key)/\(option)", modulo: 8_999_999)
     }
 
     /// amoCRM's code of a field: its key in capitals.
@@ -101,9 +102,9 @@ enum AmoCRMFields {
                 "enum_code": .string(key),
             ])
         case (.date, .string(let text)), (.datetime, .string(let text)):
-            return .object(["value": Bitrix24Methods.timestamp(text).map { .number(Double($0.millis / 1000)) } ?? .string(text)])
+            return .object(["value": DialectMoment.parse(text).map { .number(Double($0.millis / 1000)) } ?? .string(text)])
         case (.money, .object(let o)):
-            return .object(["value": o["value"]?.b24Text.flatMap(Double.init).map(JSONValue.number) ?? .null])
+            return .object(["value": o["value"]?.lenientText.flatMap(Double.init).map(JSONValue.number) ?? .null])
         default: return .object(["value": value])
         }
     }
@@ -115,10 +116,10 @@ enum AmoCRMFields {
     ) throws -> [String: JSONValue]? {
         guard let sent, sent != .null else { return nil }
         var out: [String: JSONValue] = [:]
-        for item in sent.b24Items {
-            let id = item[b24: "field_id"]?.b24Int
-            let code = item[b24: "field_code"]?.b24Text?.uppercased()
-            let values = item[b24: "values"]?.b24Items ?? []
+        for item in sent.lenientItems {
+            let id = item[lenient: "field_id"]?.lenientInt
+            let code = item[lenient: "field_code"]?.lenientText?.uppercased()
+            let values = item[lenient: "values"]?.lenientItems ?? []
             if predefined(code ?? "", id, values) { continue }
             guard let d = catalog.all(entity).first(where: { fieldID(entity, $0.key.rawValue) == id || Self.code($0.key) == code }) else {
                 throw AmoCRMError.invalid("No custom field \(id.map(String.init) ?? code ?? "?")", path: "custom_fields_values")
@@ -130,24 +131,24 @@ enum AmoCRMFields {
 
     /// One sent value in the form our catalog validates (which then refuses anything that does not fit).
     static func ourValue(_ item: JSONValue, _ d: FieldDefinition) -> JSONValue {
-        let value = item[b24: "value"] ?? .null
+        let value = item[lenient: "value"] ?? .null
         switch d.type {
         case .enum:
             let options = d.options ?? []
-            if let id = item[b24: "enum_id"]?.b24Int, let o = options.first(where: { enumID(d.entity, d.key, $0.key) == id }) {
+            if let id = item[lenient: "enum_id"]?.lenientInt, let o = options.first(where: { enumID(d.entity, d.key, $0.key) == id }) {
                 return .string(o.key)
             }
-            if let code = item[b24: "enum_code"]?.b24Text { return .string(code) }
-            let text = value.b24Text ?? ""
+            if let code = item[lenient: "enum_code"]?.lenientText { return .string(code) }
+            let text = value.lenientText ?? ""
             let match = options.first { $0.key == text || $0.name.ru == text || $0.name.en == text }
             return .string(match?.key ?? text)
         case .date, .datetime:
-            guard let seconds = value.b24Int else { return value }
+            guard let seconds = value.lenientInt else { return value }
             let date = Date(timeIntervalSince1970: Double(seconds))
             let style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current)
             return .string(d.type == .date ? String(date.formatted(style).prefix(10)) : date.formatted(style))
-        case .money: return value.b24Text.map { .object(["value": .string($0), "currency": .string("RUB")]) } ?? value
-        default: return Bitrix24DealMapping.value(ours: value, type: d.type)
+        case .money: return value.lenientText.map { .object(["value": .string($0), "currency": .string("RUB")]) } ?? value
+        default: return SentFieldValue.ours(value, type: d.type)
         }
     }
 }

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// amoCRM list filters as store conditions: `filter[id]=5`, `filter[id][]=5`, `filter[id][0]=5` (one or several
@@ -11,26 +12,27 @@ enum AmoCRMFilter {
     /// Whether the list's ids run descending: `order[id]=desc`, or a descending time order (ids break its ties).
     static func descending(_ query: [String: JSONValue]) -> Bool {
         let order = query["order"] ?? .null
-        return ["id", "created_at", "updated_at"].contains { order[b24: $0]?.b24Text?.lowercased() == "desc" }
+        return ["id", "created_at", "updated_at"].contains { order[lenient: $0]?.lenientText?.lowercased() == "desc" }
     }
 
     /// `order[created_at]` and `order[updated_at]` (`asc` or `desc`) as columns ordered before the id.
     static func order(_ query: [String: JSONValue]) -> [OffsetListQuery.Order] {
         let order = query["order"] ?? .null
         return ["created_at", "updated_at"].compactMap { column in
-            order[b24: column]?.b24Text.map { OffsetListQuery.Order(column: column, descending: $0.lowercased() == "desc") }
+            order[lenient: column]?.lenientText.map { OffsetListQuery.Order(column: column, descending: $0.lowercased() == "desc") }
         }
     }
 
     /// Conditions on ids, times and names shared by leads and contacts.
     static func common(_ filter: JSONValue, nameColumn: String) throws -> [Condition] {
         var out: [Condition] = []
-        for (key, value) in filter.b24Object.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in filter.lenientObject.sorted(by: { $0.key < $1.key }) {
             switch key.lowercased() {
             case "id": out += try range("id", value, scale: 1)
             case "created_at": out += try range("created_at", value, scale: 1000)
             case "updated_at": out += try range("updated_at", value, scale: 1000)
-            case "name": out.append(.init(column: nameColumn, comparison: .oneOf, values: value.b24Items.compactMap(\.b24Text).map { .text($0) }))
+            case "name":
+                out.append(.init(column: nameColumn, comparison: .oneOf, values: value.lenientItems.compactMap(\.lenientText).map { .text($0) }))
             default: continue
             }
         }
@@ -50,41 +52,42 @@ enum AmoCRMFilter {
         // A value that is sent but is no integer within bounds is refused, never silently dropped.
         func integer(_ v: JSONValue?, _ part: String) throws -> Int64? {
             guard let v, v != .null else { return nil }
-            guard let n = v.b24Int else {
+            guard let n = v.lenientInt else {
                 throw AmoCRMError.invalid("filter[\(column)]\(part) is an integer", path: "filter[\(column)]\(part)")
             }
             return n
         }
-        let from = try integer(value[b24: "from"], "[from]")
-        let to = try integer(value[b24: "to"], "[to]")
+        let from = try integer(value[lenient: "from"], "[from]")
+        let to = try integer(value[lenient: "to"], "[to]")
         if from != nil || to != nil {
             var out: [Condition] = []
             if let from { out.append(.init(column: column, comparison: .greaterOrEqual, values: [.int(try scaled(from, "[from]"))])) }
             if let to { out.append(.init(column: column, comparison: .lessOrEqual, values: [.int(try scaled(to, "[to]") + scale - 1)])) }
             return out
         }
-        return [.init(column: column, comparison: .oneOf, values: try value.b24Items.map { .int(try scaled(try integer($0, "") ?? 0, "")) })]
+        return [.init(column: column, comparison: .oneOf, values: try value.lenientItems.map { .int(try scaled(try integer($0, "") ?? 0, "")) })]
     }
 
     /// Conditions of a lead list.
     static func leads(_ query: [String: JSONValue], catalog: AmoCRMCatalog) throws -> [Condition] {
         let filter = query["filter"] ?? .null
         var out = try common(filter, nameColumn: "title")
-        if let text = query["query"]?.b24Text, !text.isEmpty { out.append(.init(column: "title", comparison: .contains, values: [.text(text)])) }
-        if let users = filter[b24: "responsible_user_id"] {
-            out.append(.init(column: "responsible_id", comparison: .oneOf, values: users.b24Items.compactMap(\.b24Int).map { .int($0) }))
+        if let text = query["query"]?.lenientText, !text.isEmpty { out.append(.init(column: "title", comparison: .contains, values: [.text(text)])) }
+        if let users = filter[lenient: "responsible_user_id"] {
+            out.append(.init(column: "responsible_id", comparison: .oneOf, values: users.lenientItems.compactMap(\.lenientInt).map { .int($0) }))
         }
-        if let pipelines = filter[b24: "pipeline_id"] {
+        if let pipelines = filter[lenient: "pipeline_id"] {
             // An unknown pipeline matches nothing: its key is one no pipeline can have.
-            let keys = pipelines.b24Items.compactMap(\.b24Int).map { catalog.entry(id: $0)?.pipeline.key.rawValue ?? "-" }
+            let keys = pipelines.lenientItems.compactMap(\.lenientInt).map { catalog.entry(id: $0)?.pipeline.key.rawValue ?? "-" }
             out.append(.init(column: "pipeline_key", comparison: .oneOf, values: keys.map { .text($0) }))
         }
-        if let statuses = filter[b24: "statuses"] {
+        if let statuses = filter[lenient: "statuses"] {
             var pipelines: Set<String> = []
             var stages: Set<String> = []
-            for pair in statuses.b24Items {
-                let entry = pair[b24: "pipeline_id"]?.b24Int.flatMap { catalog.entry(id: $0) }
-                guard let statusID = pair[b24: "status_id"]?.b24Int, let (e, stage) = catalog.resolve(statusID: statusID, within: entry) else {
+            for pair in statuses.lenientItems {
+                let entry = pair[lenient: "pipeline_id"]?.lenientInt.flatMap { catalog.entry(id: $0) }
+                guard let statusID = pair[lenient: "status_id"]?.lenientInt, let (e, stage) = catalog.resolve(statusID: statusID, within: entry)
+                else {
                     stages.insert("-")
                     continue
                 }
@@ -102,7 +105,7 @@ enum AmoCRMFilter {
     /// Conditions of a contact list.
     static func contacts(_ query: [String: JSONValue]) throws -> [Condition] {
         var out = try common(query["filter"] ?? .null, nameColumn: "name")
-        if let text = query["query"]?.b24Text, !text.isEmpty { out.append(.init(column: "name", comparison: .contains, values: [.text(text)])) }
+        if let text = query["query"]?.lenientText, !text.isEmpty { out.append(.init(column: "name", comparison: .contains, values: [.text(text)])) }
         return out
     }
 }

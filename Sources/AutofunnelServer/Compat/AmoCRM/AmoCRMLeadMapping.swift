@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// Deals as amoCRM leads: `name`, `price` (whole units), `status_id`/`pipeline_id` from `AmoCRMCatalog`,
 /// `responsible_user_id`, `custom_fields_values`, times in seconds and the contact and company under `_embedded`.
@@ -69,27 +70,31 @@ enum AmoCRMLeadMapping {
     static func sent(_ item: JSONValue, fields: FieldCatalog, current: Deal?) throws -> Sent {
         guard case .object = item else { throw AmoCRMError.invalid("Each item is an object") }
         var out = Sent()
-        out.input.title = item[b24: "name"]?.b24Text
-        if let price = item[b24: "price"], price != .null {
-            guard let text = price.b24Text else { throw AmoCRMError.invalid("price is a number", path: "price") }
+        out.input.title = item[lenient: "name"]?.lenientText
+        if let price = item[lenient: "price"], price != .null {
+            guard let text = price.lenientText else { throw AmoCRMError.invalid("price is a number", path: "price") }
             out.input.amount = .init(value: text, currency: current?.amount?.currency.code ?? "RUB")
         }
-        out.input.responsible = try integer(item, "responsible_user_id")
+        out.input.responsible = try integer(item, "responsible_user_id").map(UserID.init(rawValue:))
         out.pipelineID = try integer(item, "pipeline_id")
         out.statusID = try integer(item, "status_id")
         out.lossReasonID = try integer(item, "loss_reason_id")
-        out.input.fields = try AmoCRMFields.read(item[b24: "custom_fields_values"], entity: .deal, catalog: fields)
-        let embedded = item[b24: "_embedded"] ?? .null
-        if let contact = embedded[b24: "contacts"]?.b24Items.first { out.input.contact = try integer(contact, "id") }
-        if let company = embedded[b24: "companies"]?.b24Items.first { out.input.company = try integer(company, "id") }
-        out.lossComment = item[b24: "loss_comment"]?.b24Text
+        out.input.fields = try AmoCRMFields.read(item[lenient: "custom_fields_values"], entity: .deal, catalog: fields)
+        let embedded = item[lenient: "_embedded"] ?? .null
+        if let contact = embedded[lenient: "contacts"]?.lenientItems.first {
+            out.input.contact = try integer(contact, "id").map(ContactID.init(rawValue:))
+        }
+        if let company = embedded[lenient: "companies"]?.lenientItems.first {
+            out.input.company = try integer(company, "id").map(CompanyID.init(rawValue:))
+        }
+        out.lossComment = item[lenient: "loss_comment"]?.lenientText
         return out
     }
 
     /// An optional integer member; anything but an integer (or null) is a 400 naming it.
     static func integer(_ item: JSONValue, _ name: String) throws -> Int64? {
-        guard let value = item[b24: name], value != .null else { return nil }
-        guard let n = value.b24Int else { throw AmoCRMError.invalid("\(name) is an integer", path: name) }
+        guard let value = item[lenient: name], value != .null else { return nil }
+        guard let n = value.lenientInt else { throw AmoCRMError.invalid("\(name) is an integer", path: name) }
         return n
     }
 }

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// `/contacts` over `PartyService`, with the JSON API's access checks; phones and e-mails are the predefined `PHONE`
@@ -8,12 +9,12 @@ extension AmoCRMMethods {
     static func contactInput(_ item: JSONValue, catalog: FieldCatalog) throws -> PartyService.ContactInput {
         guard case .object = item else { throw AmoCRMError.invalid("Each item is an object") }
         var input = PartyService.ContactInput()
-        let parts = ["first_name", "last_name"].compactMap { item[b24: $0]?.b24Text?.trimmed }.filter { !$0.isEmpty }
-        input.name = item[b24: "name"]?.b24Text ?? (parts.isEmpty ? nil : parts.joined(separator: " "))
+        let parts = ["first_name", "last_name"].compactMap { item[lenient: $0]?.lenientText?.trimmed }.filter { !$0.isEmpty }
+        input.name = item[lenient: "name"]?.lenientText ?? (parts.isEmpty ? nil : parts.joined(separator: " "))
         var phones: [String]?
         var emails: [String]?
-        input.fields = try AmoCRMFields.read(item[b24: "custom_fields_values"], entity: .contact, catalog: catalog) { code, id, values in
-            let texts = values.compactMap { $0[b24: "value"]?.b24Text }.filter { !$0.isEmpty }
+        input.fields = try AmoCRMFields.read(item[lenient: "custom_fields_values"], entity: .contact, catalog: catalog) { code, id, values in
+            let texts = values.compactMap { $0[lenient: "value"]?.lenientText }.filter { !$0.isEmpty }
             if code == "PHONE" || id == AmoCRMFields.phoneID {
                 phones = texts
                 return true
@@ -27,7 +28,9 @@ extension AmoCRMMethods {
         if input.fields?.isEmpty == true { input.fields = nil }
         input.phones = phones
         input.emails = emails
-        if let company = item[b24: "_embedded"]?[b24: "companies"]?.b24Items.first { input.company = try AmoCRMLeadMapping.integer(company, "id") }
+        if let company = item[lenient: "_embedded"]?[lenient: "companies"]?.lenientItems.first {
+            input.company = try AmoCRMLeadMapping.integer(company, "id")
+        }
         return input
     }
 
@@ -42,7 +45,7 @@ extension AmoCRMMethods {
             let requestID = Self.requestID(item, index: index)
             try await forItem(requestID) {
                 let input = try Self.contactInput(item, catalog: catalog)
-                try api.requireContactWrite(input, catalog: catalog)
+                try access.requireContactWrite(input, catalog: catalog)
                 var id: ContactID?
                 if !create {
                     guard let sent = try pathID ?? AmoCRMLeadMapping.integer(item, "id") else {

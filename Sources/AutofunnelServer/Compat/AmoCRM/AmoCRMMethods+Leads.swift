@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// `/leads`: every change goes through `DealService`; a new `status_id` is a move on the one transition path. All items
@@ -11,7 +12,7 @@ extension AmoCRMMethods {
 
     /// Whether `with=` names `what`.
     func with(_ what: String) -> Bool {
-        (query["with"]?.b24Text ?? "").split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == what }
+        (query["with"]?.lenientText ?? "").split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == what }
     }
 
     func leadList() async throws -> JSONValue {
@@ -37,7 +38,7 @@ extension AmoCRMMethods {
     func leadGet(_ id: Int64) async throws -> JSONValue? {
         let deal: Deal
         do {
-            deal = try await store.read { s in try await api.visibleDeal(DealID(id), in: s) }
+            deal = try await store.read { s in try await access.deal(DealID(id), in: s) }
         } catch  where AppError.from(error).map(Self.isNotFound) == true {
             return nil
         }
@@ -100,7 +101,7 @@ extension AmoCRMMethods {
         if pathID != nil, case .array = body { throw AmoCRMError.invalid("PATCH /leads/{id} takes one object") }
         let items = try Self.items(body)
         let (catalog, fields) = try await catalogs()
-        let (deals, principal, now, api) = (services.deals, self.principal, services.clock.now(), self.api)
+        let (deals, principal, now, access) = (services.deals, self.principal, services.clock.now(), self.access)
         let updated = try await store.write { s in
             var out: [(String, Deal)] = []
             for (index, item) in items.enumerated() {
@@ -109,7 +110,7 @@ extension AmoCRMMethods {
                     guard let id = try pathID ?? AmoCRMLeadMapping.integer(item, "id") else {
                         throw AmoCRMError.invalid("id is required", path: "id")
                     }
-                    let current = try await api.visibleDeal(DealID(id), in: s)
+                    let current = try await access.deal(DealID(id), in: s, forUpdate: true)
                     let sent = try AmoCRMLeadMapping.sent(item, fields: fields, current: current)
                     let entry = catalog.entry(of: current.pipeline)
                     if let p = sent.pipelineID, p != entry?.id { throw AppError.refused([DealService.crossPipeline(field: "pipeline_id")]) }

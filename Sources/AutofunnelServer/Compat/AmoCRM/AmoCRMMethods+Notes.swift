@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// `/leads/notes` and `/leads/{id}/notes`: notes on deals through `DealService.addNote`, all items of a request in one
@@ -7,15 +8,15 @@ import AutofunnelStore
 extension AmoCRMMethods {
     /// The text a note item stands for.
     static func noteText(_ item: JSONValue) throws -> String {
-        let type = item[b24: "note_type"]?.b24Text ?? "common"
-        let params = item[b24: "params"] ?? .null
+        let type = item[lenient: "note_type"]?.lenientText ?? "common"
+        let params = item[lenient: "params"] ?? .null
         switch type {
         case "common", "service_message", "extended_service_message":
-            return try DealService.noteText(params[b24: "text"]?.b24Text ?? "")
+            return try DealService.noteText(params[lenient: "text"]?.lenientText ?? "")
         case "call_in", "call_out":
             let parts = [
-                type == "call_in" ? "Incoming call" : "Outgoing call", params[b24: "phone"]?.b24Text,
-                params[b24: "duration"]?.b24Int.map { "\($0) s" }, params[b24: "link"]?.b24Text,
+                type == "call_in" ? "Incoming call" : "Outgoing call", params[lenient: "phone"]?.lenientText,
+                params[lenient: "duration"]?.lenientInt.map { "\($0) s" }, params[lenient: "link"]?.lenientText,
             ]
             return try DealService.noteText(parts.compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", "))
         default:
@@ -58,7 +59,7 @@ extension AmoCRMMethods {
     /// The notes of a lead the caller may see, oldest first.
     func leadNotes(_ id: Int64) async throws -> JSONValue {
         let paging = try AmoCRMPaging(query)
-        let notes = try await store.read { s in try await api.visibleNotes(try await s.notes(deal: DealID(id)), deal: DealID(id), in: s) }
+        let notes = try await store.read { s in try await access.notes(try await s.notes(deal: DealID(id)), deal: DealID(id), in: s) }
         let rows = notes.dropFirst(paging.offset).prefix(paging.limit).map { n -> JSONValue in
             .object([
                 "id": .number(Double(n.id.rawValue)), "entity_id": .number(Double(n.deal.rawValue)), "created_by": Self.number(n.author),

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// `/leads/pipelines[/{id}[/statuses[/{id}]]]`, `/leads/loss_reasons` and `/{leads,contacts}/custom_fields`.
 extension AmoCRMMethods {
@@ -24,11 +25,11 @@ extension AmoCRMMethods {
             return .object([
                 "_total_items": .number(Double(AmoCRMCatalog.statusStages(entry.pipeline).count)),
                 "_links": Self.selfLink("\(base)/leads/pipelines/\(entry.id)/statuses"),
-                "_embedded": .object(["statuses": pipeline[b24: "_embedded"]?[b24: "statuses"] ?? .array([])]),
+                "_embedded": .object(["statuses": pipeline[lenient: "_embedded"]?[lenient: "statuses"] ?? .array([])]),
             ])
         case 3 where rest[1] == "statuses":
-            let statuses = pipeline[b24: "_embedded"]?[b24: "statuses"]?.b24Items ?? []
-            guard let status = statuses.first(where: { $0[b24: "id"]?.b24Text == rest[2] }) else {
+            let statuses = pipeline[lenient: "_embedded"]?[lenient: "statuses"]?.lenientItems ?? []
+            guard let status = statuses.first(where: { $0[lenient: "id"]?.lenientText == rest[2] }) else {
                 throw AmoCRMError.notFound("No status \(rest[2])")
             }
             return status

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// `/tasks`: our tasks always belong to a deal, so a task is created on a lead (`entity_type: "leads"`); completing
@@ -11,7 +12,7 @@ extension AmoCRMMethods {
             let requestID = Self.requestID(item, index: index)
             try await forItem(requestID) {
                 guard case .object = item else { throw AmoCRMError.invalid("Each item is an object") }
-                let type = item[b24: "entity_type"]?.b24Text ?? ""
+                let type = item[lenient: "entity_type"]?.lenientText ?? ""
                 guard type == "leads", let deal = try AmoCRMLeadMapping.integer(item, "entity_id") else {
                     throw AmoCRMError.invalid(
                         russian
@@ -25,7 +26,7 @@ extension AmoCRMMethods {
                     }
                     return t
                 }
-                let title = try DealService.taskTitle(item[b24: "text"]?.b24Text ?? "")
+                let title = try DealService.taskTitle(item[lenient: "text"]?.lenientText ?? "")
                 planned.append(
                     (
                         requestID, DealID(deal), title, due ?? services.clock.now().adding(millis: 86_400_000),
@@ -56,9 +57,9 @@ extension AmoCRMMethods {
             let requestID = Self.requestID(item, index: index)
             let task = try await forItem(requestID) {
                 guard let id = try pathID ?? AmoCRMLeadMapping.integer(item, "id") else { throw AmoCRMError.invalid("id is required", path: "id") }
-                let current = try await api.visibleTask(TaskID(id))
-                guard item[b24: "is_completed"]?.b24Flag == true, current.status == .open else { return current }
-                let result = item[b24: "result"]?[b24: "text"]?.b24Text
+                let current = try await access.task(TaskID(id))
+                guard item[lenient: "is_completed"]?.lenientFlag == true, current.status == .open else { return current }
+                let result = item[lenient: "result"]?[lenient: "text"]?.lenientText
                 return try await services.deals.completeTask(current.id, result: result, principal: principal)
             }
             rows.append(Self.savedRow(task.id.rawValue, requestID: requestID, base: base + "/tasks", updatedAt: task.completedAt ?? task.createdAt))
@@ -68,7 +69,7 @@ extension AmoCRMMethods {
 
     func taskGet(_ id: Int64) async throws -> JSONValue? {
         do {
-            return taskRow(try await api.visibleTask(TaskID(id)))
+            return taskRow(try await access.task(TaskID(id)))
         } catch  where AppError.from(error).map(Self.isNotFound) == true {
             return nil
         }
@@ -80,11 +81,11 @@ extension AmoCRMMethods {
         let paging = try AmoCRMPaging(query)
         let filter = query["filter"] ?? .null
         var f = TaskFilter()
-        f.deal = filter[b24: "entity_id"]?.b24Items.first?.b24Int.map { DealID($0) }
-        f.assignee = filter[b24: "responsible_user_id"]?.b24Items.first?.b24Int.map { UserID($0) }
-        if let done = filter[b24: "is_completed"] { f.status = done.b24Flag ? .done : .open }
-        let (principal, filtered, descending) = (self.principal, f, AmoCRMFilter.descending(query))
-        let found = try await api.visibleTasks(filtered, principal: principal, limit: 100_000).sorted { $0.id.rawValue < $1.id.rawValue }
+        f.deal = filter[lenient: "entity_id"]?.lenientItems.first?.lenientInt.map { DealID($0) }
+        f.assignee = filter[lenient: "responsible_user_id"]?.lenientItems.first?.lenientInt.map { UserID($0) }
+        if let done = filter[lenient: "is_completed"] { f.status = done.lenientFlag ? .done : .open }
+        let (filtered, descending) = (f, AmoCRMFilter.descending(query))
+        let found = try await access.tasks(filtered, limit: 100_000).sorted { $0.id.rawValue < $1.id.rawValue }
         let tasks = descending ? Array(found.reversed()) : found
         let page = tasks.dropFirst(paging.offset).prefix(paging.limit).map(taskRow)
         return listReply("tasks", path: "/tasks", items: Array(page), paging: paging, more: tasks.count > paging.offset + paging.limit)

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// `/users`: the people a lead's `responsible_user_id` names (integrations look them up by e-mail), as every signed-in

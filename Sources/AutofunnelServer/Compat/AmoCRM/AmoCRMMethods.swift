@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 import Foundation
 import HTTPTypes
@@ -20,7 +21,7 @@ struct AmoCRMMethods: Sendable {
     static let accountID: Int64 = 1
 
     /// The access helpers of the JSON API; they read the caller set for the request.
-    var api: APIHandler { APIHandler(services: services) }
+    var access: RecordAccess { RecordAccess(principal: principal, store: store) }
     var russian: Bool { principal.user.locale == .ru }
     var store: Store { services.store }
 
@@ -88,7 +89,7 @@ struct AmoCRMMethods: Sendable {
     }
 
     /// The `request_id` of an item: the one it sent, else its index.
-    static func requestID(_ item: JSONValue, index: Int) -> String { item[b24: "request_id"]?.b24Text ?? String(index) }
+    static func requestID(_ item: JSONValue, index: Int) -> String { item[lenient: "request_id"]?.lenientText ?? String(index) }
 
     /// Runs the work for one item, reporting a refusal against the item's `request_id`.
     func forItem<T>(_ requestID: String, _ work: () async throws -> T) async throws -> T {

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// amoCRM's page-numbered lists: `page` from 1 and `limit` up to 250 (50 when not sent), with links to other pages
 /// that keep every other parameter of the request as it was sent.
@@ -13,8 +14,8 @@ struct AmoCRMPaging: Sendable {
 
     /// Reads `page` and `limit`; a limit above 250 is served as 250, as amoCRM does.
     init(_ query: [String: JSONValue]) throws {
-        let limit = query["limit"].map { $0.b24Int } ?? Int64(Self.defaultLimit)
-        let page = query["page"].map { $0.b24Int } ?? 1
+        let limit = query["limit"].map { $0.lenientInt } ?? Int64(Self.defaultLimit)
+        let page = query["page"].map { $0.lenientInt } ?? 1
         guard let limit, limit >= 1 else { throw AmoCRMError.invalid("limit is an integer from 1 to 250", path: "limit") }
         guard let page, (1...1_000_000).contains(page) else { throw AmoCRMError.invalid("page is an integer from 1", path: "page") }
         self.limit = Int(min(limit, Int64(Self.maximumLimit)))

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// Pipelines as Bitrix24 deal categories and their stages as statuses, with ids derived from our keys alone: the
 /// first pipeline (by creation) is the default category 0, every other one gets a stable number hashed from its key;
@@ -20,21 +21,11 @@ struct Bitrix24Catalog: Sendable {
         var used: Set<Int64> = [0]
         categories = pipelines.enumerated().map { index, pipeline in
             guard index > 0 else { return Category(id: 0, pipeline: pipeline, sort: 100) }
-            var id = Self.stableID(pipeline.key.rawValue, modulo: 999_983)
+            var id = StableID.of(pipeline.key.rawValue, modulo: 999_983)
             while used.contains(id) { id += 1 }
             used.insert(id)
             return Category(id: id, pipeline: pipeline, sort: (index + 1) * 100)
         }
-    }
-
-    /// FNV-1a of the text, folded into 1…modulo.
-    static func stableID(_ text: String, modulo: UInt64) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return Int64(hash % modulo) + 1
     }
 
     func category(id: Int64) -> Category? { categories.first { $0.id == id } }
@@ -105,7 +96,7 @@ struct Bitrix24Catalog: Sendable {
         let name = russian ? stage.name.ru : stage.name.en
         let color = semantics == "S" ? "#DBF199" : semantics == "F" ? "#FF5752" : "#39A8EF"
         return .object([
-            "ID": .string(String(stableID(category.pipeline.key.rawValue + "/" + stage.key.rawValue, modulo: 2_147_483_000))),
+            "ID": .string(String(StableID.of(category.pipeline.key.rawValue + "/" + stage.key.rawValue, modulo: 2_147_483_000))),
             "ENTITY_ID": .string(entityID(category)), "STATUS_ID": .string(stageID(stage, in: category)), "NAME": .string(name),
             "NAME_INIT": .string(name), "SORT": .string(String((index + 1) * 10)), "SYSTEM": .string(stage.isClosing ? "Y" : "N"),
             "CATEGORY_ID": .string(String(category.id)), "COLOR": .string(color), "SEMANTICS": .string(semantics),

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// Deals as Bitrix24 sees them: UPPER_CASE keys with string values, custom fields as `UF_CRM_<KEY>`, and the
 /// `crm.deal.fields` description of both.
@@ -51,25 +52,10 @@ enum Bitrix24DealMapping {
     /// A stored custom field value as Bitrix24 text: money `100.00|RUB`, booleans `1`/`0`.
     static func value(bitrix value: JSONValue, type: FieldType) -> JSONValue {
         switch (type, value) {
-        case (.money, .object(let o)): .string("\(o["value"]?.b24Text ?? "")|\(o["currency"]?.b24Text ?? "")")
+        case (.money, .object(let o)): .string("\(o["value"]?.lenientText ?? "")|\(o["currency"]?.lenientText ?? "")")
         case (.boolean, .bool(let b)): .string(b ? "1" : "0")
         case (_, .null): .null
-        default: value.b24Text.map(JSONValue.string) ?? value
-        }
-    }
-
-    /// A value sent for a custom field, in the form our catalog validates; empty text clears the field.
-    static func value(ours value: JSONValue, type: FieldType) -> JSONValue {
-        if case .string(let s) = value, s.isEmpty { return .null }
-        switch type {
-        case .number: return value.b24Text.flatMap(Double.init).map(JSONValue.number) ?? value
-        case .user: return value.b24Int.map { .number(Double($0)) } ?? value
-        case .boolean: return .bool(value.b24Flag)
-        case .money:
-            guard let text = value.b24Text else { return value }
-            let parts = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            return .object(["value": .string(parts[0]), "currency": .string(parts.count > 1 ? parts[1] : "RUB")])
-        default: return value.b24Text.map(JSONValue.string) ?? value
+        default: value.lenientText.map(JSONValue.string) ?? value
         }
     }
 

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -43,22 +44,14 @@ public enum Bitrix24Endpoint {
             var envelope: [String: JSONValue] = ["result": reply.result, "time": Bitrix24Time(start: started, finish: Date()).json]
             if let total = reply.total { envelope["total"] = .number(Double(total)) }
             if let next = reply.next { envelope["next"] = .number(Double(next)) }
-            return json(.object(envelope), status: 200)
+            return DialectResponse.json(.object(envelope), status: 200)
         } catch {
             let b24 = Bitrix24Error.from(error, russian: russian)
             if b24.status >= 500 { services.logger.error("Bitrix24 method failed: \(error)") }
-            return json(b24.body, status: b24.status)
+            return DialectResponse.json(b24.body, status: b24.status)
         }
     }
 
-    static func json(_ value: JSONValue, status: Int) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
 }
 
 /// The `time` of a Bitrix24 answer: `start`, `finish`, `duration`, `processing`, `date_start`, `date_finish`

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// An error in Bitrix24's own format: `{"error": code, "error_description": text}` with the status Bitrix24 uses.

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// Bitrix24 list filters (`filter[>ID]=5`, `filter[=STAGE_ID]=C1:NEW`, `filter[@ID][]=3`, `filter[%TITLE]=шкаф`) as
@@ -17,10 +18,10 @@ enum Bitrix24Filter {
     /// Conditions of a `crm.deal.list` filter.
     static func deals(_ filter: JSONValue, catalog: Bitrix24Catalog) -> [OffsetListQuery.Condition] {
         var out: [OffsetListQuery.Condition] = []
-        let within = filter[b24: "CATEGORY_ID"]?.b24Int.flatMap { catalog.category(id: $0) }
-        for (key, value) in filter.b24Object.sorted(by: { $0.key < $1.key }) {
+        let within = filter[lenient: "CATEGORY_ID"]?.lenientInt.flatMap { catalog.category(id: $0) }
+        for (key, value) in filter.lenientObject.sorted(by: { $0.key < $1.key }) {
             let (comparison, field) = split(key)
-            let texts = value.b24Items.compactMap(\.b24Text)
+            let texts = value.lenientItems.compactMap(\.lenientText)
             func add(_ column: String, _ values: [OffsetListQuery.Value], _ c: OffsetListQuery.Comparison = comparison) {
                 out.append(.init(column: column, comparison: c, values: values))
             }
@@ -44,7 +45,7 @@ enum Bitrix24Filter {
                 add("stage_key", stages.map { .text($0?.1.key.rawValue ?? "-") })
             case "CLOSED":
                 guard let flag = texts.first else { continue }
-                let closed = (comparison == .notEqual) != (JSONValue.string(flag).b24Flag)
+                let closed = (comparison == .notEqual) != (JSONValue.string(flag).lenientFlag)
                 add("status", [.text(DealStatus.open.rawValue)], closed ? .notEqual : .equal)
             case "STAGE_SEMANTIC_ID":
                 let statuses: [OffsetListQuery.Value] = texts.compactMap {
@@ -57,7 +58,7 @@ enum Bitrix24Filter {
                 }
                 add("status", statuses)
             case "DATE_CREATE", "DATE_MODIFY":
-                let times = texts.compactMap(Bitrix24Methods.timestamp).map { OffsetListQuery.Value.int($0.millis) }
+                let times = texts.compactMap(DialectMoment.parse).map { OffsetListQuery.Value.int($0.millis) }
                 add(field == "DATE_CREATE" ? "created_at" : "updated_at", times)
             default: continue
             }

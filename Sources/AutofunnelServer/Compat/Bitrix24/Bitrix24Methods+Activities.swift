@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// `crm.activity.add/get/list`: a deal's activities are its notes (Bitrix24's `OWNER_TYPE_ID` 2 is a deal). The
@@ -8,10 +9,10 @@ extension Bitrix24Methods {
     static let dealOwnerType: Int64 = 2
 
     func activityAdd(_ p: JSONValue) async throws -> Bitrix24Reply {
-        let f = p[b24: "fields"] ?? .null
+        let f = p[lenient: "fields"] ?? .null
         let deal = try activityDeal(f)
-        let subject = f[b24: "SUBJECT"]?.b24Text?.trimmed ?? ""
-        let description = f[b24: "DESCRIPTION"]?.b24Text?.trimmed ?? ""
+        let subject = f[lenient: "SUBJECT"]?.lenientText?.trimmed ?? ""
+        let description = f[lenient: "DESCRIPTION"]?.lenientText?.trimmed ?? ""
         let text = [subject, description].filter { !$0.isEmpty }.joined(separator: "\n")
         let note = try await services.deals.addNote(deal: deal, text: text, actor: principal.actor, principal: principal)
         return Bitrix24Reply(result: .number(Double(note.id.rawValue)))
@@ -21,15 +22,15 @@ extension Bitrix24Methods {
         let id = NoteID(try Self.id(p))
         let note = try await store.read { s in
             let note = try await s.note(id)
-            return try await api.visibleNotes([note], deal: note.deal, in: s)[0]
+            return try await access.notes([note], deal: note.deal, in: s)[0]
         }
         return Bitrix24Reply(result: Self.activityRow(note))
     }
 
     /// The activities of one deal (`filter[OWNER_ID]`), oldest first, 50 a page.
     func activityList(_ p: JSONValue) async throws -> Bitrix24Reply {
-        let deal = try activityDeal(p[b24: "filter"] ?? .null)
-        let notes = try await store.read { s in try await api.visibleNotes(try await s.notes(deal: deal), deal: deal, in: s) }
+        let deal = try activityDeal(p[lenient: "filter"] ?? .null)
+        let notes = try await store.read { s in try await access.notes(try await s.notes(deal: deal), deal: deal, in: s) }
         let (offset, counts) = Self.start(p)
         let page = (Self.descending(p) ? notes.reversed() : notes).dropFirst(offset).prefix(Self.pageSize).map(Self.activityRow)
         return Self.page(Array(page), offset: offset, total: counts ? notes.count : nil)
@@ -37,11 +38,11 @@ extension Bitrix24Methods {
 
     /// The deal of `OWNER_TYPE_ID` 2 and `OWNER_ID`; other owners are not ours to keep activities for.
     func activityDeal(_ fields: JSONValue) throws -> DealID {
-        if let type = fields[b24: "OWNER_TYPE_ID"]?.b24Int, type != Self.dealOwnerType {
+        if let type = fields[lenient: "OWNER_TYPE_ID"]?.lenientInt, type != Self.dealOwnerType {
             throw Bitrix24Error.invalid(
                 russian ? "Дела ведутся только по сделкам (OWNER_TYPE_ID 2)" : "Activities belong to deals only (OWNER_TYPE_ID 2)")
         }
-        guard let id = fields[b24: "OWNER_ID"]?.b24Int else {
+        guard let id = fields[lenient: "OWNER_ID"]?.lenientInt else {
             throw Bitrix24Error.invalid(russian ? "Укажите сделку: OWNER_ID" : "Name the deal: OWNER_ID")
         }
         return DealID(id)

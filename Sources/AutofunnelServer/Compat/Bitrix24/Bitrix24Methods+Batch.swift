@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import Foundation
 
 /// `batch`: up to 50 commands (`cmd` as an object or a list of `"method?php-query"`), `halt` on the first error, and
@@ -8,15 +9,15 @@ extension Bitrix24Methods {
 
     func batch(_ p: JSONValue) async throws -> Bitrix24Reply {
         let commands: [(label: String, command: String)]
-        switch p[b24: "cmd"] ?? .null {
-        case .array(let list): commands = list.enumerated().map { (String($0), $1.b24Text ?? "") }
-        case .object(let o): commands = o.map { ($0.key, $0.value.b24Text ?? "") }
+        switch p[lenient: "cmd"] ?? .null {
+        case .array(let list): commands = list.enumerated().map { (String($0), $1.lenientText ?? "") }
+        case .object(let o): commands = o.map { ($0.key, $0.value.lenientText ?? "") }
         default: throw Bitrix24Error.invalid("Parameter 'cmd' is required")
         }
         guard commands.count <= Self.batchLimit else {
             throw Bitrix24Error(status: 400, code: "ERROR_BATCH_LENGTH_EXCEEDED", description: "Max batch length exceeded")
         }
-        let halt = p[b24: "halt"]?.b24Flag ?? false
+        let halt = p[lenient: "halt"]?.lenientFlag ?? false
         var results: [String: JSONValue] = [:]
         var errors: [String: JSONValue] = [:]
         var totals: [String: JSONValue] = [:]
@@ -30,7 +31,7 @@ extension Bitrix24Methods {
                 // `batch.json` is `batch` too: the name is compared the way `call` will read it.
                 let method = named.lowercased().hasSuffix(".json") ? String(named.dropLast(5)) : named
                 guard method.lowercased() != "batch" else { throw Bitrix24Error.invalid("A batch cannot contain a batch") }
-                let raw = try Bitrix24Params.parse(query: parts.count > 1 ? String(parts[1]) : "")
+                let raw = try BracketParameters.parse(query: parts.count > 1 ? String(parts[1]) : "")
                 let params = raw.mapValues { Self.substitute($0, results: results, totals: totals, nexts: nexts) }
                 let reply = try await call(method, params)
                 results[label] = reply.result
@@ -89,14 +90,14 @@ extension Bitrix24Methods {
                 for key in keys.dropFirst() {
                     switch node {
                     case .array(let a): node = Int(key).flatMap { a.indices.contains($0) ? a[$0] : nil } ?? .null
-                    case .object: node = node[b24: key] ?? .null
+                    case .object: node = node[lenient: key] ?? .null
                     default: node = .null
                     }
                 }
                 return node
             }
             if let whole = s.wholeMatch(of: pattern) { return resolve(whole.output.1, whole.output.2) }
-            return .string(s.replacing(pattern) { m in resolve(m.output.1, m.output.2).b24Text ?? "" })
+            return .string(s.replacing(pattern) { m in resolve(m.output.1, m.output.2).lenientText ?? "" })
         default: return value
         }
     }

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 
 /// `crm.category.list`, `crm.dealcategory.list`, `crm.status.list`, `crm.dealcategory.stage.list`: pipelines and stages.
 extension Bitrix24Methods {
@@ -10,7 +11,9 @@ extension Bitrix24Methods {
     func name(_ pipeline: Pipeline) -> String { russian ? pipeline.name.ru : pipeline.name.en }
 
     func categoryList(_ p: JSONValue) async throws -> Bitrix24Reply {
-        if let type = p[b24: "entityTypeId"]?.b24Int, type != 2 { return Bitrix24Reply(result: .object(["categories": .array([])]), total: 0) }
+        if let type = p[lenient: "entityTypeId"]?.lenientInt, type != 2 {
+            return Bitrix24Reply(result: .object(["categories": .array([])]), total: 0)
+        }
         let rows = try await visibleCategories().map { c -> JSONValue in
             .object([
                 "id": .number(Double(c.id)), "name": .string(name(c.pipeline)), "sort": .number(Double(c.sort)), "entityTypeId": .number(2),
@@ -34,9 +37,9 @@ extension Bitrix24Methods {
     /// Stages of every visible category, narrowed by `filter[ENTITY_ID]` (`DEAL_STAGE`, `DEAL_STAGE_{id}`) or
     /// `filter[CATEGORY_ID]`; statuses of other entities (sources, contact types) do not exist here.
     func statusList(_ p: JSONValue) async throws -> Bitrix24Reply {
-        let filter = p[b24: "filter"] ?? .null
-        let entity = filter[b24: "ENTITY_ID"]?.b24Text?.uppercased()
-        let categoryID = filter[b24: "CATEGORY_ID"]?.b24Int
+        let filter = p[lenient: "filter"] ?? .null
+        let entity = filter[lenient: "ENTITY_ID"]?.lenientText?.uppercased()
+        let categoryID = filter[lenient: "CATEGORY_ID"]?.lenientInt
         let rows = try await visibleCategories().flatMap { c -> [JSONValue] in
             if let entity, entity != Bitrix24Catalog.entityID(c) { return [] }
             if let categoryID, categoryID != c.id { return [] }
@@ -47,7 +50,7 @@ extension Bitrix24Methods {
     }
 
     func dealCategoryStages(_ p: JSONValue) async throws -> Bitrix24Reply {
-        let id = p[b24: "id"]?.b24Int ?? 0
+        let id = p[lenient: "id"]?.lenientInt ?? 0
         guard let category = try await visibleCategories().first(where: { $0.id == id }) else { throw Bitrix24Error.notFound }
         let rows = category.pipeline.stages.enumerated().map { index, stage -> JSONValue in
             .object([

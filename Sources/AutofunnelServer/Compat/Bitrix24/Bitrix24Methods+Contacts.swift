@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// `crm.contact.add/get/update/list` over `PartyService`, with the JSON API's access checks.
@@ -6,23 +7,23 @@ extension Bitrix24Methods {
     /// Values of a multi-field (`PHONE: [{VALUE, VALUE_TYPE}]`, or plain strings).
     static func multiField(_ value: JSONValue?) -> [String]? {
         guard let value else { return nil }
-        return value.b24Items.compactMap { item in item[b24: "VALUE"]?.b24Text ?? item.b24Text }.filter { !$0.isEmpty }
+        return value.lenientItems.compactMap { item in item[lenient: "VALUE"]?.lenientText ?? item.lenientText }.filter { !$0.isEmpty }
     }
 
     /// Reads `fields{NAME, SECOND_NAME, LAST_NAME, PHONE, EMAIL, COMPANY_ID, UF_CRM_…}`; `current` keeps the phones and
     /// e-mails it has (Bitrix24 adds multi-field values on update).
     static func contactInput(_ p: JSONValue, catalog: FieldCatalog, current: Contact?) -> PartyService.ContactInput {
-        let f = p[b24: "fields"] ?? .null
+        let f = p[lenient: "fields"] ?? .null
         var input = PartyService.ContactInput()
-        let parts = ["NAME", "SECOND_NAME", "LAST_NAME"].compactMap { f[b24: $0]?.b24Text?.trimmed }.filter { !$0.isEmpty }
+        let parts = ["NAME", "SECOND_NAME", "LAST_NAME"].compactMap { f[lenient: $0]?.lenientText?.trimmed }.filter { !$0.isEmpty }
         if !parts.isEmpty { input.name = parts.joined(separator: " ") }
-        if let phones = multiField(f[b24: "PHONE"]) { input.phones = (current?.phones ?? []) + phones }
-        if let emails = multiField(f[b24: "EMAIL"]) { input.emails = (current?.emails ?? []) + emails }
-        input.company = f[b24: "COMPANY_ID"]?.b24Int
+        if let phones = multiField(f[lenient: "PHONE"]) { input.phones = (current?.phones ?? []) + phones }
+        if let emails = multiField(f[lenient: "EMAIL"]) { input.emails = (current?.emails ?? []) + emails }
+        input.company = f[lenient: "COMPANY_ID"]?.lenientInt
         var custom: [String: JSONValue] = [:]
-        for (name, v) in f.b24Object {
+        for (name, v) in f.lenientObject {
             guard let key = Bitrix24DealMapping.fieldKey(name), let d = catalog.definition(.contact, key) else { continue }
-            custom[key.rawValue] = Bitrix24DealMapping.value(ours: v, type: d.type)
+            custom[key.rawValue] = SentFieldValue.ours(v, type: d.type)
         }
         if !custom.isEmpty { input.fields = custom }
         return input
@@ -31,7 +32,7 @@ extension Bitrix24Methods {
     func contactAdd(_ p: JSONValue) async throws -> Bitrix24Reply {
         let catalog = try await store.read { s in try await s.fieldCatalog() }
         let input = Self.contactInput(p, catalog: catalog, current: nil)
-        try api.requireContactWrite(input, catalog: catalog)
+        try access.requireContactWrite(input, catalog: catalog)
         let contact = try await services.parties.createContact(input)
         return Bitrix24Reply(result: .number(Double(contact.id.rawValue)))
     }
@@ -40,7 +41,7 @@ extension Bitrix24Methods {
         let id = ContactID(try Self.id(p))
         let (current, catalog) = try await store.read { s in (try await s.contact(id), try await s.fieldCatalog()) }
         let input = Self.contactInput(p, catalog: catalog, current: current)
-        try api.requireContactWrite(input, catalog: catalog)
+        try access.requireContactWrite(input, catalog: catalog)
         _ = try await services.parties.updateContact(id, input)
         return Bitrix24Reply(result: .bool(true))
     }
@@ -54,9 +55,9 @@ extension Bitrix24Methods {
     func contactList(_ p: JSONValue) async throws -> Bitrix24Reply {
         let (offset, counts) = Self.start(p)
         var conditions: [OffsetListQuery.Condition] = []
-        for (key, value) in (p[b24: "filter"] ?? .null).b24Object {
+        for (key, value) in (p[lenient: "filter"] ?? .null).lenientObject {
             let (comparison, field) = Bitrix24Filter.split(key)
-            let texts = value.b24Items.compactMap(\.b24Text)
+            let texts = value.lenientItems.compactMap(\.lenientText)
             switch field {
             case "ID": conditions.append(.init(column: "id", comparison: comparison, values: texts.compactMap { Int64($0) }.map { .int($0) }))
             case "NAME": conditions.append(.init(column: "name", comparison: comparison, values: texts.map { .text($0) }))
@@ -71,7 +72,7 @@ extension Bitrix24Methods {
             descending: Self.descending(p), offset: offset, limit: Self.pageSize, counts: counts)
         let (page, catalog) = try await store.read { s in (try await s.offsetContacts(query), try await s.fieldCatalog()) }
         let (contacts, total) = page
-        let select = Set((p[b24: "select"]?.b24Items ?? []).compactMap { $0.b24Text?.uppercased() })
+        let select = Set((p[lenient: "select"]?.lenientItems ?? []).compactMap { $0.lenientText?.uppercased() })
         return Self.page(contacts.map { .object(Self.selected(contactRow($0, catalog: catalog), select)) }, offset: offset, total: total)
     }
 

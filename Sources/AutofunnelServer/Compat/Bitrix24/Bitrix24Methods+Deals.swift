@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 
 /// `crm.deal.*`: every change goes through `DealService`; a new `STAGE_ID` is a move on the one transition path.
@@ -14,26 +15,27 @@ extension Bitrix24Methods {
     /// Reads `fields{TITLE, OPPORTUNITY, CURRENCY_ID, ASSIGNED_BY_ID, CONTACT_ID, COMPANY_ID, CATEGORY_ID, STAGE_ID,
     /// SOURCE_ID, COMMENTS, UF_CRM_…}`; other names are ignored. `current` supplies the currency of a bare amount.
     static func dealFields(_ p: JSONValue, catalog: FieldCatalog, current: Deal?) -> DealFields {
-        let f = p[b24: "fields"] ?? .null
+        let f = p[lenient: "fields"] ?? .null
         var out = DealFields()
-        out.input.title = f[b24: "TITLE"]?.b24Text
-        let value = f[b24: "OPPORTUNITY"]?.b24Text.flatMap { $0.isEmpty ? nil : $0 }
-        let currency = f[b24: "CURRENCY_ID"]?.b24Text.flatMap { $0.isEmpty ? nil : $0.uppercased() }
+        out.input.title = f[lenient: "TITLE"]?.lenientText
+        let value = f[lenient: "OPPORTUNITY"]?.lenientText.flatMap { $0.isEmpty ? nil : $0 }
+        let currency = f[lenient: "CURRENCY_ID"]?.lenientText.flatMap { $0.isEmpty ? nil : $0.uppercased() }
         if value != nil || currency != nil {
             out.input.amount = .init(
                 value: value ?? current?.amount?.decimalText ?? "0", currency: currency ?? current?.amount?.currency.code ?? "RUB")
         }
-        out.input.responsible = f[b24: "ASSIGNED_BY_ID"]?.b24Int
-        out.input.contact = f[b24: "CONTACT_ID"]?.b24Int ?? f[b24: "CONTACT_IDS"]?.b24Items.first?.b24Int
-        out.input.company = f[b24: "COMPANY_ID"]?.b24Int
-        out.input.source = f[b24: "SOURCE_ID"]?.b24Text
-        out.categoryID = f[b24: "CATEGORY_ID"]?.b24Int
-        out.stageID = f[b24: "STAGE_ID"]?.b24Text.flatMap { $0.isEmpty ? nil : $0 }
-        out.comment = f[b24: "COMMENTS"]?.b24Text
+        out.input.responsible = f[lenient: "ASSIGNED_BY_ID"]?.lenientInt.map(UserID.init(rawValue:))
+        out.input.contact = (f[lenient: "CONTACT_ID"]?.lenientInt ?? f[lenient: "CONTACT_IDS"]?.lenientItems.first?.lenientInt).map(
+            ContactID.init(rawValue:))
+        out.input.company = f[lenient: "COMPANY_ID"]?.lenientInt.map(CompanyID.init(rawValue:))
+        out.input.source = f[lenient: "SOURCE_ID"]?.lenientText
+        out.categoryID = f[lenient: "CATEGORY_ID"]?.lenientInt
+        out.stageID = f[lenient: "STAGE_ID"]?.lenientText.flatMap { $0.isEmpty ? nil : $0 }
+        out.comment = f[lenient: "COMMENTS"]?.lenientText
         var custom: [String: JSONValue] = [:]
-        for (name, v) in f.b24Object {
+        for (name, v) in f.lenientObject {
             guard let key = Bitrix24DealMapping.fieldKey(name), let d = catalog.definition(.deal, key) else { continue }
-            custom[key.rawValue] = Bitrix24DealMapping.value(ours: v, type: d.type)
+            custom[key.rawValue] = SentFieldValue.ours(v, type: d.type)
         }
         if !custom.isEmpty { out.input.fields = custom }
         return out
@@ -65,31 +67,34 @@ extension Bitrix24Methods {
 
     func dealGet(_ p: JSONValue) async throws -> Bitrix24Reply {
         let id = DealID(try Self.id(p))
-        let deal = try await store.read { s in try await api.visibleDeal(id, in: s) }
+        let deal = try await store.read { s in try await access.deal(id, in: s) }
         let (catalog, fields) = try await catalogs()
         return Bitrix24Reply(result: .object(Bitrix24DealMapping.row(deal, catalog: catalog, fields: fields, principal: principal, custom: true)))
     }
 
     /// Changes attributes; a `STAGE_ID` other than the deal's is a move (a won or lost stage closes the deal, `COMMENTS`
-    /// is then the loss comment), with the other attributes applied in the same transaction.
+    /// is then the loss comment), with the other attributes applied in the same transaction. Whether it is a move is
+    /// decided on the deal's row as locked by that transaction, so a move made meanwhile by anyone else is seen.
     func dealUpdate(_ p: JSONValue) async throws -> Bitrix24Reply {
         let id = DealID(try Self.id(p))
-        let deal = try await store.read { s in try await api.visibleDeal(id, in: s) }
         let (catalog, fields) = try await catalogs()
-        let sent = Self.dealFields(p, catalog: fields, current: deal)
-        let category = catalog.category(of: deal.pipeline)
-        if let c = sent.categoryID, c != category?.id { throw Self.crossPipeline(russian) }
-        var target: StageKey?
-        if let stageID = sent.stageID {
-            guard let (c, s) = catalog.resolve(stageID: stageID, within: category) else { throw Self.unknownStage(stageID) }
-            guard c.id == category?.id else { throw Self.crossPipeline(russian) }
-            if s.key != deal.stage { target = s.key }
-        }
-        if let target {
-            _ = try await services.deals.move(
-                id, to: target, input: sent.input, lossComment: sent.comment, actor: principal.actor, principal: principal)
-        } else {
-            _ = try await services.deals.update(id, input: sent.input, actor: principal.actor, principal: principal)
+        let (deals, access, principal, russian, now) = (services.deals, access, principal, russian, services.clock.now())
+        _ = try await store.write { s in
+            let deal = try await access.deal(id, in: s, forUpdate: true)
+            let sent = Self.dealFields(p, catalog: fields, current: deal)
+            let category = catalog.category(of: deal.pipeline)
+            if let c = sent.categoryID, c != category?.id { throw Self.crossPipeline(russian) }
+            var target: StageKey?
+            if let stageID = sent.stageID {
+                guard let (c, s) = catalog.resolve(stageID: stageID, within: category) else { throw Self.unknownStage(stageID) }
+                guard c.id == category?.id else { throw Self.crossPipeline(russian) }
+                if s.key != deal.stage { target = s.key }
+            }
+            if let target {
+                return try await deals.move(
+                    in: s, id, to: target, input: sent.input, lossComment: sent.comment, actor: principal.actor, principal: principal, now: now)
+            }
+            return try await deals.update(in: s, id, input: sent.input, actor: principal.actor, principal: principal, now: now)
         }
         return Bitrix24Reply(result: .bool(true))
     }
@@ -110,7 +115,7 @@ extension Bitrix24Methods {
         let (catalog, fields) = try await catalogs()
         let (offset, counts) = Self.start(p)
         let query = OffsetListQuery(
-            conditions: Bitrix24Filter.deals(p[b24: "filter"] ?? .null, catalog: catalog), order: Self.order(p, Self.dealOrder),
+            conditions: Bitrix24Filter.deals(p[lenient: "filter"] ?? .null, catalog: catalog), order: Self.order(p, Self.dealOrder),
             descending: Self.descending(p), offset: offset, limit: Self.pageSize, counts: counts)
         let principal = self.principal
         let (deals, total) = try await store.read { s in
@@ -118,7 +123,7 @@ extension Bitrix24Methods {
             scoped.scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))
             return try await s.offsetDeals(scoped)
         }
-        let select = Set((p[b24: "select"]?.b24Items ?? []).compactMap { $0.b24Text?.uppercased() })
+        let select = Set((p[lenient: "select"]?.lenientItems ?? []).compactMap { $0.lenientText?.uppercased() })
         let custom = select.contains("UF_*") || select.contains { $0.hasPrefix("UF_CRM_") }
         let rows = deals.map { deal -> JSONValue in
             let row = Bitrix24DealMapping.row(deal, catalog: catalog, fields: fields, principal: principal, custom: custom)
@@ -128,7 +133,7 @@ extension Bitrix24Methods {
     }
 
     /// Whether `order[ID]` asks for descending ids.
-    static func descending(_ p: JSONValue) -> Bool { p[b24: "order"]?[b24: "ID"]?.b24Text?.uppercased() == "DESC" }
+    static func descending(_ p: JSONValue) -> Bool { p[lenient: "order"]?[lenient: "ID"]?.lenientText?.uppercased() == "DESC" }
 
     /// Deal fields a list may be ordered by, and their columns.
     static let dealOrder = [
@@ -140,8 +145,8 @@ extension Bitrix24Methods {
     /// `order[FIELD]=ASC|DESC` for the fields of `columns` (ID is the last key in any case). A PHP query keeps no
     /// order between keys, so several are applied by name; unknown fields are ignored, as Bitrix24 ignores them.
     static func order(_ p: JSONValue, _ columns: [String: String]) -> [OffsetListQuery.Order] {
-        (p[b24: "order"]?.b24Object ?? [:]).sorted { $0.key < $1.key }.compactMap { key, value in
-            columns[key.uppercased()].map { OffsetListQuery.Order(column: $0, descending: value.b24Text?.uppercased() == "DESC") }
+        (p[lenient: "order"]?.lenientObject ?? [:]).sorted { $0.key < $1.key }.compactMap { key, value in
+            columns[key.uppercased()].map { OffsetListQuery.Order(column: $0, descending: value.lenientText?.uppercased() == "DESC") }
         }
     }
 

@@ -1,4 +1,5 @@
 import AutofunnelCore
+import AutofunnelEngine
 import AutofunnelStore
 import Foundation
 
@@ -15,7 +16,7 @@ struct Bitrix24Methods: Sendable {
     let services: AppServices
     let principal: Principal
     /// The access helpers of the JSON API; they read the caller set for the request.
-    var api: APIHandler { APIHandler(services: services) }
+    var access: RecordAccess { RecordAccess(principal: principal, store: store) }
     var russian: Bool { principal.user.locale == .ru }
     var store: Store { services.store }
 
@@ -63,7 +64,7 @@ struct Bitrix24Methods: Sendable {
 
     /// The `start` of a list: an offset, or -1 for "no count" (`total` and `next` left out).
     static func start(_ p: JSONValue) -> (offset: Int, counts: Bool) {
-        guard let start = p[b24: "start"]?.b24Int else { return (0, true) }
+        guard let start = p[lenient: "start"]?.lenientInt else { return (0, true) }
         if start < 0 { return (0, false) }
         return (Int(min(start, 1_000_000_000)), true)
     }
@@ -77,7 +78,7 @@ struct Bitrix24Methods: Sendable {
 
     /// The required integer parameter `name` (`id`, `taskId`), found without regard to case.
     static func id(_ p: JSONValue, _ name: String = "id") throws -> Int64 {
-        guard let id = p[b24: name]?.b24Int else { throw Bitrix24Error.invalid("Parameter '\(name)' is required") }
+        guard let id = p[lenient: name]?.lenientInt else { throw Bitrix24Error.invalid("Parameter '\(name)' is required") }
         return id
     }
 
@@ -89,13 +90,4 @@ struct Bitrix24Methods: Sendable {
         return .string(text.hasSuffix("Z") ? String(text.dropLast()) + "+00:00" : text)
     }
 
-    /// Reads a Bitrix24 date or date-time (`2026-01-31`, `2026-01-31T12:00:00+03:00`).
-    static func timestamp(_ text: String) -> Timestamp? {
-        let style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current)
-        if let date = try? style.parse(text) { return Timestamp(checkedSeconds: date.timeIntervalSince1970) }
-        if let date = try? Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current).year().month().day().parse(text) {
-            return Timestamp(checkedSeconds: date.timeIntervalSince1970)
-        }
-        return nil
-    }
 }

@@ -1,0 +1,87 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// What one caller may read and change, for every adapter (the API, both dialects): a record they may not see answers
+/// exactly like one that does not exist, and what they read comes without the values hidden from them. The decisions
+/// themselves are `Principal`'s and `FieldView`'s; this applies them to what the store holds.
+public struct RecordAccess: Sendable {
+    public let principal: Principal
+    let store: Store
+
+    public init(principal: Principal, store: Store) {
+        self.principal = principal
+        self.store = store
+    }
+
+    /// Refuses callers whose role or token may not change records.
+    public func requireWriter() throws {
+        guard principal.mayWrite else {
+            throw AppError.forbidden(ru: "Ваша роль или токен только для чтения", en: "Your role or token is read-only")
+        }
+    }
+
+    /// A deal the caller may read, else 404; `forUpdate` locks its row for the rest of a write transaction.
+    public func deal(_ id: DealID, in s: StoreSession, forUpdate: Bool = false) async throws -> Deal {
+        let deal = try await s.deal(id, forUpdate: forUpdate)
+        guard principal.sees(deal) else { throw AppError.notFound("No deal with id \(id)") }
+        return deal
+    }
+
+    /// Notes of a deal the caller may read (else 404), their text without the deal's values hidden from the caller.
+    public func notes(_ notes: [Note], deal id: DealID, in s: StoreSession) async throws -> [Note] {
+        let deal = try await deal(id, in: s)
+        let (view, snapshot) = (FieldView(principal, catalog: try await s.fieldCatalog()), try await s.snapshot(of: deal))
+        return notes.map { view.note($0, in: snapshot) }
+    }
+
+    /// A task of a deal the caller may read (else 404), without the deal's values hidden from the caller.
+    public func task(_ id: TaskID) async throws -> DealTask {
+        try await store.read { s in
+            let task = try await s.task(id)
+            let deal = try await deal(task.deal, in: s)
+            return FieldView(principal, catalog: try await s.fieldCatalog()).task(task, in: try await s.snapshot(of: deal))
+        }
+    }
+
+    /// The tasks matching `filter` (up to `limit`) on deals the caller may see, in the store's order; their titles and
+    /// texts without the deal's values hidden from the caller.
+    public func tasks(_ filter: TaskFilter, limit: Int = 500) async throws -> [DealTask] {
+        let p = principal
+        return try await store.read { s in
+            let view = FieldView(p, catalog: try await s.fieldCatalog())
+            // Whether anything needs cleaning is the reader's, not the task's: asked once.
+            let everything = view.showsEverything
+            var out: [DealTask] = []
+            var seen: [DealID: DealSnapshot?] = [:]
+            for task in try await s.tasks(filter, limit: limit) {
+                if seen[task.deal] == nil {
+                    let deal = (try? await s.deal(task.deal)).flatMap { p.sees($0) ? $0 : nil }
+                    seen[task.deal] = try await deal.asyncMap { everything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) }
+                }
+                if case .some(.some(let snapshot)) = seen[task.deal] { out.append(view.task(task, in: snapshot)) }
+            }
+            return out
+        }
+    }
+
+    /// Refuses a write of built-in or custom fields the caller's role may only read or not see.
+    public func requireWritable(_ entity: FieldEntity, builtins: [String], custom: [String: JSONValue]?, catalog: FieldCatalog) throws {
+        var problems = builtins.filter { principal.access(entity, $0) != .write }.map(DealService.forbiddenField)
+        for key in (custom ?? [:]).keys.sorted()
+        where principal.access(entity, key, definition: catalog.definition(entity, FieldKey(key))) != .write {
+            problems.append(DealService.forbiddenField("fields." + key))
+        }
+        if !problems.isEmpty { throw AppError.forbidden(problems) }
+    }
+
+    /// Refuses a caller who may not change contacts, or not the contact fields sent.
+    public func requireContactWrite(_ input: PartyService.ContactInput, catalog: FieldCatalog) throws {
+        try requireWriter()
+        try requireWritable(.contact, builtins: Self.contactBuiltins(input.phones, input.emails), custom: input.fields, catalog: catalog)
+    }
+
+    /// The built-in contact fields a write sends.
+    public static func contactBuiltins(_ phones: [String]?, _ emails: [String]?) -> [String] {
+        (phones == nil ? [] : ["phones"]) + (emails == nil ? [] : ["emails"])
+    }
+}

@@ -1,0 +1,46 @@
+import AutofunnelCore
+import AutofunnelStore
+import Logging
+
+/// Everything a running server uses, built once and passed to the router, the CLI and tests.
+public struct AppServices: Sendable {
+    public let store: Store
+    public let clock: AppClock
+    public let ids: IDSource
+    public let metrics: AppMetrics
+    public let logger: Logger
+    public let deals: DealService
+    public let pipelines: PipelineService
+    public let parties: PartyService
+    public let reports: ReportService
+    public let auth: AuthService
+    public let inbound: InboundService
+    public let lint: LintService
+    /// The automation runner: rules, timers firing, answers from outside systems.
+    public var automation: AutomationRunner { deals.automation }
+    /// Rung after a change may have set a timer, so the scheduler looks again.
+    public let bell: TimerBell
+    /// Which webhook destinations may be called.
+    public let webhookPolicy: WebhookPolicy
+
+    public init(
+        store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger,
+        hasher: PasswordHasher = PasswordHasher(), authConfig: AuthConfig = AuthConfig(), webhookPolicy: WebhookPolicy = .fromEnvironment,
+        publicURL: String = "http://127.0.0.1:8080"
+    ) {
+        self.webhookPolicy = webhookPolicy
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.metrics = metrics
+        self.logger = logger
+        bell = TimerBell()
+        deals = DealService(store: store, clock: clock, ids: ids, metrics: metrics, bell: bell, publicURL: publicURL)
+        pipelines = PipelineService(store: store, clock: clock, deals: deals)
+        parties = PartyService(store: store, clock: clock)
+        reports = ReportService(store: store, clock: clock)
+        inbound = InboundService(store: store, clock: clock, deals: deals)
+        lint = LintService(store: store, clock: clock)
+        auth = AuthService(store: store, clock: clock, hasher: hasher, config: authConfig)
+    }
+}
