@@ -27,7 +27,7 @@ struct DatabaseErrorTests {
             let read = await thrown { try await store.backend.read { db in try await db.raw("SELECT * FROM no_such_table").run() } }
             let write = await thrown { try await store.backend.write { db in try await db.raw("INSERT INTO no_such_table VALUES (1)").run() } }
             for error in [read, write].compactMap({ $0 }) {
-                print("TYPE", target, String(reflecting: type(of: error))); #expect(StoreError.isDatabaseError(error), "\(String(reflecting: error))")
+                #expect(StoreError.isDatabaseError(error), "\(String(reflecting: error))")
             }
             // What the store itself throws counts as well.
             let missing = await thrown { _ = try await store.read { s in try await s.user(UserID(987_654)) } }
