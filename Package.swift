@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(name: "AutofunnelCore", swiftSettings: strict),
@@ -59,6 +61,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: strict
@@ -95,6 +98,8 @@ let package = Package(
                 "AutofunnelEngine",
                 "AutofunnelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Only the import benchmark uses it, to measure our reader against a maintained one.
+                .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,7 +125,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "AutofunnelEngineTests",
-            dependencies: ["AutofunnelEngine", "AutofunnelTestSupport"],
+            dependencies: ["AutofunnelEngine", "AutofunnelTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: strict),
         .testTarget(name: "AutofunnelStoreTests", dependencies: ["AutofunnelStore", "AutofunnelTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -16,6 +16,8 @@ public struct AppServices: Sendable {
     public let auth: AuthService
     public let inbound: InboundService
     public let lint: LintService
+    /// Imports of deals, contacts and history from files.
+    public var imports: ImportService { ImportService(deals: deals) }
     /// The automation runner: rules, timers firing, answers from outside systems.
     public var automation: AutomationRunner { deals.automation }
     /// Rung after a change may have set a timer, so the scheduler looks again.

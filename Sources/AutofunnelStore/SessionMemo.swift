@@ -40,6 +40,12 @@ final class SessionMemo: Sendable {
         _ = records.withLock { $0[table]?.removeValue(forKey: id) }
     }
 
+    /// Forgets everything: a savepoint was released or rolled back, and its writes may not be what the memo holds.
+    func forgetAll() {
+        records.withLock { $0 = [:] }
+        endpointList.withLock { $0 = nil }
+    }
+
     var endpoints: [WebhookEndpoint]? {
         get { endpointList.withLock { $0 } }
         set { endpointList.withLock { $0 = newValue } }

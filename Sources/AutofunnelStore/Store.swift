@@ -117,7 +117,7 @@ public struct Store: Sendable {
 /// Named places inside a transaction where a test can make the store fail, to prove nothing half-written survives.
 public struct FaultInjector: Sendable {
     /// A point inside a transaction.
-    public enum Point: String, Sendable { case afterDealUpdate, afterStageLog, beforeIdempotencyAnswer, afterTimerTaken }
+    public enum Point: String, Sendable { case afterDealInsert, afterDealUpdate, afterStageLog, beforeIdempotencyAnswer, afterTimerTaken }
     let shouldFail: @Sendable (Point) -> Bool
 
     public init(_ shouldFail: @escaping @Sendable (Point) -> Bool) { self.shouldFail = shouldFail }

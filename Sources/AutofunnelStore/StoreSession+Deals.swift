@@ -32,6 +32,7 @@ extension StoreSession {
     public func insertDeal(_ deal: Deal) async throws -> Deal {
         var stored = deal
         stored.id = DealID(try await insertLive(DealRecord(deal)))
+        try faults.check(.afterDealInsert)
         return stored
     }
 
@@ -65,6 +66,13 @@ extension StoreSession {
             if let scope = filter.scope { Self.restrict(q, to: scope) }
         }
         return Page(items: try page.records.map { try $0.deal() }, nextAfter: page.nextAfter)
+    }
+
+    /// The live deals among `ids`, by id, in one query; deleted and unknown ids are absent.
+    public func deals(ids: [DealID]) async throws -> [DealID: Deal] {
+        var out: [DealID: Deal] = [:]
+        for (id, record) in try await records(DealRecord.self, ids: ids.map(\.rawValue), liveOnly: true) { out[DealID(id)] = try record.deal() }
+        return out
     }
 
     /// Narrows a deal query to what a caller may see: every deal of some pipelines, their own of others.

@@ -24,6 +24,16 @@ extension StoreSession {
             .map { try $0.entry() }
     }
 
+    /// A page of the whole stage log (or one pipeline's) in log order, after the row `after` (a `seq`).
+    public func stageLog(pipeline: PipelineKey?, after: Int64?, limit: Int) async throws -> Page<StageLogEntry> {
+        let query = db.select().column("*").from("stage_log")
+        if let pipeline { query.where("pipeline_key", .equal, pipeline.rawValue) }
+        if let after { query.where("seq", .greaterThan, after) }
+        let rows = try await query.orderBy("seq").limit(limit + 1).all(decoding: StageLogRecord.self)
+        let page = rows.prefix(limit)
+        return Page(items: try page.map { try $0.entry() }, nextAfter: rows.count > limit ? page.last?.seq : nil)
+    }
+
     /// The timeline of a deal, oldest first.
     public func timeline(deal: DealID) async throws -> [TimelineEntry] {
         try await db.select().column("*").from("timeline").where("deal_id", .equal, deal.rawValue).orderBy("seq").all(decoding: TimelineRecord.self)

@@ -44,6 +44,24 @@ extension StoreSession {
         try await linkedRecord(CompanyRecord.self, id: id.rawValue).company()
     }
 
+    /// The contacts deals link to, by id, also deleted ones (see `linkedContact`): one query for a page of deals.
+    public func linkedContacts(_ ids: [ContactID]) async throws -> [ContactID: Contact] {
+        var out: [ContactID: Contact] = [:]
+        for (id, record) in try await records(ContactRecord.self, ids: ids.map(\.rawValue), liveOnly: false) {
+            out[ContactID(id)] = try record.contact()
+        }
+        return out
+    }
+
+    /// The companies deals or contacts link to, by id, also deleted ones (see `linkedContact`).
+    public func linkedCompanies(_ ids: [CompanyID]) async throws -> [CompanyID: Company] {
+        var out: [CompanyID: Company] = [:]
+        for (id, record) in try await records(CompanyRecord.self, ids: ids.map(\.rawValue), liveOnly: false) {
+            out[CompanyID(id)] = try record.company()
+        }
+        return out
+    }
+
     /// The live record, or else the deleted one: deletion is soft, so only an id that never existed is not found.
     private func linkedRecord<R: LiveRecord>(_ type: R.Type, id: Int64) async throws -> R {
         do {

@@ -9,7 +9,10 @@ struct Autofunnel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autofunnel",
         abstract: "A self-hosted CRM pipeline and automation engine.",
-        subcommands: [Serve.self, Migrate.self, Users.self, Tokens.self, Pipelines.self, PresetCommands.self, Lint.self, Generate.self, Bench.self]
+        subcommands: [
+            Serve.self, Migrate.self, Users.self, Tokens.self, Pipelines.self, PresetCommands.self, Lint.self, Generate.self, Bench.self, Export.self,
+            Backup.self, Restore.self, Import.self,
+        ]
     )
 
     /// Every log line of the process goes through the redacting sink, to standard error: standard output carries only

@@ -7,11 +7,16 @@ public struct MovePolicy: Hashable, Sendable, Codable {
         public var backward: Bool
         public var skip: Bool
         public var close: Bool
-        public init(forward: Bool = true, backward: Bool = true, skip: Bool = true, close: Bool = true) {
+        /// Whether moves forward need the required fields of the stages left (unset: they do). A history brought
+        /// from another CRM was made without our fields: `requiredFields: false` in the definition's `policy.import`
+        /// lets an import replay it, and the dry run says so when rows are refused for a missing field.
+        public var requiredFields: Bool?
+        public init(forward: Bool = true, backward: Bool = true, skip: Bool = true, close: Bool = true, requiredFields: Bool? = nil) {
             self.forward = forward
             self.backward = backward
             self.skip = skip
             self.close = close
+            self.requiredFields = requiredFields
         }
         /// Everything allowed.
         public static let all = Permissions()
@@ -28,6 +33,9 @@ public struct MovePolicy: Hashable, Sendable, Codable {
         self.api = api
         self.import = `import`
     }
+
+    /// Whether moves by `kind` need the required fields of the stages they leave.
+    public func requiresFields(_ kind: ActorKind) -> Bool { self[kind].requiredFields ?? true }
 
     /// The permissions of one kind of actor.
     public subscript(kind: ActorKind) -> Permissions {

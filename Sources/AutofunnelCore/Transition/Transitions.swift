@@ -20,11 +20,15 @@ public enum Transitions {
         }
     }
 
-    /// Checks that a new deal may start in `stage`: an open stage, with the required fields of every stage before it filled.
-    public static func entry(_ snapshot: DealSnapshot, stage key: StageKey, pipeline: Pipeline, fields: FieldCatalog) -> [Violation] {
+    /// Checks that a new deal may start in `stage`: an open stage, with the required fields of every stage before it filled
+    /// (when the pipeline's policy asks them of `actor`).
+    public static func entry(
+        _ snapshot: DealSnapshot, stage key: StageKey, pipeline: Pipeline, fields: FieldCatalog, actor: ActorKind = .user
+    ) -> [Violation] {
         guard let index = pipeline.openIndex(of: key) else {
             return [unknownStage(key, pipeline: pipeline, field: "stage")]
         }
+        guard pipeline.policy.requiresFields(actor) else { return [] }
         return pipeline.openStages[0..<index].flatMap { RequiredFields.missing(leaving: $0, snapshot, fields: fields) }
     }
 
@@ -45,6 +49,7 @@ public enum Transitions {
                 ]))
         }
         let permissions = pipeline.policy[actor]
+        let checksFields = pipeline.policy.requiresFields(actor)
         let openStages = pipeline.openStages
         let current = pipeline.openIndex(of: deal.stage) ?? 0
         var violations: [Violation] = []
@@ -54,8 +59,10 @@ public enum Transitions {
             direction = .close
             if !permissions.close { violations.append(forbidden("закрывать сделки", "close deals", actor, stage: target)) }
             switch outcome {
-            case .won:
+            case .won where checksFields:
                 violations += openStages[current...].flatMap { RequiredFields.missing(leaving: $0, snapshot, fields: fields) }
+                updated.status = .won
+            case .won:
                 updated.status = .won
             case .lost:
                 // Trimmed of every invisible character: a comment of zero-width spaces is no comment.
@@ -80,7 +87,9 @@ public enum Transitions {
                 if index > current + 1 && !permissions.skip {
                     violations.append(forbidden("перескакивать этапы", "skip stages", actor, stage: target))
                 }
-                violations += openStages[current..<index].flatMap { RequiredFields.missing(leaving: $0, snapshot, fields: fields) }
+                if checksFields {
+                    violations += openStages[current..<index].flatMap { RequiredFields.missing(leaving: $0, snapshot, fields: fields) }
+                }
             } else {
                 direction = .backward
                 if !permissions.backward { violations.append(forbidden("двигать сделки назад", "move deals backward", actor, stage: target)) }

@@ -218,9 +218,11 @@ public struct DealService: Sendable {
 
     /// Asks the one transition path, then writes the deal, its stage-log row and timeline entries, and ends what leaving
     /// the stage ends.
+    /// `publish: false` for a replayed history (an import): the move happened elsewhere, and webhook subscribers
+    /// heard of it then.
     func decideAndRecord(
         _ proposed: Deal, previous: Deal? = nil, change: StageChange, actor: Actor, cause: String?, pipeline: Pipeline, catalog: FieldCatalog,
-        session s: StoreSession, now: Timestamp
+        session s: StoreSession, now: Timestamp, publish: Bool = true
     ) async throws -> Deal {
         let outcome = Transitions.transition(
             try await s.snapshot(of: proposed), change, actor: actor.kind, pipeline: pipeline, fields: catalog, now: now)
@@ -233,7 +235,7 @@ public struct DealService: Sendable {
             let entry = StageLogEntry(entering: updated, from: accepted.from, actor: actor, cause: cause ?? accepted.cause, at: now)
             try await s.record(updated, previous: previous ?? proposed, stageLog: entry, actor: actor, at: now)
             try await leave(previous ?? proposed, for: updated, pipeline: pipeline, session: s, now: now)
-            try await Webhooks.publish(from: previous ?? proposed, to: updated, session: s, now: now)
+            if publish { try await Webhooks.publish(from: previous ?? proposed, to: updated, session: s, now: now) }
             metrics.moveAccepted(direction: accepted.direction.rawValue)
             return updated
         }

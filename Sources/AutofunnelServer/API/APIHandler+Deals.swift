@@ -14,6 +14,9 @@ extension APIHandler {
         let after = try Cursor.decode(q.cursor)
         let limit = try Cursor.limit(q.limit)
         let principal = try principal()
+        if Self.wantsCSV(input.headers.accept, format: q.format) {
+            return .ok(.init(body: .csv(CSVDownload.body(exports.deals(filter, reader: principal)))))
+        }
         let (page, catalog) = try await store.read { s in
             var scoped = filter
             scoped.scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))
@@ -125,5 +128,21 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
         let note = try await services.deals.addNote(deal: DealID(input.path.id), text: body.text, actor: actor, principal: try principal())
         return .created(.init(body: .json(SchemaMapping.note(note))))
+    }
+}
+
+extension APIHandler {
+    func upsertDealByExternalId(_ input: Operations.upsertDealByExternalId.Input) async throws -> Operations.upsertDealByExternalId.Output {
+        guard case .json(let body) = input.body else { throw AppError.badRequest("Send JSON") }
+        let result = try await services.deals.upsert(
+            source: input.path.source, externalID: input.path.externalId, pipeline: body.pipeline.map(PipelineKey.init(rawValue:)),
+            stage: body.stage.map(StageKey.init(rawValue:)),
+            input: DealInput(
+                title: body.title, amount: SchemaMapping.amountInput(body.amount), responsible: body.responsibleId.map(UserID.init(rawValue:)),
+                headOfSales: body.headOfSalesId.map(UserID.init(rawValue:)), contact: body.contactId.map(ContactID.init(rawValue:)),
+                company: body.companyId.map(CompanyID.init(rawValue:)), source: body.source, fields: try SchemaMapping.values(body.fields)),
+            lossComment: body.lossComment, actor: actor, principal: try principal())
+        let presented = try await presented(result.deal)
+        return result.created ? .created(.init(body: .json(presented))) : .ok(.init(body: .json(presented)))
     }
 }

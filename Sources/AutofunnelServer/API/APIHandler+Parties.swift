@@ -7,7 +7,10 @@ extension APIHandler {
     func listContacts(_ input: Operations.listContacts.Input) async throws -> Operations.listContacts.Output {
         let after = try Cursor.decode(input.query.cursor)
         let limit = try Cursor.limit(input.query.limit)
-        _ = try principal()
+        let principal = try principal()
+        if Self.wantsCSV(input.headers.accept, format: input.query.format) {
+            return .ok(.init(body: .csv(CSVDownload.body(exports.contacts(matching: input.query.q, reader: principal)))))
+        }
         let (page, catalog) = try await store.read { s in
             (try await s.contacts(matching: input.query.q, after: after, limit: limit), try await s.fieldCatalog())
         }
@@ -52,7 +55,10 @@ extension APIHandler {
     func listCompanies(_ input: Operations.listCompanies.Input) async throws -> Operations.listCompanies.Output {
         let after = try Cursor.decode(input.query.cursor)
         let limit = try Cursor.limit(input.query.limit)
-        _ = try principal()
+        let principal = try principal()
+        if Self.wantsCSV(input.headers.accept, format: input.query.format) {
+            return .ok(.init(body: .csv(CSVDownload.body(exports.companies(reader: principal)))))
+        }
         let (page, catalog) = try await store.read { s in (try await s.companies(after: after, limit: limit), try await s.fieldCatalog()) }
         return .ok(
             .init(body: .json(.init(items: try page.items.map { try presented($0, catalog: catalog) }, nextCursor: Cursor.encode(page.nextAfter)))))

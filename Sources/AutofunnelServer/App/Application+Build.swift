@@ -50,7 +50,8 @@ public func buildRouter(_ services: AppServices, scheme: String = "http") throws
     router.add(middleware: AuthMiddleware(auth: services.auth))
     router.add(middleware: IdempotencyMiddleware(store: services.store, clock: services.clock))
     try APIHandler(services: services).registerHandlers(
-        on: router, serverURL: URL(string: "/api/v1")!, configuration: Configuration(dateTranscoder: FlexibleDateTranscoder()))
+        on: router, serverURL: URL(string: "/api/v1")!, configuration: Configuration(dateTranscoder: FlexibleDateTranscoder()),
+        middlewares: [CSVDownload()])
     return router
 }
 

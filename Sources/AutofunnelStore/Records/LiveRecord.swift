@@ -32,6 +32,18 @@ extension StoreSession {
         return (page, records.count > limit ? page.last?.id : nil)
     }
 
+    /// The records with these ids, keyed by id, in one query; `liveOnly` leaves deleted ones out. Unknown ids are absent.
+    func records<R: LiveRecord>(_ type: R.Type, ids: [Int64], liveOnly: Bool) async throws -> [Int64: R] {
+        guard !ids.isEmpty else { return [:] }
+        let query = db.select().column(SQLNames(R.columns)).from(R.table).where("id", .in, ids)
+        if liveOnly { query.where("deleted_at", .is, SQLLiteral.null) }
+        var out: [Int64: R] = [:]
+        for record in try await query.all(decoding: R.self) {
+            if let id = record.id { out[id] = record }
+        }
+        return out
+    }
+
     /// Inserts a record (its id left to the database) and returns the new id.
     func insertLive<R: LiveRecord>(_ record: R) async throws -> Int64 {
         var record = record

@@ -132,6 +132,15 @@ struct AccessMatrixTests {
                 let responsible = o == .another ? w.colleague : w.user(a)
                 return Call(path: "/api/v1/deals", json: ["pipeline": pipeline(o), "title": "Новая", "responsibleId": Int(responsible.id.rawValue)])
             }),
+        // A new external id each call: the upsert creates, so it is allowed whom creating is allowed.
+        "PUT /api/v1/deals/by-external-id/{source}/{externalId}": Entry(
+            access: .dealCreate,
+            call: { w, a, o in
+                let responsible = o == .another ? w.colleague : w.user(a)
+                return Call(
+                    path: "/api/v1/deals/by-external-id/matrix/\(UUID().uuidString)",
+                    json: ["pipeline": pipeline(o), "title": "Новая", "responsibleId": Int(responsible.id.rawValue)])
+            }),
         "GET /api/v1/deals/{id}": Entry(access: .dealRead, call: dealPath()),
         "PATCH /api/v1/deals/{id}": Entry(
             access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)", json: ["title": "Переименована"]) }),

@@ -50,6 +50,8 @@ struct AmoCRMMethods: Sendable {
         case (.post, 1, "tasks"): return try await taskCreate(body)
         case (.patch, 1, "tasks"): return try await taskUpdate(body, id: nil)
         case (.patch, 2, "tasks"): return try await taskUpdate(body, id: try Self.id(path[1]))
+        case (.get, 1, "events"): return try await eventList()
+        case (.get, 1, "companies"): return try await companyList()
         case (.get, 1, "users"): return try await userList()
         case (.get, 2, "users"): return try await userGet(try Self.id(path[1]))
         case (.get, 1, "account"): return account()

@@ -1,0 +1,30 @@
+import SQLKit
+
+extension Migrations {
+    /// Imports: `external_ids` ties a record to its id in the system it came from (one row per kind, source and
+    /// external id, so an import run again finds what it made), `import_runs` is the journal a cut run resumes from.
+    @Sendable static func createImport(_ db: any SQLDatabase) async throws {
+        try await db.create(table: "external_ids")
+            .column("kind", type: .text, .notNull)
+            .column("source", type: .text, .notNull)
+            .column("external_id", type: .text, .notNull)
+            .column("local_id", type: .bigint, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .primaryKey("kind", "source", "external_id")
+            .run()
+        try await db.create(index: "external_ids_local").on("external_ids").column("kind").column("local_id").run()
+        try await db.create(table: "import_runs")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("source", type: .text, .notNull)
+            .column("file_name", type: .text, .notNull)
+            // The last row whose effects are committed: a resumed run starts after it.
+            .column("position", type: .bigint, .notNull)
+            .column("created", type: .bigint, .notNull)
+            .column("updated", type: .bigint, .notNull)
+            .column("refused", type: .bigint, .notNull)
+            .column("status", type: .text, .notNull)
+            .column("started_at", type: .bigint, .notNull)
+            .column("finished_at", type: .bigint)
+            .run()
+    }
+}

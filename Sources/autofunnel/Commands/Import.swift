@@ -1,0 +1,92 @@
+import ArgumentParser
+import AutofunnelCore
+import AutofunnelEngine
+import AutofunnelServer
+import Foundation
+
+/// `autofunnel import`: deals with their contacts, companies and history from files.
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import deals (with contacts, companies and stage history) from a file, amoCRM or Bitrix24.",
+        subcommands: [ImportCSV.self, ImportAmoCRM.self, ImportBitrix24.self])
+}
+
+/// `autofunnel import csv FILE`.
+struct ImportCSV: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "csv",
+        abstract: "Import deals from a CSV file: Autofunnel's export, amoCRM's or Bitrix24's export, or any file with a mapping.",
+        discussion: """
+            Without --mapping, Autofunnel's own export and amoCRM's and Bitrix24's exports are read by their headers; \
+            anything else needs a mapping: write one with --propose-mapping, fill in every "?" and pass it with --mapping.
+            """)
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "The CSV file (UTF-8 or Windows-1251; comma, semicolon or tab).") var file: String
+    @Option(help: "The mapping file (YAML).") var mapping: String?
+    @Option(help: "A stage-log file (as `export history` writes it): each new deal's moves are replayed at their times.") var history: String?
+    @Option(help: "The pipeline of rows that name none.") var pipeline: String?
+    @Option(help: "The name the records' ids are kept under (default: the format's, e.g. amocrm).") var source: String?
+    @Option(help: "Write every refused row with its reason to this CSV file.") var errors: String?
+    @Flag(help: "Print a mapping proposed from the file's header and values, and write nothing.") var proposeMapping = false
+    @Flag(help: "Read and check every row, print what would be created, updated and refused, and write nothing.") var dryRun = false
+    @Flag(help: "Go on although stages, users or pipelines are not mapped: such rows are refused, such users left empty.")
+    var skipUnmapped = false
+
+    func run() async throws {
+        let url = URL(fileURLWithPath: file)
+        try await withServices(database, label: "autofunnel.import") { services in
+            let (pipelines, users) = try await services.store.read { s in (try await s.pipelines(), try await s.users()) }
+            if proposeMapping {
+                var proposed = try ImportMappingFile.propose(file: url, pipelines: pipelines, users: users, pipeline: pipeline)
+                if let source { proposed.source = source }
+                print(try ImportMappingFile.text(proposed), terminator: "")
+                return
+            }
+            var chosen: ImportMapping
+            if let mapping {
+                chosen = try ImportMappingFile.parse(try String(contentsOfFile: mapping, encoding: .utf8))
+            } else {
+                chosen = try ImportMappingFile.propose(file: url, pipelines: pipelines, users: users, pipeline: pipeline, sampleRows: 0)
+            }
+            if let source { chosen.source = source }
+            if let pipeline { chosen.pipeline = pipeline }
+            let request = ImportService.Request(
+                file: url, mapping: chosen, history: history.map { URL(fileURLWithPath: $0) }, dryRun: dryRun, skipUnmapped: skipUnmapped)
+            let bar = ProgressLine()
+            let summary: ImportService.Summary
+            do {
+                summary = try await services.imports.run(request) { rows in bar.show(rows) }
+            } catch let unmapped as ImportService.Unmapped {
+                FileHandle.standardError.write(Data((unmapped.description + "\n").utf8))
+                throw ExitCode(2)
+            } catch let problem as ImportProblem {
+                FileHandle.standardError.write(Data("row \(problem.row): \(problem.message)\n".utf8))
+                throw ExitCode(2)
+            } catch let malformed as DelimitedFile.Malformed {
+                FileHandle.standardError.write(Data("The file cannot be read: \(malformed)\n".utf8))
+                throw ExitCode(2)
+            }
+            bar.finish()
+            report(summary)
+            if let errors { try Self.writeErrors(summary.refused, to: errors) }
+        }
+    }
+
+    func report(_ s: ImportService.Summary) {
+        let verb = dryRun ? "would create" : "created"
+        let updated = dryRun ? "would update" : "updated"
+        var lines = ["\(s.rows) rows (\(s.encoding)): \(verb) \(s.created), \(updated) \(s.updated), refused \(s.refused.count)"]
+        if s.moves > 0 { lines.append("history: \(s.moves) stage changes") }
+        if s.resumedAfter > 0 { lines.append("resumed after row \(s.resumedAfter), which an earlier run had committed") }
+        for p in s.refused.prefix(20) { lines.append("  row \(p.row)\(p.column.map { ", \($0)" } ?? ""): \(p.message)") }
+        if s.refused.count > 20 { lines.append("  … and \(s.refused.count - 20) more\(errors == nil ? " (see --errors)" : "")") }
+        print(lines.joined(separator: "\n"))
+    }
+
+    /// `row,column,reason`, one line per problem.
+    static func writeErrors(_ problems: [ImportProblem], to path: String) throws {
+        var text = "row,column,reason\r\n"
+        for p in problems { text += [String(p.row), p.column ?? "", p.message].map(CSVText.field).joined(separator: ",") + "\r\n" }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
