@@ -112,4 +112,29 @@ struct UpsertByExternalIDTests {
             #expect(try await Self.dealCount(t) == 1)
         }
     }
+
+    @Test func aContactIsCreatedOnceAndChangedByItsExternalID() async throws {
+        try await TestServices.with { t in
+            let path = "/api/v1/contacts/by-external-id/shop/customer-42"
+            let first = try Self.text(["name": "Анна", "phones": ["+7 916 123-45-67"]])
+            let created = try await t.withAPI { api in try await api.request(.put, path, raw: first) }
+            #expect(created.status == 201, "\(created.text)")
+            let id = try #require(created.object["id"] as? Int)
+            let again = try await t.withAPI { api in try await api.request(.put, path, raw: first) }
+            #expect(again.status == 200 && again.object["id"] as? Int == id)
+            #expect(again.object["updatedAt"] as? String == created.object["updatedAt"] as? String, "the same call changes nothing")
+            let rename = try Self.text(["name": "Анна Петрова", "emails": ["anna@example.com"]])
+            let renamed = try await t.withAPI { api in try await api.request(.put, path, raw: rename) }
+            #expect(renamed.status == 200 && renamed.object["name"] as? String == "Анна Петрова")
+            let stored = try await t.services.store.read { s in try await s.contact(ContactID(Int64(id))) }
+            #expect(stored.name == "Анна Петрова" && stored.emails == ["anna@example.com"] && stored.phones == ["+79161234567"])
+            let nameless = try Self.text(["phones": ["+7 916 000-00-00"]])
+            let refused = try await t.withAPI { api in
+                try await api.request(.put, "/api/v1/contacts/by-external-id/shop/customer-43", raw: nameless)
+            }
+            #expect(refused.status == 422, "a new contact needs a name: \(refused.text)")
+            let count = try await t.services.store.read { s in try await s.contacts(matching: nil, after: nil, limit: 100).items.count }
+            #expect(count == 1)
+        }
+    }
 }

@@ -21,12 +21,10 @@ extension DealService {
         try Self.checkExternalID(source: source, externalID: externalID)
         do {
             return try await upsertOnce(source, externalID, pipeline, stage, input, lossComment, actor, principal)
-        } catch is LostTheRace {
+        } catch is ExternalIDRace {
             return try await upsertOnce(source, externalID, pipeline, stage, input, lossComment, actor, principal)
         }
     }
-
-    private struct LostTheRace: Error {}
 
     private func upsertOnce(
         _ source: String, _ externalID: String, _ pipeline: PipelineKey?, _ stage: StageKey?, _ input: DealInput, _ lossComment: String?,
@@ -63,7 +61,7 @@ extension DealService {
                 try await s.linkExternalID(.deal, source: source, externalID: externalID, localID: deal.id.rawValue, at: now)
                 // On PostgreSQL a concurrent first call may have tied the id meanwhile (the insert then waits for it and
                 // is skipped): this transaction's deal is undone and the call retried as an update.
-                guard try await s.localID(.deal, source: source, externalID: externalID) == deal.id.rawValue else { throw LostTheRace() }
+                guard try await s.localID(.deal, source: source, externalID: externalID) == deal.id.rawValue else { throw ExternalIDRace() }
             }
             return Upserted(deal: deal, created: true)
         }
@@ -85,3 +83,6 @@ extension DealService {
         }
     }
 }
+
+/// Another transaction tied the same external id first: this one is undone and the call retried as an update.
+struct ExternalIDRace: Error {}

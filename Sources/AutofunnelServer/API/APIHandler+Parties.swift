@@ -103,3 +103,20 @@ extension APIHandler {
         }
     }
 }
+
+extension APIHandler {
+    func upsertContactByExternalId(_ input: Operations.upsertContactByExternalId.Input) async throws
+        -> Operations.upsertContactByExternalId.Output
+    {
+        guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
+        _ = try requireWriter()
+        let fields = try SchemaMapping.values(b.fields)
+        let catalog = try await store.read { s in try await s.fieldCatalog() }
+        try requireWritable(.contact, builtins: RecordAccess.contactBuiltins(b.phones, b.emails), custom: fields, catalog: catalog)
+        let result = try await services.parties.upsertContact(
+            source: input.path.source, externalID: input.path.externalId,
+            .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields))
+        let body = try presented(result.contact, catalog: catalog)
+        return result.created ? .created(.init(body: .json(body))) : .ok(.init(body: .json(body)))
+    }
+}

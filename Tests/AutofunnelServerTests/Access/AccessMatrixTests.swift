@@ -176,6 +176,9 @@ struct AccessMatrixTests {
 
         "GET /api/v1/contacts": Entry(access: .anyUser, call: simple("/api/v1/contacts")),
         "POST /api/v1/contacts": Entry(access: .partyWrite, call: body("/api/v1/contacts", ["name": "Борис"])),
+        "PUT /api/v1/contacts/by-external-id/{source}/{externalId}": Entry(
+            access: .partyWrite,
+            call: { _, _, _ in Call(path: "/api/v1/contacts/by-external-id/matrix/\(UUID().uuidString)", json: ["name": "Борис"]) }),
         // The Bitrix24 dialect authenticates by the key in its path and applies the same roles as the JSON API.
         "GET /rest/{userId}/{key}/{method}": Entry(access: .anyUser, call: { w, a, _ in Call(path: webhook(w, a, "crm.category.list.json")) }),
         "POST /rest/{userId}/{key}/{method}": Entry(
