@@ -17,6 +17,7 @@ final class SessionMemo: Sendable {
 
     private let records = Mutex<[String: [Int64: Entry]]>([:])
     private let endpointList = Mutex<[WebhookEndpoint]?>(nil)
+    private let userList = Mutex<[Int64: User]>([:])
     /// Whether a plain read may stand in for a locking one: true on SQLite, whose writer holds the whole database.
     let readsAreLocked: Bool
 
@@ -44,7 +45,13 @@ final class SessionMemo: Sendable {
     func forgetAll() {
         records.withLock { $0 = [:] }
         endpointList.withLock { $0 = nil }
+        forgetUsers()
     }
+
+    /// A user read in this transaction (users change seldom; any write to one forgets them all).
+    func user(_ id: Int64) -> User? { userList.withLock { $0[id] } }
+    func remember(_ user: User) { userList.withLock { $0[user.id.rawValue] = user } }
+    func forgetUsers() { userList.withLock { $0 = [:] } }
 
     var endpoints: [WebhookEndpoint]? {
         get { endpointList.withLock { $0 } }

@@ -2,20 +2,29 @@ import AutofunnelCore
 import SQLKit
 
 extension StoreSession {
-    /// Inserts many deals with one statement per 500 and returns them with their ids. Used by the history generator,
-    /// whose deals are history being loaded, not moves being made.
-    public func bulkInsertDeals(_ deals: [Deal]) async throws -> [Deal] {
+    /// Inserts many deals with one statement per 500 and returns them with their ids. Used by the history generator and
+    /// an import, whose deals are history being loaded, not moves being made. No two of `deals` may share a lineage
+    /// and a pipeline: the ids come back keyed by them.
+    ///
+    /// `enteredMasks` (one per deal) are the masks of stage-log rows the caller appends with `appendStageLogRows`;
+    /// without them every mask starts at 0 and `bulkAppendStageLog` sets it.
+    public func bulkInsertDeals(_ deals: [Deal], enteredMasks: [Int64]? = nil) async throws -> [Deal] {
+        precondition(enteredMasks == nil || enteredMasks?.count == deals.count, "one mask per deal")
         var out: [Deal] = []
         out.reserveCapacity(deals.count)
-        for chunk in stride(from: 0, to: deals.count, by: 500).map({ Array(deals[$0..<min($0 + 500, deals.count)]) }) {
-            let insert = db.insert(into: "deals").columns(Array(DealRecord.columns.dropFirst()))
-            for deal in chunk {
+        for start in stride(from: 0, to: deals.count, by: 500) {
+            let chunk = Array(deals[start..<min(start + 500, deals.count)])
+            let insert = db.insert(into: "deals").columns(Array(DealRecord.columns.dropFirst()) + (enteredMasks == nil ? [] : ["entered_mask"]))
+            for (offset, deal) in chunk.enumerated() {
                 let r = DealRecord(deal)
-                insert.values(
+                var values: [any SQLExpression] = [
                     SQLBind(r.lineage_id), SQLBind(r.pipeline_key), SQLBind(r.stage_key), SQLBind(r.status), SQLBind(r.title), SQLBind(r.amount),
                     SQLBind(r.currency), SQLBind(r.responsible_id), SQLBind(r.head_of_sales_id), SQLBind(r.contact_id), SQLBind(r.company_id),
                     SQLBind(r.source), SQLBind(r.fields), SQLBind(r.loss_comment), SQLBind(r.copied_from_id), SQLBind(r.created_at),
-                    SQLBind(r.updated_at), SQLBind(r.stage_entered_at), SQLBind(r.closed_at))
+                    SQLBind(r.updated_at), SQLBind(r.stage_entered_at), SQLBind(r.closed_at),
+                ]
+                if let masks = enteredMasks { values.append(SQLBind(masks[start + offset])) }
+                insert.values(values)
             }
             // Rows come back keyed by lineage and pipeline, which the generator keeps unique, so the order of RETURNING does not matter.
             var ids: [String: Int64] = [:]
@@ -23,6 +32,7 @@ extension StoreSession {
                 let key = try row.decode(column: "lineage_id", as: String.self) + "/" + row.decode(column: "pipeline_key", as: String.self)
                 ids[key] = try row.decode(column: "id", as: Int64.self)
             }
+            try faults.check(.afterDealInsert)
             for var deal in chunk {
                 guard let id = ids[deal.lineage.rawValue + "/" + deal.pipeline.rawValue] else { throw StoreError.corrupt("bulk insert lost a deal") }
                 deal.id = DealID(id)
@@ -39,6 +49,13 @@ extension StoreSession {
             try await insertStageLogRows(chunk)
             try await Self.refreshEnteredMasks(Array(Set(chunk.map(\.deal.rawValue))), db)
         }
+    }
+
+    /// Appends stage-log rows of deals this transaction inserted with their entered-stage masks already set from these
+    /// very rows (`bulkInsertDeals(_:enteredMasks:)`), 1,000 per statement: an import's new deals, whose masks are
+    /// computed with their log instead of read back from it.
+    public func appendStageLogRows(_ entries: [StageLogEntry]) async throws {
+        for start in stride(from: 0, to: entries.count, by: 1000) { try await insertStageLogRows(entries[start..<min(start + 1000, entries.count)]) }
     }
 
     /// Inserts stage-log rows in one statement; the caller keeps the entered-stage masks.

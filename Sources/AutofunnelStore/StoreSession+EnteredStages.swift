@@ -82,6 +82,19 @@ extension StoreSession {
             .decode(column: "entered_mask", as: Int64.self) ?? 0
     }
 
+    /// How many deals' stored masks differ from what their stage log gives (0 when the derived column is right).
+    public func staleEnteredMasks() async throws -> Int {
+        let row = try await db.raw(
+            """
+            SELECT COUNT(*) AS n FROM deals d WHERE d.entered_mask <> (
+              SELECT COALESCE(SUM(DISTINCT b.bit), 0) FROM stage_log l
+              JOIN stage_bits b ON b.pipeline_key = l.pipeline_key AND b.stage_key = l.to_stage
+              WHERE l.deal_id = d.id AND l.pipeline_key = d.pipeline_key)
+            """
+        ).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     /// Recomputes every deal's mask from the stage log (a repair: the masks are kept in step with every append).
     public func recomputeEnteredMasks() async throws { try await Self.refreshEnteredMasks(nil, db) }
 

@@ -16,6 +16,29 @@ extension StoreSession {
             .ignoringConflicts(with: ["kind", "source", "external_id"]).run()
     }
 
+    /// Our ids of the records `externalIDs` name in `source`, in a query per 500: the ids no import made or met are absent.
+    public func localIDs(_ kind: ExternalKind, source: String, externalIDs: [String]) async throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        for start in stride(from: 0, to: externalIDs.count, by: 500) {
+            let chunk = Array(externalIDs[start..<min(start + 500, externalIDs.count)])
+            let rows = try await db.select().column("external_id").column("local_id").from("external_ids").where("kind", .equal, kind.rawValue)
+                .where("source", .equal, source).where("external_id", .in, chunk).all()
+            for row in rows { out[try row.decode(column: "external_id", as: String.self)] = try row.decode(column: "local_id", as: Int64.self) }
+        }
+        return out
+    }
+
+    /// Ties many of our records to their ids in `source`, 1,000 per statement; a pair already tied keeps its first record.
+    public func linkExternalIDs(_ kind: ExternalKind, source: String, _ links: [(externalID: String, localID: Int64, at: Timestamp)]) async throws {
+        for start in stride(from: 0, to: links.count, by: 1000) {
+            let insert = db.insert(into: "external_ids").columns("kind", "source", "external_id", "local_id", "created_at")
+            for link in links[start..<min(start + 1000, links.count)] {
+                insert.values(SQLBind(kind.rawValue), SQLBind(source), SQLBind(link.externalID), SQLBind(link.localID), SQLBind(link.at.millis))
+            }
+            try await insert.ignoringConflicts(with: ["kind", "source", "external_id"]).run()
+        }
+    }
+
     /// Ties `externalID` to another of our records (its record was deleted and a new one takes its place).
     public func relinkExternalID(_ kind: ExternalKind, source: String, externalID: String, localID: Int64) async throws {
         try await db.update("external_ids").set("local_id", to: localID).where("kind", .equal, kind.rawValue)

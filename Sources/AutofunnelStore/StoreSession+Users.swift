@@ -17,9 +17,11 @@ extension StoreSession {
 
     /// The user with this id.
     public func user(_ id: UserID) async throws -> User {
+        if let known = memo?.user(id.rawValue) { return known }
         guard let r = try await userQuery().where("id", .equal, id.rawValue).first(decoding: UserRecord.self) else {
             throw StoreError.notFound(entity: "user", id: id.description)
         }
+        memo?.remember(r.user())
         return r.user()
     }
 
@@ -41,6 +43,7 @@ extension StoreSession {
         if try await user(email: email) != nil { throw StoreError.conflict("a user with e-mail \(email) exists") }
         let record = UserRecord(
             id: nil, email: email.lowercased(), name: name, locale: locale.rawValue, role: role.rawValue, active: 1, created_at: at.millis)
+        memo?.forgetUsers()
         let id = try await insertReturningID("users", record)
         if let passwordHash { try await setPasswordHash(UserID(id), passwordHash, at: at) }
         var stored = record
@@ -51,6 +54,7 @@ extension StoreSession {
     /// Changes the attributes given; returns the user as stored.
     public func updateUser(_ id: UserID, _ changes: UserChanges) async throws -> User {
         _ = try await user(id)
+        memo?.forgetUsers()
         let update = db.update("users")
         if let name = changes.name { update.set("name", to: name) }
         if let locale = changes.locale { update.set("locale", to: locale.rawValue) }
@@ -64,6 +68,7 @@ extension StoreSession {
 
     /// Replaces a user's password hash.
     public func setPasswordHash(_ id: UserID, _ hash: String, at: Timestamp) async throws {
+        memo?.forgetUsers()
         try await db.update("users").set("password_hash", to: hash).set("password_changed_at", to: at.millis).where("id", .equal, id.rawValue).run()
     }
 }

@@ -26,7 +26,7 @@ public struct ImportDates: Sendable {
 
     /// The moment written in `text`; nil when it is in no form above or names no real day (31.02).
     public func parse(_ text: String) -> Timestamp? {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmingWhitespace
         guard !t.isEmpty, t.count <= 40 else { return nil }
         let scalars = Array(t.unicodeScalars)
         // The date: yyyy-MM-dd, or d.M.yyyy / d-M-yyyy / d/M/yyyy.

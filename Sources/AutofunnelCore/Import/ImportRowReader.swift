@@ -66,11 +66,11 @@ public struct ImportRowReader: Sendable {
         var columnName: [ImportColumn: String] = [:]
         for (index, column) in columns.enumerated() {
             guard let column, column != .ignore else { continue }
-            let value = index < cells.count ? cells[index].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            let value = index < cells.count ? cells[index].trimmingWhitespace : ""
             columnName[column] = header[index]
             if column.gathers {
                 gathered[column, default: []] += value.split(whereSeparator: { $0 == ";" || $0 == "," }).map {
-                    $0.trimmingCharacters(in: .whitespaces)
+                    String($0).trimmingWhitespace
                 }.filter { !$0.isEmpty }
             } else if !value.isEmpty {
                 values[column] = value

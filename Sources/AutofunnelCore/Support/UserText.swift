@@ -32,6 +32,15 @@ extension String {
         return String(self[first...last])
     }
 
+    /// The string without leading and trailing white space and line breaks (`Character.isWhitespace`). A cell of an
+    /// import file passes through here: one with neither at its ends comes back as it is without a scan.
+    public var trimmingWhitespace: String {
+        guard let head = utf8.first, let tail = utf8.last else { return self }
+        if (0x21..<0x80).contains(head) && (0x21..<0x80).contains(tail) { return self }
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
+    }
+
     /// Whether the string shows nothing: empty, or only white space and invisible format characters. Required text
     /// (a loss comment, a reopen reason, a required field) must not be blank.
     public var isBlank: Bool { allSatisfy(UserText.isInvisible) }

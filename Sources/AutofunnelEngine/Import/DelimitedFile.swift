@@ -42,6 +42,12 @@ public final class DelimitedFile {
     public init(url: URL) throws {
         handle = try FileHandle(forReadingFrom: url)
         let start = try handle.read(upToCount: 1 << 20) ?? Data()
+        if start.starts(with: [0xFF, 0xFE]) || start.starts(with: [0xFE, 0xFF]) || start.prefix(4096).contains(0) {
+            try? handle.close()
+            throw Malformed(
+                line: 0,
+                reason: "the file is UTF-16 or binary, not text in UTF-8 or Windows-1251 (in Excel: Save As → \"CSV UTF-8\")")
+        }
         let bom = start.starts(with: [0xEF, 0xBB, 0xBF])
         encoding = bom || Self.looksLikeUTF8(ArraySlice(start)) ? .utf8 : .windows1251
         delimiter = Self.delimiter(of: ArraySlice(start.dropFirst(bom ? 3 : 0)))
@@ -112,13 +118,18 @@ public final class DelimitedFile {
             fieldStart = true
             quoted = false
         }
+        var quoteLine = line
         func append(_ b: UInt8) throws {
             field.append(b)
             if field.count > Self.maximumFieldBytes {
-                throw Malformed(line: line, reason: "a field longer than \(Self.maximumFieldBytes / 1024) KiB (is a quote never closed?)")
+                if quoted {
+                    throw Malformed(
+                        line: quoteLine,
+                        reason: "a quoted field is never closed (it runs on past \(Self.maximumFieldBytes / 1024) KiB, to line \(line))")
+                }
+                throw Malformed(line: line, reason: "a field longer than \(Self.maximumFieldBytes / 1024) KiB")
             }
         }
-        let opened = line
         while let b = try byte() {
             if quoted {
                 if b == Self.quote {
@@ -140,6 +151,7 @@ public final class DelimitedFile {
             }
             if fieldStart && b == Self.quote && field.isEmpty {
                 quoted = true
+                quoteLine = line
                 fieldStart = false
             } else if b == delimiter {
                 try finish()
@@ -153,7 +165,7 @@ public final class DelimitedFile {
                 try append(b)
             }
         }
-        if quoted { throw Malformed(line: opened, reason: "a quoted field is never closed") }
+        if quoted { throw Malformed(line: quoteLine, reason: "a quoted field is never closed") }
         try finish()
         return fields
     }

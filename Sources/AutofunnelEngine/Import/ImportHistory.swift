@@ -25,11 +25,12 @@ struct ImportHistory: Sendable {
         while let record = try file.next() {
             func cell(_ i: Int?) -> String? {
                 guard let i, i < record.fields.count else { return nil }
-                let v = record.fields[i].trimmingCharacters(in: .whitespaces)
+                let v = record.fields[i].trimmingWhitespace
                 return v.isEmpty ? nil : v
             }
             guard let deal = cell(dealColumn), let to = cell(toColumn), let atText = cell(atColumn), let at = dates.parse(atText) else {
-                history.refused.append(ImportProblem(row: record.line, "A history row needs deal_id, to_stage and a moment in at"))
+                history.refused.append(
+                    ImportProblem(row: record.line, column: "history file", "A history row needs deal_id, to_stage and a moment in at"))
                 continue
             }
             var amount: Money?

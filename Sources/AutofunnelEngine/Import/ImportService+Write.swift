@@ -16,34 +16,13 @@ extension ImportService {
             // The same file again: a new pass that updates what the last one made.
             run = ImportRun(id: digest, source: source, fileName: request.file.lastPathComponent, startedAt: started)
         }
-        let file = try ImportTables.open(request.file)
-        summary.encoding = file.format
-        _ = try file.next()
-        var seen: Set<String> = []
-        var batch: [(Int, Result<ImportedDeal, ImportProblems>)] = []
-        func flush() async throws {
-            guard !batch.isEmpty else { return }
-            let rows = batch
-            let last = rows.last!.0
+        let feed = try RowFeed(request: request, reader: reader, resumedAfter: summary.resumedAfter)
+        summary.encoding = feed.format
+        func flush(_ rows: [(Int, Result<ImportedDeal, ImportProblems>)], read: Int) async throws {
+            guard let last = rows.last?.0 else { return }
             let snapshot = run
             let outcome = try await store.write { s in
-                var outcome = BatchOutcome()
-                for (line, parsed) in rows {
-                    switch parsed {
-                    case .failure(let problems): outcome.refused += problems.all
-                    case .success(let deal):
-                        do {
-                            let created = try await s.savepoint("af_import_row") { inner in
-                                try await self.save(deal, moves: history?.moves[deal.externalID] ?? [], source: source, session: inner)
-                            }
-                            if created { outcome.created += 1 } else { outcome.updated += 1 }
-                        } catch let problem as ImportProblem {
-                            outcome.refused.append(problem)
-                        } catch  where Self.refusesTheRow(error) {
-                            outcome.refused.append(ImportProblem(row: line, Self.describe(error)))
-                        }
-                    }
-                }
+                let outcome = try await self.save(rows, history: history, source: source, session: s)
                 var saved = snapshot
                 saved.position = Int64(last)
                 saved.created += Int64(outcome.created)
@@ -56,34 +35,88 @@ extension ImportService {
             summary.created += outcome.0.created
             summary.updated += outcome.0.updated
             summary.refused += outcome.0.refused
-            batch.removeAll(keepingCapacity: true)
-            progress(summary.rows)
+            progress(read)
             // The SQLite writer works in place on a cooperative thread: a long import gives the server's other
             // requests their turn between batches.
             await Task.yield()
         }
-        while let record = try file.next() {
-            summary.rows += 1
-            guard record.line > summary.resumedAfter else { continue }
-            var parsed = reader.deal(Self.cells(record, source: request.mapping.source), row: record.line)
-            if case .success(let deal) = parsed {
-                if seen.contains(deal.externalID) {
-                    parsed = .failure(
-                        ImportProblems([ImportProblem(row: record.line, column: "id", "The id \(deal.externalID) is in the file already")]))
-                } else {
-                    seen.insert(deal.externalID)
-                }
-            }
-            batch.append((record.line, parsed))
-            if batch.count >= request.batchSize { try await flush() }
+        // The next batch is read and mapped on another thread while this one is written.
+        var pending = Task { try await Blocking.run { try feed.nextBatch() } }
+        while true {
+            let batch = try await pending.value
+            guard !batch.rows.isEmpty else { break }
+            pending = Task { try await Blocking.run { try feed.nextBatch() } }
+            try await flush(batch.rows, read: batch.read)
         }
-        try await flush()
+        summary.rows = feed.rows
         run.status = .finished
         run.finishedAt = clock.now()
         let finished = run
         try await store.write { s in try await s.saveImportRun(finished) }
         summary.moves = history?.moves.values.reduce(0) { $0 + $1.count } ?? 0
+        summary.refused += history?.refused ?? []
         return summary
+    }
+
+    /// Saves a batch's rows in the caller's transaction: a deal imported before is changed in a savepoint of its own;
+    /// a new deal is replayed in memory (in a savepoint when it makes a contact or company, which a refusal undoes) and
+    /// written with the batch's other new deals at the end.
+    func save(
+        _ rows: [(Int, Result<ImportedDeal, ImportProblems>)], history: ImportHistory?, source: String, session s: StoreSession
+    ) async throws -> BatchOutcome {
+        var outcome = BatchOutcome()
+        var context = BatchContext(catalog: try await s.fieldCatalog())
+        let parsed = rows.compactMap { try? $0.1.get() }
+        let known = try await s.localIDs(.deal, source: source, externalIDs: parsed.map(\.externalID))
+        var fresh: [(externalID: String, replay: DealReplay)] = []
+        var freshKeys: Set<String> = []
+        for (line, row) in rows {
+            let deal: ImportedDeal
+            switch row {
+            case .failure(let problems):
+                outcome.refused += problems.all
+                continue
+            case .success(let d): deal = d
+            }
+            let moves = history?.moves[deal.externalID] ?? []
+            do {
+                if let id = known[deal.externalID] {
+                    try await s.savepoint("af_import_row") { inner in
+                        var inside = context
+                        try await self.update(DealID(id), with: deal, moves: moves, source: source, context: &inside, session: inner)
+                    }
+                    outcome.updated += 1
+                    continue
+                }
+                let replay: DealReplay
+                if deal.contact == nil && deal.company == nil {
+                    replay = try await self.replay(deal, moves: moves, source: source, context: &context, session: s)
+                } else {
+                    let start = context
+                    replay = try await s.savepoint("af_import_row") { inner in
+                        var inside = start
+                        return try await self.replay(deal, moves: moves, source: source, context: &inside, session: inner)
+                    }
+                }
+                let key = replay.deal.lineage.rawValue + "/" + replay.deal.pipeline.rawValue
+                if freshKeys.contains(key) {
+                    // The bulk insert tells its rows apart by lineage and pipeline: one lineage twice in a pipeline
+                    // waits for the next statement.
+                    try await Self.write(fresh, source: source, session: s)
+                    fresh.removeAll()
+                    freshKeys.removeAll()
+                }
+                fresh.append((deal.externalID, replay))
+                freshKeys.insert(key)
+                outcome.created += 1
+            } catch let problem as ImportProblem {
+                outcome.refused.append(problem)
+            } catch  where Self.refusesTheRow(error) {
+                outcome.refused.append(ImportProblem(row: line, Self.describe(error)))
+            }
+        }
+        try await Self.write(fresh, source: source, session: s)
+        return outcome
     }
 
     /// The cells of a record; our own export's formula guards undone.

@@ -28,7 +28,7 @@ public struct ImportService: Sendable {
         public var skipUnmapped: Bool
         public var batchSize: Int
 
-        public init(file: URL, mapping: ImportMapping, history: URL? = nil, dryRun: Bool = false, skipUnmapped: Bool = false, batchSize: Int = 200) {
+        public init(file: URL, mapping: ImportMapping, history: URL? = nil, dryRun: Bool = false, skipUnmapped: Bool = false, batchSize: Int = 1000) {
             self.file = file
             self.mapping = mapping
             self.history = history
@@ -50,6 +50,8 @@ public struct ImportService: Sendable {
         public var encoding: String = ""
         public var moves = 0
         public init() {}
+        /// How many rows were refused (a row may have several problems).
+        public var refusedRows: Int { Set(refused.map(\.row)).count }
     }
 
     /// Progress after each batch: rows read so far.
@@ -75,8 +77,21 @@ public struct ImportService: Sendable {
         let file = try ImportTables.open(request.file)
         guard let header = try file.next() else { throw ImportProblem(row: 1, "The file is empty: no header row") }
         let reader = try ImportRowReader(header: header.fields, mapping: request.mapping, pipelines: pipelines, users: users, now: now)
-        let history = try request.history.map { try ImportHistory.read($0, mapping: request.mapping, pipelines: pipelines, users: users) }
-        var summary = try await check(file: ImportTables.open(request.file), reader: reader, history: history, request: request)
+        // The history file is read on another thread while the rows are checked.
+        let reading = request.history.map { url in
+            Task { try await Blocking.run { try ImportHistory.read(url, mapping: request.mapping, pipelines: pipelines, users: users) } }
+        }
+        let checked: (summary: Summary, ids: [String: Int])
+        do {
+            checked = try await check(file: ImportTables.open(request.file), reader: reader, request: request)
+        } catch {
+            reading?.cancel()
+            throw error
+        }
+        let history = try await reading?.value
+        var summary = checked.summary
+        summary.moves = checked.ids.keys.reduce(0) { $0 + (history?.moves[$1]?.count ?? 0) }
+        summary.refused += history?.refused ?? []
         summary.encoding = file.format
         let blocking = summary.refused.filter(\.unmapped)
         if !request.dryRun && !request.skipUnmapped && (!reader.unmappedColumns.isEmpty || !blocking.isEmpty) {
@@ -87,21 +102,17 @@ public struct ImportService: Sendable {
     }
 
     /// The dry pass: every row read and checked, and whether its deal exists already.
-    func check(file: any ImportTable, reader: ImportRowReader, history: ImportHistory?, request: Request) async throws -> Summary {
+    /// Returns the summary and the ids of the rows that would be written, with their lines.
+    func check(file: any ImportTable, reader: ImportRowReader, request: Request) async throws -> (summary: Summary, ids: [String: Int]) {
         var summary = Summary()
         _ = try file.next()
         var seen: [String: Int] = [:]
         var batch: [ImportedDeal] = []
         func count(_ batch: [ImportedDeal]) async throws {
             let source = request.mapping.source
-            let existing = try await store.read { s in
-                var known = 0
-                for deal in batch where try await s.localID(.deal, source: source, externalID: deal.externalID) != nil { known += 1 }
-                return known
-            }
+            let existing = try await store.read { s in try await s.localIDs(.deal, source: source, externalIDs: batch.map(\.externalID)).count }
             summary.updated += existing
             summary.created += batch.count - existing
-            summary.moves += batch.reduce(0) { $0 + (history?.moves[$1.externalID]?.count ?? 0) }
         }
         while let record = try file.next() {
             summary.rows += 1
@@ -122,7 +133,7 @@ public struct ImportService: Sendable {
             }
         }
         try await count(batch)
-        return summary
+        return (summary, seen)
     }
 
     /// A digest of the file's size and start and of the mapping: the journal's key, so that the same import resumes.
@@ -132,7 +143,12 @@ public struct ImportService: Sendable {
         defer { try? handle.close() }
         hash.update(data: try handle.read(upToCount: 1 << 20) ?? Data())
         let size = try handle.seekToEnd()
-        hash.update(data: Data("\(size)|\(request.mapping)|\(request.history?.path ?? "")".utf8))
+        // The mapping as JSON with sorted keys: its dictionaries print in another order in every process, and the
+        // same import must find its journal again after a kill.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        hash.update(data: try encoder.encode(request.mapping))
+        hash.update(data: Data("|\(size)|\(request.history?.path ?? "")".utf8))
         return hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

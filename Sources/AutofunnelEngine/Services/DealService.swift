@@ -224,20 +224,29 @@ public struct DealService: Sendable {
         _ proposed: Deal, previous: Deal? = nil, change: StageChange, actor: Actor, cause: String?, pipeline: Pipeline, catalog: FieldCatalog,
         session s: StoreSession, now: Timestamp, publish: Bool = true
     ) async throws -> Deal {
-        let outcome = Transitions.transition(
-            try await s.snapshot(of: proposed), change, actor: actor.kind, pipeline: pipeline, fields: catalog, now: now)
-        switch outcome {
+        let (updated, entry) = try await decide(
+            try await s.snapshot(of: proposed), change: change, actor: actor, cause: cause, pipeline: pipeline, catalog: catalog, session: s,
+            now: now)
+        try await s.record(updated, previous: previous ?? proposed, stageLog: entry, actor: actor, at: now)
+        try await leave(previous ?? proposed, for: updated, pipeline: pipeline, session: s, now: now)
+        if publish { try await Webhooks.publish(from: previous ?? proposed, to: updated, session: s, now: now) }
+        return updated
+    }
+
+    /// The one transition path's answer for a change of `snapshot`'s deal: the deal after it (handed to the entered
+    /// stage's responsible, if it names one) and its stage-log row, or the refusal thrown. Writes nothing.
+    func decide(
+        _ snapshot: DealSnapshot, change: StageChange, actor: Actor, cause: String?, pipeline: Pipeline, catalog: FieldCatalog,
+        session s: StoreSession, now: Timestamp
+    ) async throws -> (Deal, StageLogEntry) {
+        switch Transitions.transition(snapshot, change, actor: actor.kind, pipeline: pipeline, fields: catalog, now: now) {
         case .failure(let refusal):
             metrics.moveRefused(rules: refusal.violations.map(\.rule.rawValue))
             throw AppError.refused(refusal.violations)
         case .success(let accepted):
             let updated = try await Self.enteringStage(accepted.deal, responsibleOnEntry: accepted.responsibleOnEntry, s)
-            let entry = StageLogEntry(entering: updated, from: accepted.from, actor: actor, cause: cause ?? accepted.cause, at: now)
-            try await s.record(updated, previous: previous ?? proposed, stageLog: entry, actor: actor, at: now)
-            try await leave(previous ?? proposed, for: updated, pipeline: pipeline, session: s, now: now)
-            if publish { try await Webhooks.publish(from: previous ?? proposed, to: updated, session: s, now: now) }
             metrics.moveAccepted(direction: accepted.direction.rawValue)
-            return updated
+            return (updated, StageLogEntry(entering: updated, from: accepted.from, actor: actor, cause: cause ?? accepted.cause, at: now))
         }
     }
 }

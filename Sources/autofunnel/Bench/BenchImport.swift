@@ -63,9 +63,11 @@ struct BenchImport: AsyncParsableCommand {
             say("rate: \(Int(Double(summary.created) / elapsed)) deals/s with their history, \(Int(Double(logCount) / elapsed)) stage-log rows/s")
             say("peak RSS: \(peakRSSMegabytes()) MB")
             let expected = deals + moves - deals
+            let stale = try await store.read { s in try await s.staleEnteredMasks() }
             say(
-                "check: \(dealCount) deals (expected \(deals)), \(logCount) stage-log rows (expected \(expected)): "
-                    + (dealCount == deals && logCount == expected ? "identical" : "DIFFERENT"))
+                "check: \(dealCount) deals (expected \(deals)), \(logCount) stage-log rows (expected \(expected)), "
+                    + "\(stale) entered-stage masks unlike the log's: "
+                    + (dealCount == deals && logCount == expected && stale == 0 ? "identical" : "DIFFERENT"))
         }
     }
 

@@ -32,7 +32,29 @@ struct ImportCSV: AsyncParsableCommand {
     @Flag(help: "Go on although stages, users or pipelines are not mapped: such rows are refused, such users left empty.")
     var skipUnmapped = false
 
+    @Option(help: "Rows per write transaction (1…10000); a run cut half-way resumes after its last committed batch.")
+    var batchSize = 1000
+
+    func validate() throws {
+        guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1…10000") }
+    }
+
     func run() async throws {
+        do {
+            try await importFile()
+        } catch let unmapped as ImportService.Unmapped {
+            FileHandle.standardError.write(Data((unmapped.description + "\n").utf8))
+            throw ExitCode(2)
+        } catch let problem as ImportProblem {
+            FileHandle.standardError.write(Data("row \(problem.row): \(problem.message)\n".utf8))
+            throw ExitCode(2)
+        } catch let malformed as DelimitedFile.Malformed {
+            FileHandle.standardError.write(Data("The file cannot be read: \(malformed)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    private func importFile() async throws {
         let url = URL(fileURLWithPath: file)
         try await withServices(database, label: "autofunnel.import") { services in
             let (pipelines, users) = try await services.store.read { s in (try await s.pipelines(), try await s.users()) }
@@ -51,21 +73,10 @@ struct ImportCSV: AsyncParsableCommand {
             if let source { chosen.source = source }
             if let pipeline { chosen.pipeline = pipeline }
             let request = ImportService.Request(
-                file: url, mapping: chosen, history: history.map { URL(fileURLWithPath: $0) }, dryRun: dryRun, skipUnmapped: skipUnmapped)
+                file: url, mapping: chosen, history: history.map { URL(fileURLWithPath: $0) }, dryRun: dryRun, skipUnmapped: skipUnmapped,
+                batchSize: batchSize)
             let bar = ProgressLine()
-            let summary: ImportService.Summary
-            do {
-                summary = try await services.imports.run(request) { rows in bar.show(rows) }
-            } catch let unmapped as ImportService.Unmapped {
-                FileHandle.standardError.write(Data((unmapped.description + "\n").utf8))
-                throw ExitCode(2)
-            } catch let problem as ImportProblem {
-                FileHandle.standardError.write(Data("row \(problem.row): \(problem.message)\n".utf8))
-                throw ExitCode(2)
-            } catch let malformed as DelimitedFile.Malformed {
-                FileHandle.standardError.write(Data("The file cannot be read: \(malformed)\n".utf8))
-                throw ExitCode(2)
-            }
+            let summary = try await services.imports.run(request) { rows in bar.show(rows) }
             bar.finish()
             report(summary)
             if let errors { try Self.writeErrors(summary.refused, to: errors) }
@@ -75,7 +86,7 @@ struct ImportCSV: AsyncParsableCommand {
     func report(_ s: ImportService.Summary) {
         let verb = dryRun ? "would create" : "created"
         let updated = dryRun ? "would update" : "updated"
-        var lines = ["\(s.rows) rows (\(s.encoding)): \(verb) \(s.created), \(updated) \(s.updated), refused \(s.refused.count)"]
+        var lines = ["\(s.rows) rows (\(s.encoding)): \(verb) \(s.created), \(updated) \(s.updated), refused \(s.refusedRows)"]
         if s.moves > 0 { lines.append("history: \(s.moves) stage changes") }
         if s.resumedAfter > 0 { lines.append("resumed after row \(s.resumedAfter), which an earlier run had committed") }
         for p in s.refused.prefix(20) { lines.append("  row \(p.row)\(p.column.map { ", \($0)" } ?? ""): \(p.message)") }

@@ -94,7 +94,7 @@ enum LiveImportCommand {
         }
         if let s = r.summary {
             let (made, updated) = dryRun ? ("would create", "would update") : ("created", "updated")
-            lines.append("deals: \(made) \(s.created), \(updated) \(s.updated), refused \(s.refused.count); history file: \(s.moves) stage-log rows")
+            lines.append("deals: \(made) \(s.created), \(updated) \(s.updated), refused \(s.refusedRows); history file: \(s.moves) stage-log rows")
             if s.resumedAfter > 0 { lines.append("resumed after row \(s.resumedAfter), which an earlier run had committed") }
             for p in s.refused.prefix(20) { lines.append("  row \(p.row)\(p.column.map { ", \($0)" } ?? ""): \(p.message)") }
             if s.refused.count > 20 { lines.append("  … and \(s.refused.count - 20) more (see --errors)") }

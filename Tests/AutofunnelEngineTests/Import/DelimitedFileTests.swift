@@ -43,6 +43,33 @@ struct DelimitedFileTests {
         #expect(throws: DelimitedFile.Malformed(line: 3, reason: "a quoted field is never closed")) { try records(url) }
     }
 
+    @Test func aQuoteNeverClosedInABigFileIsReportedWhereItOpensNotWhereTheLimitIsHit() throws {
+        let files = try ImportFiles()
+        defer { files.remove() }
+        let row = "7,\(String(repeating: "ж", count: 1000))\n"
+        let url = try files.write("big.csv", "id,title\n1,ok\n2,\"never closed\n" + String(repeating: row, count: 1000))
+        #expect(throws: DelimitedFile.Malformed.self) { try records(url) }
+        do {
+            _ = try records(url)
+        } catch let malformed as DelimitedFile.Malformed {
+            #expect(malformed.line == 3)
+            #expect(malformed.reason.hasPrefix("a quoted field is never closed"))
+        }
+    }
+
+    @Test func aUTF16FileIsRefusedAsSuchNotReadAsWindows1251() throws {
+        let files = try ImportFiles()
+        defer { files.remove() }
+        let url = files.folder.appendingPathComponent("u16.csv")
+        try (Data([0xFF, 0xFE]) + "id\ttitle\n1\tШкаф\n".data(using: .utf16LittleEndian)!).write(to: url)
+        do {
+            _ = try DelimitedFile(url: url)
+            Issue.record("a UTF-16 file was opened as text")
+        } catch let malformed as DelimitedFile.Malformed {
+            #expect(malformed.reason.contains("UTF-16"))
+        }
+    }
+
     @Test func aStrayQuoteInsideAQuotedFieldIsRefused() throws {
         let files = try ImportFiles()
         defer { files.remove() }

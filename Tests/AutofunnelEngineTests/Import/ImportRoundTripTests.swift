@@ -67,6 +67,10 @@ struct ImportRoundTripTests {
         #expect(summary.refused.isEmpty, "\(summary.refused.prefix(3))")
         let sourceCount = try await source.services.store.read { s in try await s.deals(DealFilter(), after: nil, limit: 10_000).items.count }
         #expect(summary.created == sourceCount)
+        #expect(try await target.services.store.read { s in try await s.staleEnteredMasks() } == 0, "the masks are the log's")
+        let sourceLog = try await source.services.store.read { s in try await s.stageLog(pipeline: nil, after: nil, limit: 100_000).items }
+        let targetLog = try await target.services.store.read { s in try await s.stageLog(pipeline: nil, after: nil, limit: 100_000).items }
+        #expect(Set(sourceLog.map(\.cause)) == Set(targetLog.map(\.cause)), "the causes, a copy's too, come back")
         let now = source.clock.now()
         let (expected, got) = (try await Self.reports(source.services, now: now), try await Self.reports(target.services, now: now))
         #expect(expected.count == got.count)
