@@ -37,6 +37,12 @@ public final class DelimitedFile {
     private var position = 0
     private var atEnd = false
     private var line = 1
+    /// Bytes of the file before `buffer[0]`.
+    private var consumed: Int64 = 0
+    /// How many bytes a read asks for: 1 MiB for reading the file through, a few KiB for one record at an offset.
+    private var chunk = 1 << 20
+    /// Where in the file the record `next()` returned last starts (for `record(at:line:)`).
+    public private(set) var lastRecordOffset: Int64 = 0
 
     /// Opens `url` and reads enough of its start to tell the encoding and the delimiter.
     public init(url: URL) throws {
@@ -63,6 +69,7 @@ public final class DelimitedFile {
         while true {
             guard try !exhausted() else { return nil }
             let start = line
+            lastRecordOffset = consumed + Int64(position)
             let fields = try record()
             if fields.count == 1 && fields[0].isEmpty { continue }
             return Record(line: start, fields: fields)
@@ -75,13 +82,27 @@ public final class DelimitedFile {
         return position >= buffer.count
     }
 
+    /// The record that starts at byte `offset` (as `lastRecordOffset` told), numbered `line`: reads a few KiB there
+    /// instead of the file through. `next()` goes on after it.
+    public func record(at offset: Int64, line: Int) throws -> Record? {
+        try handle.seek(toOffset: UInt64(offset))
+        buffer.removeAll(keepingCapacity: true)
+        position = 0
+        consumed = offset
+        atEnd = false
+        chunk = 1 << 13
+        self.line = line
+        return try next()
+    }
+
     private func fill() throws {
         guard !atEnd else { return }
         if position > 0 {
             buffer.removeFirst(position)
+            consumed += Int64(position)
             position = 0
         }
-        let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+        let chunk = try handle.read(upToCount: chunk) ?? Data()
         if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
     }
 

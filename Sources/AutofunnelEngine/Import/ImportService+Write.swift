@@ -53,7 +53,7 @@ extension ImportService {
         run.finishedAt = clock.now()
         let finished = run
         try await store.write { s in try await s.saveImportRun(finished) }
-        summary.moves = history?.moves.values.reduce(0) { $0 + $1.count } ?? 0
+        summary.moves = history?.total ?? 0
         summary.refused += history?.refused ?? []
         return summary
     }
@@ -78,8 +78,8 @@ extension ImportService {
                 continue
             case .success(let d): deal = d
             }
-            let moves = history?.moves[deal.externalID] ?? []
             do {
+                let moves = try history?.moves(of: deal.externalID) ?? []
                 if let id = known[deal.externalID] {
                     try await s.savepoint("af_import_row") { inner in
                         var inside = context

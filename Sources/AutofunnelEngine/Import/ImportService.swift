@@ -79,18 +79,20 @@ public struct ImportService: Sendable {
         let reader = try ImportRowReader(header: header.fields, mapping: request.mapping, pipelines: pipelines, users: users, now: now)
         // The history file is read on another thread while the rows are checked.
         let reading = request.history.map { url in
-            Task { try await Blocking.run { try ImportHistory.read(url, mapping: request.mapping, pipelines: pipelines, users: users) } }
+            Task { try await Blocking.run { try ImportHistory(url, mapping: request.mapping, users: users) } }
         }
-        let checked: (summary: Summary, ids: [String: Int])
+        var summary: Summary
+        let history: ImportHistory?
         do {
-            checked = try await check(file: ImportTables.open(request.file), reader: reader, request: request)
+            // In a scope of its own: the dry pass's ids are let go before the writing pass.
+            let checked = try await check(file: ImportTables.open(request.file), reader: reader, request: request)
+            history = try await reading?.value
+            summary = checked.summary
+            summary.moves = checked.ids.keys.reduce(0) { $0 + (history?.count(of: $1) ?? 0) }
         } catch {
             reading?.cancel()
             throw error
         }
-        let history = try await reading?.value
-        var summary = checked.summary
-        summary.moves = checked.ids.keys.reduce(0) { $0 + (history?.moves[$1]?.count ?? 0) }
         summary.refused += history?.refused ?? []
         summary.encoding = file.format
         let blocking = summary.refused.filter(\.unmapped)
