@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         .target(name: "AutofunnelCore", swiftSettings: strict),
@@ -85,6 +86,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                // The web page's upload form (multipart/form-data), read as a stream; the API's goes through the OpenAPI runtime.
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             resources: [.copy("Resources"), .copy("openapi.yaml")],
             swiftSettings: strict,

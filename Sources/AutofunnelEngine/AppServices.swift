@@ -18,6 +18,8 @@ public struct AppServices: Sendable {
     public let lint: LintService
     /// Imports of deals, contacts and history from files.
     public var imports: ImportService { ImportService(deals: deals) }
+    /// Imports of uploaded files, run in the background (the API's and the import page's jobs).
+    public let importJobs: ImportJobs
     /// The automation runner: rules, timers firing, answers from outside systems.
     public var automation: AutomationRunner { deals.automation }
     /// Rung after a change may have set a timer, so the scheduler looks again.
@@ -28,7 +30,7 @@ public struct AppServices: Sendable {
     public init(
         store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger,
         hasher: PasswordHasher = PasswordHasher(), authConfig: AuthConfig = AuthConfig(), webhookPolicy: WebhookPolicy = .fromEnvironment,
-        publicURL: String = "http://127.0.0.1:8080"
+        publicURL: String = "http://127.0.0.1:8080", importUploads: ImportUploads = ImportUploads()
     ) {
         self.webhookPolicy = webhookPolicy
         self.store = store
@@ -44,5 +46,6 @@ public struct AppServices: Sendable {
         inbound = InboundService(store: store, clock: clock, deals: deals)
         lint = LintService(store: store, clock: clock)
         auth = AuthService(store: store, clock: clock, hasher: hasher, config: authConfig)
+        importJobs = ImportJobs(deals: deals, uploads: importUploads, logger: logger)
     }
 }

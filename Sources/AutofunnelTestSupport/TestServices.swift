@@ -13,8 +13,11 @@ public struct TestServices: Sendable {
     /// The admin the API tests act as unless they say otherwise.
     public let admin: User
 
-    /// Builds them on `target`; `sales` applies the fixture pipeline (`Fixtures.salesDefinition`).
-    public static func make(_ target: StoreTarget = .sqliteMemory, sales: Bool = true, faults: FaultInjector = .none) async throws -> TestServices {
+    /// Builds them on `target`; `sales` applies the fixture pipeline (`Fixtures.salesDefinition`); `importLimit` bounds
+    /// an import upload (default 256 MiB).
+    public static func make(
+        _ target: StoreTarget = .sqliteMemory, sales: Bool = true, faults: FaultInjector = .none, importLimit: Int = ImportUploads.defaultLimit
+    ) async throws -> TestServices {
         var store = try await target.open()
         store.faults = faults
         let clock = TestClock()
@@ -23,7 +26,7 @@ public struct TestServices: Sendable {
         // bcrypt's lowest cost keeps tests fast; production uses 12 (a test checks the default).
         let services = AppServices(
             store: store, clock: clock.appClock, ids: .counting(), logger: logger, hasher: PasswordHasher(cost: 4),
-            webhookPolicy: WebhookPolicy(allowlist: ["127.0.0.1"]))
+            webhookPolicy: WebhookPolicy(allowlist: ["127.0.0.1"]), importUploads: ImportUploads(limit: importLimit))
         if sales { _ = try await services.pipelines.apply(Fixtures.salesDefinition()) }
         let (manager, head, admin) = try await store.write { s in
             (

@@ -48,10 +48,13 @@ SEED = "20261123"
 ENDERS = ["revokeToken", "updateUser", "setUserPassword", "deleteSession"]
 # Refusals that depend on stored records or on the state of a deal — which pipelines, stages, custom fields, users
 # and ids exist, where the deal stands — and that no schema can state. `invalidDefinition` is the definition file's
-# cross-references (unique stage and rule keys, declared fields, stage mappings), checked by the linter.
+# cross-references (unique stage and rule keys, declared fields, stage mappings), checked by the linter; the import
+# rules are about the content of an uploaded file.
 DATA_RULES = {
     "unknownReference", "unknownField", "unknownStage", "sameStage", "closedDeal", "notClosed", "notALostStage",
     "requiredField", "policyForbids", "lossCommentRequired", "reasonRequired", "stageHasDeals", "invalidDefinition",
+    # What an uploaded import file and its mapping hold (a header, columns, YAML): content no schema of a form states.
+    "unreadableFile", "invalidMapping", "unmappedColumn",
 }
 # Relations between two values that the spec can only state in words: the definition file's key is the URL's, a
 # report's period starts before it ends, a copy goes to another pipeline than the deal's. Refusals naming only these

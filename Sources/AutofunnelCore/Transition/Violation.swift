@@ -5,6 +5,8 @@ public struct Violation: Error, Hashable, Sendable {
         case requiredField, policyForbids, lossCommentRequired, closedDeal, notClosed, unknownStage, sameStage
         case reasonRequired, notALostStage, invalidValue, unknownField, unknownReference, invalidDefinition, stageHasDeals
         case weakPassword, forbiddenField, forbidden, csrf, unauthenticated
+        /// An import file that cannot be read, a mapping that does not fit it, a column it leaves unmapped.
+        case unreadableFile, invalidMapping, unmappedColumn
     }
 
     public let rule: Rule

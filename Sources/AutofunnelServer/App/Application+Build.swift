@@ -46,12 +46,12 @@ public func buildRouter(_ services: AppServices, scheme: String = "http") throws
     try Web.register(on: router, services: services)
     Bitrix24Endpoint.register(on: router, services: services)
     AmoCRMEndpoint.register(on: router, services: services, scheme: scheme)
-    router.add(middleware: BodyLimitMiddleware(limit: maximumBodySize))
+    router.add(middleware: BodyLimitMiddleware(limit: maximumBodySize, uploadLimit: services.importJobs.uploads.limit))
     router.add(middleware: AuthMiddleware(auth: services.auth))
     router.add(middleware: IdempotencyMiddleware(store: services.store, clock: services.clock))
     try APIHandler(services: services).registerHandlers(
         on: router, serverURL: URL(string: "/api/v1")!, configuration: Configuration(dateTranscoder: FlexibleDateTranscoder()),
-        middlewares: [CSVDownload()])
+        middlewares: [CSVDownload(), PlainLocation()])
     return router
 }
 

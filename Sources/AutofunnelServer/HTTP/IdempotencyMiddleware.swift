@@ -6,7 +6,8 @@ import Hummingbird
 import NIOCore
 
 /// `Idempotency-Key` on POST, with Stripe's semantics: a retry with the same key and body replays the first response
-/// (errors too); the same key with a different request answers 422; while the first is still running, 409.
+/// (errors too); the same key with a different request answers 422; while the first is still running, 409. Uploads
+/// (`UploadRoutes`) are not held in memory to compare, so their key is not kept.
 struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: Store
     let clock: AppClock
@@ -14,7 +15,9 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     static var replayedField: HTTPField.Name { HTTPField.Name("Idempotent-Replayed")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, let sent = request.headers[Self.keyField] else { return try await next(request, context) }
+        guard request.method == .post, let sent = request.headers[Self.keyField], !UploadRoutes.matches(request) else {
+            return try await next(request, context)
+        }
         // Keys belong to the caller, as at Stripe: two users choosing the same key never see each other's responses.
         let key = "\(Caller.current?.principal.user.id.rawValue ?? 0):\(sent)"
         guard (1...255).contains(sent.count) else {

@@ -105,9 +105,9 @@ enum Pages {
 
 /// A form body (`application/x-www-form-urlencoded`).
 enum Form {
-    static func read(_ request: Request) async throws -> [String: String] {
+    static func read(_ request: Request, limit: Int = 64 * 1024) async throws -> [String: String] {
         var request = request
-        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        let buffer = try await request.collectBody(upTo: limit)
         return parse(String(buffer: buffer))
     }
 

@@ -46,6 +46,7 @@ enum Web {
         TokensPage.register(on: router, services: services, renderer: renderer)
         AnalyticsPage.register(on: router, services: services, renderer: renderer)
         SettingsPage.register(on: router, services: services, renderer: renderer)
+        ImportsPage.register(on: router, services: services, renderer: renderer)
     }
 
     /// A whole number from a page's query or form: missing or empty is `fallback`; anything else outside `range` is a

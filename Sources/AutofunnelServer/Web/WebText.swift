@@ -59,7 +59,7 @@ enum WebText {
             ("basis.configured", "задана в воронке", "set in the pipeline"), ("basis.none", "нет данных", "no data"),
             ("closeMonth", "Месяц закрытия", "Close month"), ("expected", "Ожидается", "Expected"),
             ("status.open", "в работе", "open"), ("status.won", "успешно", "won"), ("status.lost", "не реализована", "lost"),
-        ] + events + fieldNames + tokens
+        ] + events + fieldNames + tokens + imports
 
     static let tokens: [(String, String, String)] = [
         ("apiTokens", "API-токены", "API tokens"), ("tokenName", "Название", "Name"), ("newToken", "Новый токен", "New token"),
@@ -74,6 +74,62 @@ enum WebText {
         (
             "tokenUse", "Передавайте токен в заголовке Authorization: Bearer <токен>. Права токена не шире ваших.",
             "Send it as Authorization: Bearer <token>. A token never has more rights than you."
+        ),
+    ]
+
+    static let imports: [(String, String, String)] = [
+        ("importDeals", "Импорт сделок", "Import deals"),
+        (
+            "importIntro",
+            "Сделки с контактами, компаниями и историей этапов из файла: выгрузка amoCRM или Битрикс24, наша выгрузка или любой другой файл с сопоставлением столбцов. Повторный импорт того же файла обновляет сделки, а не создаёт копии.",
+            "Deals with their contacts, companies and stage history from a file: an amoCRM or Bitrix24 export, our own export, or any other file with a column mapping. Importing the same file again updates the deals, never copies them."
+        ),
+        ("importUpload", "Загрузить файл", "Upload a file"),
+        ("importFile", "Файл со сделками (CSV, XLSX или «Excel» из Битрикс24)", "Deals file (CSV, XLSX or Bitrix24's \"Excel\")"),
+        ("importSource", "Откуда файл", "Where the file comes from"), ("importSource.auto", "определить по заголовку", "detect from the header"),
+        ("importSource.amocrm", "amoCRM", "amoCRM"), ("importSource.bitrix24", "Битрикс24", "Bitrix24"),
+        ("importSource.autofunnel", "Autofunnel (наша выгрузка)", "Autofunnel (our export)"),
+        ("importSource.csv", "другая система", "another system"),
+        ("importPipeline", "Воронка для строк, где она не указана", "Pipeline of rows that name none"),
+        ("importPipelineFromFile", "— как в файле —", "— as the file says —"),
+        ("importMappingFile", "Файл сопоставления (YAML), если он уже есть", "Mapping file (YAML), if you have one"),
+        ("importHistoryFile", "История смен этапов (CSV), если есть", "Stage history (CSV), if you have one"),
+        ("importLimit", "Всё вместе — до 256 МиБ.", "Up to 256 MiB in all."),
+        ("importPreviewButton", "Загрузить и посмотреть", "Upload and preview"), ("importRecent", "Последние импорты", "Recent imports"),
+        ("importNone", "Импортов ещё не было", "No imports yet"), ("importFileName", "Файл", "File"), ("importWhen", "Когда", "When"),
+        ("importCounts", "Создано / обновлено / отклонено", "Created / updated / refused"),
+        ("importStatus.queued", "в очереди", "queued"), ("importStatus.running", "идёт", "running"),
+        ("importStatus.finished", "завершён", "finished"), ("importStatus.failed", "не удался", "failed"),
+        ("importKind.dry", "проверка", "dry run"), ("importKind.real", "импорт", "import"),
+        ("importPreview", "Предпросмотр импорта", "Import preview"), ("importFormat", "Прочитан как", "Read as"),
+        ("importHeader", "Столбцы файла", "Columns of the file"),
+        ("importMapping", "Сопоставление (YAML): заполните каждый «?»", "Mapping (YAML): fill in every \"?\""),
+        ("importUnmapped", "Не сопоставлены столбцы", "Columns not mapped"),
+        ("importSkipUnmapped", "Пропускать несопоставленное (такие строки будут отклонены)", "Skip what is not mapped (such rows are refused)"),
+        ("importUpdatePreview", "Обновить предпросмотр", "Update the preview"),
+        ("importCheck", "Проверить, ничего не записывая", "Check, writing nothing"),
+        ("importFirstRows", "Первые строки, как они будут импортированы", "The first rows as they will import"),
+        ("importRow", "Строка", "Row"), ("importProblems", "Что не так", "Problems"), ("importFine", "будет импортирована", "will be imported"),
+        ("importDryRun", "Проверка без записи", "Dry run"), ("importRun", "Импорт", "Import"),
+        ("importRowsRead", "Прочитано строк", "Rows read"), ("importRefresh", "Обновить", "Refresh"),
+        ("importWouldCreate", "Будет создано", "Would create"), ("importWouldUpdate", "Будет обновлено", "Would update"),
+        ("importWouldRefuse", "Будет отклонено", "Would refuse"), ("importCreated", "Создано", "Created"),
+        ("importUpdated", "Обновлено", "Updated"), ("importRefused", "Отклонено", "Refused"),
+        ("importRowsInFile", "Строк в файле", "Rows in the file"), ("importMoves", "Смен этапов из истории", "Stage changes from the history"),
+        ("importResumed", "Продолжен после строки", "Resumed after row"),
+        ("importRefusedRows", "Отклонённые строки (первые 20)", "Refused rows (the first 20)"),
+        ("importErrorsCSV", "Скачать все отклонённые строки (CSV)", "Download every refused row (CSV)"),
+        ("importStart", "Импортировать", "Run the import"), ("importBack", "Вернуться к сопоставлению", "Back to the mapping"),
+        ("importNew", "Новый импорт", "New import"), ("importColumn", "Столбец", "Column"), ("importReason", "Причина", "Reason"),
+        ("importWhy", "Почему остановился", "Why it stopped"), ("importNote", "Обратите внимание", "Note"),
+        ("importGone", "Загруженный файл больше не хранится: загрузите его снова.", "The uploaded file is no longer kept: upload it again."),
+        (
+            "importInterrupted", "Прерван: сервер остановился. Загрузите файл снова — импорт продолжится.",
+            "Interrupted: the server stopped. Upload the file again to resume."
+        ),
+        (
+            "importWaiting", "Страница обновляется сама; без JavaScript нажмите «Обновить».",
+            "The page updates itself; without JavaScript, press Refresh."
         ),
     ]
 

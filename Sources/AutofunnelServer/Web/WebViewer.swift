@@ -27,9 +27,9 @@ struct WebViewer: Sendable {
     }
 
     /// Reads a form posted from a page: refused when it comes from another site or lacks the session's CSRF token.
-    func form(_ request: Request) async throws -> [String: String] {
+    func form(_ request: Request, limit: Int = 64 * 1024) async throws -> [String: String] {
         try Pages.refuseForeign(request)
-        let form = try await Form.read(request)
+        let form = try await Form.read(request, limit: limit)
         guard let sent = form["_csrf"], Secrets.equal(sent, csrf) else { throw Pages.csrfRefusal }
         return form
     }

@@ -25,6 +25,7 @@ public enum Migrations {
         Migration(id: "013_server_secrets", apply: createServerSecrets),
         Migration(id: "014_hardening", apply: addHardening),
         Migration(id: "015_import", apply: createImport),
+        Migration(id: "016_import_jobs", apply: createImportJobs),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an

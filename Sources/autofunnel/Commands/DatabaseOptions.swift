@@ -18,10 +18,19 @@ struct DatabaseOptions: ParsableArguments {
             url: databaseURL ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_DATABASE_URL"] ?? "sqlite:./autofunnel-data/autofunnel.sqlite")
     }
 
+    /// Where uploaded import files wait between the steps of an import: beside a SQLite file (the temporary folder may
+    /// be memory), else `AUTOFUNNEL_IMPORT_DIR` or the temporary folder.
+    var uploadFolder: URL? {
+        if ProcessInfo.processInfo.environment["AUTOFUNNEL_IMPORT_DIR"] != nil { return nil }
+        guard case .sqliteFile(let path) = location else { return nil }
+        return URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("imports", isDirectory: true)
+    }
+
     /// Opens the store (migrating it) and builds the services.
     func services(logger: Logger, authConfig: AuthConfig = AuthConfig(), publicURL: String = "http://127.0.0.1:8080") async throws -> AppServices {
         let store = try await Store.open(location, logger: logger, now: AppClock.system.now())
-        return AppServices(store: store, logger: logger, authConfig: authConfig, publicURL: publicURL)
+        return AppServices(
+            store: store, logger: logger, authConfig: authConfig, publicURL: publicURL, importUploads: ImportUploads(root: uploadFolder))
     }
 }
 

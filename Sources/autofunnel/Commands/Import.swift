@@ -94,10 +94,8 @@ struct ImportCSV: AsyncParsableCommand {
         print(lines.joined(separator: "\n"))
     }
 
-    /// `row,column,reason`, one line per problem.
+    /// `row,column,reason`, one line per problem (the same file the import API's errors CSV is).
     static func writeErrors(_ problems: [ImportProblem], to path: String) throws {
-        var text = "row,column,reason\r\n"
-        for p in problems { text += [String(p.row), p.column ?? "", p.message].map(CSVText.field).joined(separator: ",") + "\r\n" }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try Data(ImportErrorsCSV.text(problems).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

@@ -56,6 +56,12 @@ struct AccessMatrixTests {
         "POST /settings/pipelines/{key}/{verb}": Entry(
             access: .publicRoute, call: { _, _, _ in Call(path: "/settings/pipelines/sales/preview", raw: "", headers: form) }),
         "GET /static/{name}": Entry(access: .publicRoute, call: simple("/static/app.css")),
+        "GET /imports": Entry(access: .publicRoute, call: simple("/imports")),
+        "POST /imports": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/imports", raw: "", headers: form) }),
+        "GET /imports/uploads/{id}": Entry(access: .publicRoute, call: simple("/imports/uploads/0123456789abcdef0123456789abcdef")),
+        "POST /imports/uploads/{id}": Entry(
+            access: .publicRoute, call: { _, _, _ in Call(path: "/imports/uploads/0123456789abcdef0123456789abcdef", raw: "", headers: form) }),
+        "GET /imports/jobs/{id}": Entry(access: .publicRoute, call: { w, _, _ in Call(path: "/imports/jobs/\(w.importJob)") }),
         "GET /board": Entry(access: .publicRoute, call: simple("/board?key=sales")),
         "GET /board/{key}": Entry(access: .publicRoute, call: simple("/board/sales")),
         "GET /board/{key}/column/{stage}": Entry(access: .publicRoute, call: simple("/board/sales/column/new")),
@@ -283,7 +289,20 @@ struct AccessMatrixTests {
         "GET /api/v1/dead-letters": Entry(access: .admin, call: simple("/api/v1/dead-letters")),
         "POST /api/v1/dead-letters/timers/{id}/requeue": Entry(
             access: .admin, call: { w, _, _ in Call(path: "/api/v1/dead-letters/timers/\(w.parkedTimer)/requeue") }),
+        // An upload whose column nobody mapped: past access control it is refused (422) before any job is made.
+        "POST /api/v1/imports": Entry(access: .admin, call: { _, _, _ in upload }),
+        "POST /api/v1/imports/preview": Entry(
+            access: .admin, call: { _, _, _ in Call(path: "/api/v1/imports/preview", raw: upload.raw, headers: upload.headers) }),
+        "GET /api/v1/imports": Entry(access: .admin, call: simple("/api/v1/imports")),
+        "GET /api/v1/imports/{id}": Entry(access: .admin, call: { w, _, _ in Call(path: "/api/v1/imports/\(w.importJob)") }),
+        "GET /api/v1/imports/{id}/errors": Entry(access: .admin, call: { w, _, _ in Call(path: "/api/v1/imports/\(w.importJob)/errors") }),
     ]
+
+    static let upload = Call(
+        path: "/api/v1/imports",
+        raw:
+            "--matrix\r\nContent-Disposition: form-data; name=\"file\"; filename=\"deals.csv\"\r\n\r\nid,title,Unknown\r\n1,Desk,x\r\n--matrix--\r\n",
+        headers: ["Content-Type": "multipart/form-data; boundary=matrix"])
 
     static func report(_ name: String) -> @Sendable (AccessWorld, Acting, Ownership) -> Call {
         { _, _, o in Call(path: "/api/v1/pipelines/\(pipeline(o))/reports/\(name)") }

@@ -50,6 +50,8 @@ struct AccessWorld: Sendable {
     let parkedTimer: Int64
     /// A rendered document on each deal.
     let documents: [Ownership: Int64]
+    /// A finished import job.
+    let importJob: Int64
 
     static func make(acting: Acting) async throws -> AccessWorld {
         let t = try await TestServices.make(.sqliteMemory)
@@ -130,10 +132,17 @@ struct AccessWorld: Sendable {
             }
             return try await s.parkedTimers(limit: 1).first!.id
         }
+        let importJob = try await t.services.store.write { s in
+            try await s.insertImportJob(
+                ImportJob(
+                    status: .finished, fileName: "deals.csv", source: "csv", mapping: "source: csv\ncolumns: {}\n", dryRun: true, skipUnmapped: false,
+                    upload: "0123456789abcdef0123456789abcdef", createdBy: nil, createdAt: Fixtures.t0, heartbeatAt: Fixtures.t0)
+            ).id
+        }
         return AccessWorld(
             t: t, users: users, colleague: colleague, tokens: tokens, colleagueTokenID: colleagueToken.token.id, ownTokenID: ownTokenID,
             deals: deals, tasks: tasks, ownNotice: ownNotice, colleagueNotice: colleagueNotice, contact: contact, company: company,
-            webhook: webhook, message: message, parkedTimer: parkedTimer, documents: documents)
+            webhook: webhook, message: message, parkedTimer: parkedTimer, documents: documents, importJob: importJob)
     }
 
     /// The acting user, or the admin for anonymous requests that need someone's e-mail.
