@@ -10,7 +10,7 @@ import Testing
 struct ImportsPageTests {
     /// Loads a job page until its job has ended.
     func ended(_ web: WebSession, _ path: String) async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(300)  // a guard against a hung job, not a margin
         while ContinuousClock.now < deadline {
             let page = try await web.get(path).text
             if page.contains(#"data-status="finished""#) || page.contains(#"data-status="failed""#) { return page }
