@@ -49,6 +49,8 @@ public struct ImportService: Sendable {
         public var resumedAfter = 0
         public var encoding: String = ""
         public var moves = 0
+        /// On a dry run, the ids of the deals that would be written (a notes or tasks file of the same run may name them).
+        public var checkedIDs: Set<String> = []
         public init() {}
         /// How many rows were refused (a row may have several problems).
         public var refusedRows: Int { Set(refused.map(\.row)).count }
@@ -97,7 +99,10 @@ public struct ImportService: Sendable {
         if !request.dryRun && !request.skipUnmapped && (!reader.unmappedColumns.isEmpty || !blocking.isEmpty) {
             throw Unmapped(columns: reader.unmappedColumns, problems: blocking)
         }
-        guard !request.dryRun else { return summary }
+        guard !request.dryRun else {
+            summary.checkedIDs = Set(checked.ids.keys)
+            return summary
+        }
         return try await write(request: request, reader: reader, history: history, digest: try Self.digest(request), progress: progress)
     }
 
