@@ -36,10 +36,10 @@ extension StoreSession {
         return Page(items: try page.map { try $0.entry() }, nextAfter: rows.count > limit ? page.last?.seq : nil)
     }
 
-    /// The timeline of a deal, oldest first.
+    /// The timeline of a deal, oldest first: by each entry's time (an imported note keeps its own), then as written.
     public func timeline(deal: DealID) async throws -> [TimelineEntry] {
-        try await db.select().column("*").from("timeline").where("deal_id", .equal, deal.rawValue).orderBy("seq").all(decoding: TimelineRecord.self)
-            .map { try $0.entry() }
+        try await db.select().column("*").from("timeline").where("deal_id", .equal, deal.rawValue).orderBy("at").orderBy("seq")
+            .all(decoding: TimelineRecord.self).map { try $0.entry() }
     }
 
     /// The stage a closed deal was in before it closed (the latest log row's origin): where a reopen returns it by default.

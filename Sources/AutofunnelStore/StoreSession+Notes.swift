@@ -17,9 +17,19 @@ extension StoreSession {
         return record.note()
     }
 
-    /// The notes of a deal, oldest first.
+    /// The notes of a deal, oldest first (by the time each was written, which an imported note keeps; then as added).
     public func notes(deal: DealID) async throws -> [Note] {
-        try await noteQuery().where("deal_id", .equal, deal.rawValue).orderBy("id").all(decoding: NoteRecord.self).map { $0.note() }
+        try await noteQuery().where("deal_id", .equal, deal.rawValue).orderBy("created_at").orderBy("id").all(decoding: NoteRecord.self)
+            .map { $0.note() }
+    }
+
+    /// Every deal's notes by id, the page after `after` (nil: the first), for an export.
+    public func notes(after: Int64?, limit: Int) async throws -> Page<Note> {
+        let query = noteQuery()
+        if let after { query.where("id", .greaterThan, after) }
+        let rows = try await query.orderBy("id").limit(max(1, limit) + 1).all(decoding: NoteRecord.self)
+        let page = rows.prefix(max(1, limit))
+        return Page(items: page.map { $0.note() }, nextAfter: rows.count > page.count ? page.last?.id : nil)
     }
 
     private func noteQuery() -> SQLSelectBuilder { db.select().column(SQLNames(NoteRecord.columns)).from("notes") }

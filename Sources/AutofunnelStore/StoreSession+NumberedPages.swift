@@ -15,4 +15,12 @@ extension StoreSession {
         try await db.select().column(SQLNames(CompanyRecord.columns)).from(CompanyRecord.table).where("deleted_at", .is, SQLLiteral.null)
             .orderBy("id").offset(max(0, offset)).limit(max(1, limit)).all(decoding: CompanyRecord.self).map { try $0.company() }
     }
+
+    /// Notes by id (of `deals` only, when given), the first `offset` skipped: amoCRM's `GET /leads/notes`.
+    public func notes(deals: [DealID]?, offset: Int, limit: Int) async throws -> [Note] {
+        if deals?.isEmpty == true { return [] }
+        let query = db.select().column(SQLNames(NoteRecord.columns)).from("notes")
+        if let deals { query.where("deal_id", .in, deals.map(\.rawValue)) }
+        return try await query.orderBy("id").offset(max(0, offset)).limit(max(1, limit)).all(decoding: NoteRecord.self).map { $0.note() }
+    }
 }

@@ -32,6 +32,15 @@ extension StoreSession {
         return try await q.orderBy("due_at").orderBy("id").limit(limit).all(decoding: TaskRecord.self).map { $0.task() }
     }
 
+    /// Every deal's tasks by id, the page after `after` (nil: the first), for an export.
+    public func tasks(after: Int64?, limit: Int) async throws -> Page<DealTask> {
+        let query = taskQuery()
+        if let after { query.where("id", .greaterThan, after) }
+        let rows = try await query.orderBy("id").limit(max(1, limit) + 1).all(decoding: TaskRecord.self)
+        let page = rows.prefix(max(1, limit))
+        return Page(items: page.map { $0.task() }, nextAfter: rows.count > page.count ? page.last?.id : nil)
+    }
+
     /// Marks a task done or closed.
     public func finishTask(_ id: TaskID, status: DealTask.Status, at: Timestamp) async throws {
         try await cancelTaskTimer(id)

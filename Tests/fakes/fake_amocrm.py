@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A fake amoCRM (API v4) for the live-import tests: pipelines with statuses (142 won, 143 lost in each), loss
-reasons, users, leads (`with=contacts,loss_reason`), contacts, companies and `lead_status_changed` events, generated
-from a seed; page-numbered lists with `_links.next` and 204 for an empty page, `Authorization: Bearer` checked, and
+reasons, users, leads (`with=contacts,loss_reason`), contacts, companies, `lead_status_changed` events, the leads'
+notes (`/api/v4/leads/notes`: `common` and `call_in` ones, which an import brings, and `service_message` ones and one
+on a lead that does not exist, which it leaves out) and tasks (`/api/v4/tasks`: on leads, open or completed with a
+`result`, and some on contacts, which it leaves out), generated from a seed; page-numbered lists with `_links.next` and 204 for an empty page, `Authorization: Bearer` checked, and
 amoCRM's limit: more than 7 requests in any second is answered 429 with `Retry-After: 1`.
 
     python3 fake_amocrm.py --port 0 --seed 7 --deals 600 --secret TOKEN [--busy 2]
@@ -59,8 +61,44 @@ def generate(seed: int = 7, deals: int = 600) -> dict:
     events.sort(key=lambda e: (e["at"], e["lead"]))
     for n, e in enumerate(events):
         e["id"] = f"01ev{n:022d}"
+    notes, tasks = activities(random.Random(seed + 1), leads, users)
     return {"pipelines": pipelines, "reasons": reasons, "users": users, "companies": companies, "contacts": contacts,
-            "leads": leads, "events": events}
+            "leads": leads, "events": events, "notes": notes, "tasks": tasks}
+
+
+def activities(rnd: random.Random, leads: list, users: list) -> tuple[list, list]:
+    """Notes and tasks on the leads (a separate random stream, so the leads stay those of the seed).
+
+    A note: {"id", "lead", "type" (common, call_in, service_message), "text" (common), "phone", "duration", "link" (call),
+    "at", "by"}; `imported` says whether an import brings it. A task: {"id", "entity_type", "entity_id", "text", "due",
+    "responsible", "by", "at", "done", "done_at", "result"}."""
+    notes, tasks = [], []
+    for i, lead in enumerate(leads):
+        at = lead["created_at"]
+        if i % 2 == 0:
+            notes.append({"type": "common", "lead": lead["id"], "text": f"Позвонить после обеда, {i}\nвторая строка, \"кавычки\", запятая",
+                          "at": at + 600 + i, "by": users[rnd.randrange(5)]["id"], "imported": True})
+        if i % 5 == 0:
+            notes.append({"type": "call_in", "lead": lead["id"], "phone": "+79990001122", "duration": 30 + i % 90,
+                          "link": f"https://records.example.test/{i}.mp3", "at": at + 900 + i, "by": users[i % 5]["id"], "imported": True})
+        if i % 7 == 0:
+            notes.append({"type": "service_message", "lead": lead["id"], "text": "Робот изменил поле", "at": at + 1200, "by": 0,
+                          "imported": False})
+        if i % 3 == 0:
+            done = i % 6 == 0
+            tasks.append({"entity_type": "leads", "entity_id": lead["id"], "text": f"Связаться с клиентом {i}", "due": at + 86_400 * (1 + i % 4),
+                          "responsible": users[i % 5]["id"], "by": users[(i + 1) % 5]["id"], "at": at + 60, "done": done,
+                          "done_at": at + 7200 if done else None, "result": f"Договорились о встрече {i}" if done else None})
+        if i % 50 == 0:
+            tasks.append({"entity_type": "contacts", "entity_id": lead["contact"], "text": "Задача по контакту", "due": at + 86_400,
+                          "responsible": users[0]["id"], "by": users[0]["id"], "at": at + 60, "done": False, "done_at": None, "result": None})
+    notes.append({"type": "common", "lead": 999_999, "text": "На удалённой сделке", "at": 1_700_000_000, "by": users[0]["id"],
+                  "imported": False})
+    for n, note in enumerate(notes):
+        note["id"] = 70_001 + n
+    for n, task in enumerate(tasks):
+        task["id"] = 90_001 + n
+    return notes, tasks
 
 
 def status_name(data: dict, pipeline: int, status: int) -> str:
@@ -122,7 +160,9 @@ def handler_for(state: State):
                      "/api/v4/leads": ("leads", d["leads"], self.lead, 250),
                      "/api/v4/contacts": ("contacts", d["contacts"], self.contact, 250),
                      "/api/v4/companies": ("companies", d["companies"], self.company, 250),
-                     "/api/v4/events": ("events", d["events"], self.event, 100)}
+                     "/api/v4/events": ("events", d["events"], self.event, 100),
+                     "/api/v4/leads/notes": ("notes", d["notes"], self.note, 250),
+                     "/api/v4/tasks": ("tasks", d["tasks"], self.task, 250)}
             if path not in lists:
                 return self.reply(404, {"title": "Not Found", "status": 404})
             key, items, shape, most = lists[path]
@@ -171,6 +211,22 @@ def handler_for(state: State):
 
         def company(self, c, _):
             return {"id": c["id"], "name": c["name"], "created_at": c["created_at"], "custom_fields_values": None}
+
+        def note(self, n, _):
+            if n["type"] == "call_in":
+                params = {"uniq": f"call-{n['id']}", "duration": n["duration"], "source": "telephony", "link": n["link"], "phone": n["phone"]}
+            else:
+                params = {"text": n["text"]}
+            return {"id": n["id"], "entity_id": n["lead"], "created_by": n["by"], "updated_by": n["by"], "created_at": n["at"],
+                    "updated_at": n["at"], "responsible_user_id": n["by"], "group_id": 0, "note_type": n["type"], "params": params,
+                    "account_id": 1, "_links": {"self": {"href": f"/api/v4/leads/{n['lead']}/notes/{n['id']}"}}}
+
+        def task(self, t, _):
+            return {"id": t["id"], "created_by": t["by"], "updated_by": t["by"], "created_at": t["at"],
+                    "updated_at": t["done_at"] or t["at"], "responsible_user_id": t["responsible"], "group_id": 0,
+                    "entity_id": t["entity_id"], "entity_type": t["entity_type"], "duration": 0, "is_completed": t["done"],
+                    "task_type_id": 1, "text": t["text"], "result": {"text": t["result"]} if t["result"] else [],
+                    "complete_till": t["due"], "account_id": 1}
 
         def event(self, e, _):
             return {"id": e["id"], "type": "lead_status_changed", "entity_id": e["lead"], "entity_type": "lead", "created_by": e["by"],

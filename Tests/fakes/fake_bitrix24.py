@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """A fake Bitrix24 REST portal for the live-import tests, reached through an inbound webhook
-`http://127.0.0.1:PORT/rest/1/SECRET/`: categories, stages (`crm.status.list`), users, deals, contacts, companies and
-`crm.stagehistory.list`, generated from a seed; 50 a page by `start` with `total` and `next`; `batch` of up to 50
+`http://127.0.0.1:PORT/rest/1/SECRET/`: categories, stages (`crm.status.list`), users, deals, contacts, companies,
+`crm.stagehistory.list`, `crm.activity.list` (deal activities with `SUBJECT` and `DESCRIPTION`, some in HTML, which an
+import brings as notes; task activities and a contact's, which it leaves out; `filter[OWNER_TYPE_ID]` honoured) and
+`tasks.task.list` (`{"tasks": [...]}` in camelCase, linked to deals by `ufCrmTask: ["D_<id>"]`, open, completed
+(status 5) or declined (7); some on a contact only, which an import leaves out), generated from a seed; 50 a page by `start` with `total` and `next`; `batch` of up to 50
 commands; and Bitrix24's leaky bucket (drains 2 requests a second, a burst of 4 more): a request over it is answered
 503 `{"error": "QUERY_LIMIT_EXCEEDED"}`.
 
@@ -74,8 +77,49 @@ def generate(seed: int = 7, deals: int = 600) -> dict:
     for n, h in enumerate(history):
         h["ID"] = n + 1
         h["CREATED_TIME"] = iso(h["CREATED_TIME"])
+    activities, tasks = deal_activities(random.Random(seed + 1), deal_rows, users)
     return {"categories": categories, "stages": stages, "users": users, "companies": companies, "contacts": contacts,
-            "deals": deal_rows, "history": history}
+            "deals": deal_rows, "history": history, "activities": activities, "tasks": tasks}
+
+
+def deal_activities(rnd: random.Random, deals: list, users: list) -> tuple[list, list]:
+    """Activities and tasks (a separate random stream, so the deals stay those of the seed). Each activity has
+    `note`: the note text an import makes of it, or None when it leaves it out; each task `deal` (None when on no deal)."""
+    activities, tasks = [], []
+    for i, d in enumerate(deals):
+        created = datetime.fromisoformat(d["DATE_CREATE"])
+        author = users[rnd.randrange(5)]["ID"]
+        if i % 2 == 0:
+            html = i % 10 == 0
+            description = f"<p>Клиент просит <b>скидку</b> {i}</p><p>Перезвонить &amp; уточнить</p>" if html else f"Клиент просит скидку {i}\nПерезвонить"
+            note = f"Звонок клиенту {i}\n" + (f"Клиент просит скидку {i}\nПерезвонить & уточнить" if html else description)
+            activities.append({"OWNER_TYPE_ID": "2", "OWNER_ID": d["ID"], "TYPE_ID": "2", "PROVIDER_ID": "VOXIMPLANT_CALL",
+                               "SUBJECT": f"Звонок клиенту {i}", "DESCRIPTION": description, "DESCRIPTION_TYPE": "3" if html else "1",
+                               "CREATED": iso(created + timedelta(minutes=30)), "AUTHOR_ID": author, "RESPONSIBLE_ID": d["ASSIGNED_BY_ID"],
+                               "COMPLETED": "Y", "note": note})
+        if i % 3 == 0:
+            done = i % 6 == 0
+            declined = i % 9 == 3
+            status = "5" if done else "7" if declined else "2"
+            tasks.append({"id": str(5001 + len(tasks)), "title": f"Подготовить КП {i}", "description": f"Описание задачи {i}",
+                          "responsibleId": d["ASSIGNED_BY_ID"], "createdBy": author, "createdDate": iso(created + timedelta(minutes=10)),
+                          "deadline": iso(created + timedelta(days=2)), "status": status,
+                          "closedDate": iso(created + timedelta(days=1)) if status != "2" else None,
+                          "ufCrmTask": [f"D_{d['ID']}", f"C_{d['CONTACT_ID']}"], "deal": d["ID"]})
+            activities.append({"OWNER_TYPE_ID": "2", "OWNER_ID": d["ID"], "TYPE_ID": "3", "PROVIDER_ID": "TASKS_TASK",
+                               "SUBJECT": f"Подготовить КП {i}", "DESCRIPTION": "", "DESCRIPTION_TYPE": "1",
+                               "CREATED": iso(created + timedelta(minutes=10)), "AUTHOR_ID": author, "RESPONSIBLE_ID": d["ASSIGNED_BY_ID"],
+                               "COMPLETED": "N", "note": None})
+        if i % 40 == 0:
+            activities.append({"OWNER_TYPE_ID": "3", "OWNER_ID": d["CONTACT_ID"], "TYPE_ID": "4", "PROVIDER_ID": "CRM_EMAIL",
+                               "SUBJECT": "Письмо контакту", "DESCRIPTION": "", "DESCRIPTION_TYPE": "1",
+                               "CREATED": iso(created), "AUTHOR_ID": author, "RESPONSIBLE_ID": author, "COMPLETED": "Y", "note": None})
+            tasks.append({"id": str(5001 + len(tasks)), "title": "Задача по контакту", "description": "", "responsibleId": author,
+                          "createdBy": author, "createdDate": iso(created), "deadline": None, "status": "2", "closedDate": None,
+                          "ufCrmTask": [f"C_{d['CONTACT_ID']}"], "deal": None})
+    for n, a in enumerate(activities):
+        a["ID"] = str(700_001 + n)
+    return activities, tasks
 
 
 def php_query(text: str) -> dict:
@@ -133,6 +177,14 @@ def handler_for(state: State):
             return page(d["contacts"], params)
         if m == "crm.company.list":
             return page(d["companies"], params)
+        if m == "crm.activity.list":
+            owner = (params.get("filter") or {}).get("OWNER_TYPE_ID")
+            rows = [{k: v for k, v in a.items() if k != "note"} for a in d["activities"] if owner is None or str(owner) == a["OWNER_TYPE_ID"]]
+            return page(rows, params)
+        if m == "tasks.task.list":
+            out = page([{k: v for k, v in t.items() if k != "deal"} for t in d["tasks"]], params)
+            out["result"] = {"tasks": out["result"]}
+            return out
         if m == "crm.stagehistory.list":
             if str(params.get("entityTypeId")) != "2":
                 return {"result": {"items": []}, "total": 0}

@@ -1,11 +1,13 @@
 """Live imports against fake incumbents and against another Autofunnel.
 
 `Tests/fakes/fake_amocrm.py` and `fake_bitrix24.py` serve the documented JSON (600 deals with contacts and several
-stage changes each, generated from a seed) with paging and their rate limits; each is told to answer two requests
-"slow down" as if another integration had used the limit up. Each import is killed (SIGKILL) half-way through its
-fetch, run again to the end, then run a third time: every deal, contact and stage change arrives with its stage and
-times, once; the third run creates nothing; and the fake saw no more requests per second than its limit allows.
-The last test imports one Autofunnel (`autofunnel generate`) into another through the first one's amoCRM dialect."""
+stage changes each, the deals' notes (Bitrix24: activities) and tasks, generated from a seed) with paging and their
+rate limits; each is told to answer two requests "slow down" as if another integration had used the limit up. Each
+import is killed (SIGKILL) half-way through its fetch, run again to the end, then run a third time: every deal,
+contact, stage change, note and task arrives with its stage, times and people, once; the third run creates nothing;
+and the fake saw no more requests per second than its limit allows. The last test imports one Autofunnel
+(`autofunnel generate`, then notes, tasks and contacts made through its API) into another through the first one's
+amoCRM dialect, twice."""
 import json
 import re
 import secrets
@@ -125,8 +127,26 @@ def digits(phone: str) -> str:
 
 
 def counts(url: str) -> tuple:
-    return (table(url, "SELECT COUNT(*) FROM deals")[0][0], table(url, "SELECT COUNT(*) FROM stage_log")[0][0],
-            table(url, "SELECT COUNT(*) FROM contacts")[0][0], table(url, "SELECT COUNT(*) FROM companies")[0][0])
+    return tuple(table(url, f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("deals", "stage_log", "contacts", "companies", "notes", "tasks", "timeline"))
+
+
+def imported_notes(url: str, source: str) -> Counter:
+    """The notes an import tied to their ids: (deal's id in the source, written at, author's e-mail, text), counted."""
+    return Counter(table(
+        url, "SELECT de.external_id, n.created_at, u.email, n.text FROM external_ids e JOIN notes n ON n.id = e.local_id "
+             "JOIN external_ids de ON de.kind = 'deal' AND de.source = e.source AND de.local_id = n.deal_id "
+             "LEFT JOIN users u ON u.id = n.author_id WHERE e.kind = 'note' AND e.source = ?", source))
+
+
+def imported_tasks(url: str, source: str) -> Counter:
+    """The tasks an import tied to their ids: (deal's id in the source, title, text, status, due, created, completed,
+    assignee's and creator's e-mails), counted."""
+    return Counter(table(
+        url, "SELECT de.external_id, t.title, t.text, t.status, t.due_at, t.created_at, t.completed_at, ua.email, uc.email "
+             "FROM external_ids e JOIN tasks t ON t.id = e.local_id "
+             "JOIN external_ids de ON de.kind = 'deal' AND de.source = e.source AND de.local_id = t.deal_id "
+             "LEFT JOIN users ua ON ua.id = t.assignee_id LEFT JOIN users uc ON uc.id = t.creator_id "
+             "WHERE e.kind = 'task' AND e.source = ?", source))
 
 
 def three_runs(args: list, url: str, work: Path, fake: Fake, kill_at: int) -> tuple[str, float]:
@@ -139,8 +159,13 @@ def three_runs(args: list, url: str, work: Path, fake: Fake, kill_at: int) -> tu
     dupes = table(url, "SELECT external_id, COUNT(*) FROM external_ids WHERE kind = 'deal' GROUP BY external_id HAVING COUNT(*) > 1")
     assert dupes == [], f"deals imported twice: {dupes[:5]}"
     assert table(url, "SELECT COUNT(*) FROM deals")[0][0] == table(url, "SELECT COUNT(*) FROM external_ids WHERE kind = 'deal'")[0][0]
+    for kind in ("note", "task"):
+        dupes = table(url, "SELECT external_id FROM external_ids WHERE kind = ? GROUP BY external_id HAVING COUNT(*) > 1", kind)
+        assert dupes == [], f"{kind}s imported twice: {dupes[:5]}"
     third, _ = run(args, url, work)
     assert "deals: created 0, updated 600, refused 0" in third, third
+    assert re.search(r"^notes: (\d+) rows: created 0, imported before \1, refused 0$", third, re.M), third
+    assert re.search(r"^tasks: (\d+) rows: created 0, imported before \1, refused 0$", third, re.M), third
     assert "contacts created 0 and companies created 0" in third, third
     assert counts(url) == after, "the third run changed the counts"
     return second, seconds
@@ -178,6 +203,23 @@ def test_amocrm_import_survives_a_kill_respects_the_limit_and_brings_every_deal_
     assert len(contacts) == 650, "the deals' contacts and those on no deal"
     for c in data["contacts"]:
         assert contacts[str(c["id"])] == (c["name"], [digits(c["phone"])], [c["email"]]), c["id"]
+
+    def note_text(n):
+        return n["text"] if n["type"] == "common" else f"Incoming call, {n['phone']}, {n['duration']} s, {n['link']}"
+
+    expected_notes = Counter((str(n["lead"]), n["at"] * 1000, users[n["by"]], note_text(n)) for n in data["notes"] if n["imported"])
+    assert imported_notes(url, "amocrm") == expected_notes, "common notes and calls, once, with their times and authors"
+    lead_tasks = [t for t in data["tasks"] if t["entity_type"] == "leads"]
+    assert imported_tasks(url, "amocrm") == Counter(
+        (str(t["entity_id"]), t["text"], None, "done" if t["done"] else "open", t["due"] * 1000, t["at"] * 1000,
+         t["done_at"] * 1000 if t["done"] else None, users[t["responsible"]], users[t["by"]]) for t in lead_tasks)
+    results = Counter(table(url, "SELECT n.text, n.created_at FROM notes n LEFT JOIN external_ids e ON e.kind = 'note' AND e.local_id = n.id "
+                                 "WHERE e.local_id IS NULL"))
+    assert results == Counter((f"{t['text']}: {t['result']}", t["done_at"] * 1000) for t in lead_tasks if t["result"]), \
+        "a completed task's result is a note at its completion, once"
+    assert table(url, "SELECT COUNT(*) FROM timeline WHERE kind = 'note'")[0][0] == len(expected_notes)
+    kept = sum(expected_notes.values())
+    assert f"{kept} notes ({len(data['notes']) - kept} left out" in output, output
     assert stats["limited"] == stats["busy"] == 2, f"only the two 'busy' answers were refused: {stats}"
     assert stats["max_per_second"] <= fake_amocrm.LIMIT_PER_SECOND, stats
     harness.report(f"amoCRM live import: {stats['requests']} requests over three runs, at most {stats['max_per_second']} in any second "
@@ -216,10 +258,43 @@ def test_bitrix24_import_survives_a_kill_respects_the_limit_and_brings_every_dea
     assert len(contacts) == 640
     for c in data["contacts"]:
         assert contacts[c["ID"]] == (f"{c['NAME']} {c['LAST_NAME']}", [digits(c["PHONE"][0]["VALUE"])], [c["EMAIL"][0]["VALUE"]]), c["ID"]
+    assert imported_notes(url, "bitrix24") == Counter(
+        (a["OWNER_ID"], ms(a["CREATED"]), users[a["AUTHOR_ID"]], a["note"]) for a in data["activities"] if a["note"]), \
+        "deal activities as notes (subject, then the description without HTML), once; task and contact activities left out"
+    statuses = {"2": "open", "5": "done", "7": "closed"}
+    assert imported_tasks(url, "bitrix24") == Counter(
+        (t["deal"], t["title"], t["description"], statuses[t["status"]], ms(t["deadline"]), ms(t["createdDate"]),
+         ms(t["closedDate"]) if t["closedDate"] else None, users[t["responsibleId"]], users[t["createdBy"]])
+        for t in data["tasks"] if t["deal"]), "tasks linked to a deal by UF_CRM_TASK, once"
+    assert table(url, "SELECT COUNT(*) FROM tasks")[0][0] == sum(1 for t in data["tasks"] if t["deal"])
     assert stats["limited"] == stats["busy"] == 2, f"only the two 'busy' answers were refused: {stats}"
     assert stats["max_per_10s"] <= 2 * 10 + fake_bitrix24.BURST, stats
     harness.report(f"Bitrix24 live import: {stats['requests']} requests over three runs (batch), at most {stats['max_per_second']} in any "
                    f"second and {stats['max_per_10s']} in any ten (limit 2/s with a burst); the resumed run took {seconds:.1f} s")
+
+
+def amocrm_patch(base: str, jwt: str, path: str, body) -> dict:
+    """A PATCH to the amoCRM dialect of the server at `base`."""
+    request = urllib.request.Request(base + "/api/v4" + path, data=json.dumps(body).encode(), method="PATCH",
+                                     headers={"Authorization": f"Bearer {jwt}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        return json.load(r)
+
+
+def make_notes_tasks_and_contacts(api: "harness.Api", url: str, base: str, jwt: str) -> None:
+    """Notes, tasks (open, completed, completed with a result through the dialect) and contacts on no deal, through
+    the API of the server on `url`."""
+    deals = [d for (d,) in table(url, "SELECT id FROM deals WHERE deleted_at IS NULL ORDER BY id LIMIT 3")]
+    users = [u for (u,) in table(url, "SELECT id FROM users ORDER BY id")]
+    for n, deal in enumerate(deals):
+        api.ok("POST", f"/deals/{deal}/notes", {"text": f"Заметка {n}"})
+    api.ok("POST", f"/deals/{deals[0]}/notes", {"text": 'Две строки,\n"в кавычках"; =1+1'})
+    made = [api.ok("POST", "/tasks", {"dealId": deal, "title": f"Задача {n}", "dueAt": f"2031-0{n + 1}-15T09:30:00Z",
+                                      "assigneeId": users[n % len(users)]})["id"] for n, deal in enumerate(deals)]
+    api.ok("POST", f"/tasks/{made[1]}/complete")
+    amocrm_patch(base, jwt, f"/tasks/{made[2]}", {"is_completed": True, "result": {"text": "Договорились"}})
+    api.ok("POST", "/contacts", {"name": "Анна Переезжая", "phones": ["+7 912 000-11-22"], "emails": ["anna@moving.test"]})
+    api.ok("POST", "/contacts", {"name": "Борис Переезжий", "phones": ["+7 912 000-33-44"]})
 
 
 def test_one_autofunnel_imports_another_through_its_amocrm_dialect(tmp_path):
@@ -227,17 +302,21 @@ def test_one_autofunnel_imports_another_through_its_amocrm_dialect(tmp_path):
     source.mkdir()
     url_a = f"sqlite:{source / 'a.sqlite'}"
     email = "exporter@autofunnel.test"
-    harness.admin_token(url_a, email=email)
+    token = harness.admin_token(url_a, email=email)
     harness.cli(["generate", "--deals", "150", "--seed", "5"], url_a, timeout=300)
     jwt = harness.cli(["tokens", "create", "--user", email, "--name", "import", "--scope", "admin", "--format", "amocrm"], url_a).strip()
     server = harness.Server(url_a, source, "amocrm-dialect")
     server.start()
     try:
+        make_notes_tasks_and_contacts(harness.Api(server.base, token), url_a, server.base, jwt)
         # The same people on the other side (matched by e-mail, as a team moving over would set them up).
         target = tmp_path / "b"
         target.mkdir()
         url_b = database_with_users(target, [e for (e,) in table(url_a, "SELECT email FROM users")])
-        output, seconds = run(["amocrm", "--url", server.base, "--token", jwt], url_b, tmp_path / "work")
+        args = ["amocrm", "--url", server.base, "--token", jwt]
+        output, seconds = run(args, url_b, tmp_path / "work")
+        after = counts(url_b)
+        again, _ = run(args, url_b, tmp_path / "work")
     finally:
         server.stop()
 
@@ -259,6 +338,30 @@ def test_one_autofunnel_imports_another_through_its_amocrm_dialect(tmp_path):
     expected = [by_names(url_a, names(url_a, locale)) for locale in ("ru", "en")]
     assert got[0] and got[1], output
     assert got in expected, f"deals or stage-log rows differ per pipeline and stage:\n{got}\n{expected[0]}"
+
+    def seconds_of(ms):  # the dialect says times in seconds, as amoCRM does
+        return ms // 1000 * 1000 if ms is not None else None
+
+    notes_a = Counter((str(d), seconds_of(at), who, text) for d, at, who, text in table(
+        url_a, "SELECT n.deal_id, n.created_at, u.email, n.text FROM notes n JOIN deals d ON d.id = n.deal_id "
+               "LEFT JOIN users u ON u.id = n.author_id WHERE d.deleted_at IS NULL"))
+    assert sum(notes_a.values()) >= 5, "four notes and a completed task's result"
+    assert imported_notes(url_b, "amocrm") == notes_a, "every note, with its deal, time, author and text"
+    tasks_a = Counter((str(d), title, None, "open" if status == "open" else "done", seconds_of(due), seconds_of(created), seconds_of(done), a, c)
+                      for d, title, status, due, created, done, a, c in table(
+        url_a, "SELECT t.deal_id, t.title, t.status, t.due_at, t.created_at, t.completed_at, ua.email, uc.email FROM tasks t "
+               "JOIN deals d ON d.id = t.deal_id LEFT JOIN users ua ON ua.id = t.assignee_id LEFT JOIN users uc ON uc.id = t.creator_id "
+               "WHERE d.deleted_at IS NULL"))
+    assert sum(tasks_a.values()) >= 3
+    assert imported_tasks(url_b, "amocrm") == tasks_a, "every task, open or done, with its times and people"
+    assert table(url_b, "SELECT COUNT(*) FROM notes")[0][0] == sum(notes_a.values()), "no result note made twice"
+    contacts_a = Counter(table(url_a, "SELECT name, phones, emails FROM contacts WHERE deleted_at IS NULL"))
+    assert contacts_a and Counter(table(url_b, "SELECT name, phones, emails FROM contacts WHERE deleted_at IS NULL")) == contacts_a
+    assert counts(url_b) == after, f"the second run duplicated something:\n{again}"
+    assert re.search(r"^deals: created 0, updated \d+, refused 0", again, re.M), again
+    assert re.search(r"^notes: (\d+) rows: created 0, imported before \1, refused 0$", again, re.M), again
+    assert re.search(r"^tasks: (\d+) rows: created 0, imported before \1, refused 0$", again, re.M), again
     total = table(url_b, "SELECT COUNT(*) FROM stage_log")[0][0]
-    harness.report(f"Autofunnel → Autofunnel through the amoCRM dialect: {sum(got[0].values())} deals and {total} stage-log rows "
-                   f"in {seconds:.1f} s")
+    harness.report(f"Autofunnel → Autofunnel through the amoCRM dialect: {sum(got[0].values())} deals, {total} stage-log rows, "
+                   f"{sum(notes_a.values())} notes, {sum(tasks_a.values())} tasks and {sum(contacts_a.values())} contacts in {seconds:.1f} s; "
+                   f"a second run changed nothing")

@@ -4,4 +4,8 @@ public enum ExternalKind: String, Sendable, CaseIterable {
     case contact
     case company
     case user
+    /// A note on a deal (amoCRM's note, Bitrix24's activity).
+    case note
+    /// A task on a deal.
+    case task
 }

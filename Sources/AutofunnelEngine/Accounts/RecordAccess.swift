@@ -34,6 +34,18 @@ public struct RecordAccess: Sendable {
         return notes.map { view.note($0, in: snapshot) }
     }
 
+    /// Those of `notes` on live deals the caller may read, in their order, their text without the deals' values hidden
+    /// from the caller.
+    public func visibleNotes(_ notes: [Note], in s: StoreSession) async throws -> [Note] {
+        let view = FieldView(principal, catalog: try await s.fieldCatalog())
+        let everything = view.showsEverything
+        var snapshots: [DealID: DealSnapshot] = [:]
+        for (id, deal) in try await s.deals(ids: Array(Set(notes.map(\.deal)))) where principal.sees(deal) {
+            snapshots[id] = everything ? DealSnapshot(deal: deal) : try await s.snapshot(of: deal)
+        }
+        return notes.compactMap { note in snapshots[note.deal].map { view.note(note, in: $0) } }
+    }
+
     /// A task of a deal the caller may read (else 404), without the deal's values hidden from the caller.
     public func task(_ id: TaskID) async throws -> DealTask {
         try await store.read { s in

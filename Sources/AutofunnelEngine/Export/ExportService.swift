@@ -35,6 +35,15 @@ public struct ExportService: Sendable {
         "deal_id", "pipeline", "from_stage", "to_stage", "at", "actor_kind", "actor", "cause", "responsible", "amount", "currency",
     ]
 
+    /// The columns of a notes file: the note's id, its deal's id, when it was written, its author's e-mail, its text.
+    public static let noteColumns = ["id", "deal_id", "at", "author", "text"]
+    /// The columns of a tasks file: `responsible` and `author` are e-mails, `status` is `open`, `done` or `closed`,
+    /// `done_at` when it was completed or closed, `result` what the one who completed it wrote (read on import; a task
+    /// completed here keeps its result as a note, so an export leaves it empty and the note is in the notes file).
+    public static let taskColumns = [
+        "id", "deal_id", "title", "text", "due_at", "responsible", "author", "created_at", "status", "done_at", "result",
+    ]
+
     /// The column of a custom field.
     public static func fieldColumn(_ key: FieldKey) -> String { "field:" + key.rawValue }
 

@@ -49,6 +49,8 @@ public struct ImportService: Sendable {
         public var resumedAfter = 0
         public var encoding: String = ""
         public var moves = 0
+        /// On a dry run, the ids of the deals that would be written (a notes or tasks file of the same run may name them).
+        public var checkedIDs: Set<String> = []
         public init() {}
         /// How many rows were refused (a row may have several problems).
         public var refusedRows: Int { Set(refused.map(\.row)).count }
@@ -89,6 +91,7 @@ public struct ImportService: Sendable {
             history = try await reading?.value
             summary = checked.summary
             summary.moves = checked.ids.keys.reduce(0) { $0 + (history?.count(of: $1) ?? 0) }
+            if request.dryRun { summary.checkedIDs = Set(checked.ids.keys) }
         } catch {
             reading?.cancel()
             throw error

@@ -5,24 +5,24 @@ import AutofunnelServer
 import AutofunnelStore
 import Foundation
 
-/// `autofunnel export deals|contacts|companies|history`: CSV files the importer reads back with no mapping, written
+/// `autofunnel export deals|contacts|companies|history|notes|tasks`: CSV files the importer reads back with no mapping, written
 /// a page at a time as the system (every record, every field).
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export deals, contacts, companies or the stage history as CSV (UTF-8 with BOM, RFC 4180).")
+        abstract: "Export deals, contacts, companies, the stage history, notes or tasks as CSV (UTF-8 with BOM, RFC 4180).")
 
     /// What to export.
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case deals, contacts, companies, history
+        case deals, contacts, companies, history, notes, tasks
     }
 
     @OptionGroup var database: DatabaseOptions
-    @Argument(help: "deals, contacts, companies or history.") var kind: Kind
+    @Argument(help: "deals, contacts, companies, history, notes or tasks.") var kind: Kind
     @Option(help: "The file to write (default: standard output).") var out: String?
     @Option(help: "Only the deals (or the history) of this pipeline.") var pipeline: String?
 
     func validate() throws {
-        if pipeline != nil && (kind == .contacts || kind == .companies) {
+        if pipeline != nil && kind != .deals && kind != .history {
             throw ValidationError("--pipeline applies to deals and history")
         }
     }
@@ -40,6 +40,8 @@ struct Export: AsyncParsableCommand {
                 case .contacts: export.contacts(reader: nil)
                 case .companies: export.companies(reader: nil)
                 case .history: export.history(pipeline: key, reader: nil)
+                case .notes: export.notes(reader: nil)
+                case .tasks: export.tasks(reader: nil)
                 }
             guard let out else {
                 try await stream.write { FileHandle.standardOutput.write(Data($0.utf8)) }

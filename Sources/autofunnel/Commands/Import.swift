@@ -18,12 +18,17 @@ struct ImportCSV: AsyncParsableCommand {
         abstract: "Import deals from a CSV file: Autofunnel's export, amoCRM's or Bitrix24's export, or any file with a mapping.",
         discussion: """
             Without --mapping, Autofunnel's own export and amoCRM's and Bitrix24's exports are read by their headers; \
-            anything else needs a mapping: write one with --propose-mapping, fill in every "?" and pass it with --mapping.
+            anything else needs a mapping: write one with --propose-mapping, fill in every "?" and pass it with --mapping. \
+            --notes and --tasks (as `export notes` and `export tasks` write them) are imported after the deals, each row on \
+            the deal its deal_id names in the same source.
             """)
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The CSV file (UTF-8 or Windows-1251; comma, semicolon or tab).") var file: String
     @Option(help: "The mapping file (YAML).") var mapping: String?
     @Option(help: "A stage-log file (as `export history` writes it): each new deal's moves are replayed at their times.") var history: String?
+    @Option(help: "A notes file (id,deal_id,at,author,text; as `export notes` writes it), imported after the deals.") var notes: String?
+    @Option(help: "A tasks file (id,deal_id,title,…,status,done_at,result; as `export tasks` writes it), imported after the deals.")
+    var tasks: String?
     @Option(help: "The pipeline of rows that name none.") var pipeline: String?
     @Option(help: "The name the records' ids are kept under (default: the format's, e.g. amocrm).") var source: String?
     @Option(help: "Write every refused row with its reason to this CSV file.") var errors: String?
@@ -79,7 +84,21 @@ struct ImportCSV: AsyncParsableCommand {
             let summary = try await services.imports.run(request) { rows in bar.show(rows) }
             bar.finish()
             report(summary)
-            if let errors { try Self.writeErrors(summary.refused, to: errors) }
+            var refused = summary.refused
+            for (path, kind) in [(notes, "notes"), (tasks, "tasks")] {
+                guard let path else { continue }
+                let activities = ImportService.ActivityRequest(
+                    file: URL(fileURLWithPath: path), mapping: chosen, dryRun: dryRun, pendingDeals: summary.checkedIDs, batchSize: batchSize)
+                let bar = ProgressLine()
+                let done =
+                    kind == "notes"
+                    ? try await services.imports.importNotes(activities) { bar.show($0) }
+                    : try await services.imports.importTasks(activities) { bar.show($0) }
+                bar.finish()
+                print(Self.activityLines(done, kind: kind, dryRun: dryRun, errors: errors).joined(separator: "\n"))
+                refused += done.refused
+            }
+            if let errors { try Self.writeErrors(refused, to: errors) }
         }
     }
 
@@ -92,6 +111,16 @@ struct ImportCSV: AsyncParsableCommand {
         for p in s.refused.prefix(20) { lines.append("  row \(p.row)\(p.column.map { ", \($0)" } ?? ""): \(p.message)") }
         if s.refused.count > 20 { lines.append("  … and \(s.refused.count - 20) more\(errors == nil ? " (see --errors)" : "")") }
         print(lines.joined(separator: "\n"))
+    }
+
+    /// What a notes or tasks import did, for the report.
+    static func activityLines(_ s: ImportService.ActivitySummary, kind: String, dryRun: Bool, errors: String?) -> [String] {
+        var lines = [
+            "\(kind): \(s.rows) rows: \(dryRun ? "would create" : "created") \(s.created), imported before \(s.unchanged), refused \(s.refusedRows)"
+        ]
+        for p in s.refused.prefix(20) { lines.append("  row \(p.row)\(p.column.map { ", \($0)" } ?? ""): \(p.message)") }
+        if s.refused.count > 20 { lines.append("  … and \(s.refused.count - 20) more\(errors == nil ? " (see --errors)" : "")") }
+        return lines
     }
 
     /// `row,column,reason`, one line per problem (the same file the import API's errors CSV is).

@@ -16,7 +16,7 @@ struct LiveImportOptions: ParsableArguments {
 struct ImportAmoCRM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "amocrm",
-        abstract: "Import pipelines, deals, contacts, companies and stage history from an amoCRM (Kommo) account through API v4.",
+        abstract: "Import pipelines, deals, contacts, companies, stage history, notes and tasks from an amoCRM (Kommo) account through API v4.",
         discussion: """
             Pages are fetched into the work folder (at most 7 requests a second; a rate-limited request is retried): a run \
             cut half-way fetches only what it lacks. Running again updates what the last run made and duplicates nothing.
@@ -36,7 +36,8 @@ struct ImportAmoCRM: AsyncParsableCommand {
 struct ImportBitrix24: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bitrix24",
-        abstract: "Import pipelines, deals, contacts, companies and stage history from a Bitrix24 portal through an inbound webhook.",
+        abstract:
+            "Import pipelines, deals, contacts, companies, stage history, activities (as notes) and tasks from a Bitrix24 portal through an inbound webhook.",
         discussion: """
             Pages are fetched into the work folder (2 requests a second, 50 pages per batch; a rate-limited request is \
             retried): a run cut half-way fetches only what it lacks. Running again updates and duplicates nothing.
@@ -79,7 +80,9 @@ enum LiveImportCommand {
                 throw ExitCode(2)
             }
             report(result, source: source, folder: folder, dryRun: options.dryRun, seconds: ContinuousClock.now - started)
-            if let errors = options.errors { try ImportCSV.writeErrors(result.summary?.refused ?? [], to: errors) }
+            if let errors = options.errors {
+                try ImportCSV.writeErrors((result.summary?.refused ?? []) + (result.notes?.refused ?? []) + (result.tasks?.refused ?? []), to: errors)
+            }
         }
     }
 
@@ -87,7 +90,8 @@ enum LiveImportCommand {
         let c = r.counts
         var lines = [
             "\(source.name) \(source.shownAddress): \(r.requests) requests (\(r.retries) retried), \(r.cachedPages) pages from \(folder.path), in \(seconds.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))",
-            "read \(c.deals) deals, \(c.moves) stage changes, \(c.contacts) contacts, \(c.companies) companies",
+            "read \(c.deals) deals, \(c.moves) stage changes, \(c.contacts) contacts, \(c.companies) companies, \(c.notes) notes (\(c.skippedNotes) "
+                + "left out: other kinds or on no deal read), \(c.tasks) tasks (\(c.skippedTasks) left out: on no deal read)",
         ]
         if !r.pipelinesCreated.isEmpty {
             lines.append("\(dryRun ? "would create" : "created") pipelines: \(r.pipelinesCreated.joined(separator: ", "))")
@@ -100,6 +104,10 @@ enum LiveImportCommand {
             if s.refused.count > 20 { lines.append("  … and \(s.refused.count - 20) more (see --errors)") }
         } else if dryRun {
             lines.append("rows are checked once the pipelines exist: run without --dry-run to create them and import")
+        }
+        for (summary, kind) in [(r.notes, "notes"), (r.tasks, "tasks")] {
+            guard let summary else { continue }
+            lines += ImportCSV.activityLines(summary, kind: kind, dryRun: dryRun, errors: "")
         }
         if !dryRun { lines.append("contacts created \(r.contactsCreated) and companies created \(r.companiesCreated) besides the deals'") }
         for p in r.refusedParties.prefix(20) { lines.append("  refused \(p)") }

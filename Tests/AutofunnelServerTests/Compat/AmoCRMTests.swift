@@ -381,4 +381,38 @@ struct AmoCRMTests {
             #expect(notes.count == 2, "a refused item saves none of the others")
         }
     }
+
+    @Test func everyLeadsNotesAreListedPageByPageForALiveImport() async throws {
+        try await withAmo(as: { $0.manager }, scope: .write) { t, api, _ in
+            let actor = Actor(kind: .api)
+            let mine = try await t.services.deals.create(
+                pipeline: "sales", stage: nil, input: DealInput(title: "Mine", responsible: t.manager.id), actor: actor)
+            let other = try await t.services.deals.create(
+                pipeline: "sales", stage: nil, input: DealInput(title: "Other", responsible: t.head.id), actor: actor)
+            for (deal, text) in [(mine, "first"), (other, "hidden"), (mine, "second"), (mine, "third")] {
+                _ = try await t.services.deals.addNote(deal: deal.id, text: text, actor: actor, principal: nil)
+            }
+            func texts(_ r: APIResponse) -> [String] {
+                Self.embedded(r, "notes").compactMap { ($0["params"] as? [String: Any])?["text"] as? String }
+            }
+            func next(_ r: APIResponse) -> String? {
+                ((r.object["_links"] as? [String: Any])?["next"] as? [String: Any])?["href"] as? String
+            }
+            var all: [String] = []
+            var path: String? = "/api/v4/leads/notes?limit=2&order[id]=asc"
+            while let current = path {
+                let page = try await api.request(.get, current)
+                #expect(page.status == 200, "\(page.text)")
+                all += texts(page)
+                path = next(page).flatMap { URL(string: $0) }.map { $0.path + "?" + ($0.query ?? "") }
+            }
+            #expect(all == ["first", "second", "third"], "a note on the head's deal, which a manager may not see, is left out")
+            let row = try #require(Self.embedded(try await api.request(.get, "/api/v4/leads/notes?limit=1"), "notes").first)
+            #expect(row["entity_id"] as? Int == Int(mine.id.rawValue) && row["note_type"] as? String == "common" && row["created_at"] is Int)
+            let one = try await api.request(.get, "/api/v4/leads/notes?filter[entity_id][]=\(mine.id)")
+            #expect(texts(one) == ["first", "second", "third"])
+            let calls = try await api.request(.get, "/api/v4/leads/notes?filter[note_type]=call_in")
+            #expect(calls.status == 200 && texts(calls).isEmpty, "every note here is a common one")
+        }
+    }
 }

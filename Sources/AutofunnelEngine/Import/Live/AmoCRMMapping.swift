@@ -133,6 +133,70 @@ public enum AmoCRMMapping {
         }
     }
 
+    /// The notes of `GET /api/v4/leads/notes` pages that the import brings: `common` notes (also the old numeric type
+    /// 4) with their text, and calls (`call_in`, `call_out`) as a line with the phone, duration and recording link, as
+    /// our dialect keeps them. Other types (service messages, attachments, SMS, …) are counted as skipped.
+    public static func notes(_ items: [JSONValue]) -> (notes: [RemoteNote], skipped: Int) {
+        var (out, skipped) = ([RemoteNote](), 0)
+        for n in items {
+            guard let nid = id(n[lenient: "id"]), let lead = id(n[lenient: "entity_id"]), let at = moment(n[lenient: "created_at"]) else {
+                skipped += 1
+                continue
+            }
+            let params = n[lenient: "params"] ?? .null
+            let type = n[lenient: "note_type"]?.lenientText ?? "common"
+            let body: String?
+            switch type {
+            case "common", "4": body = long(params[lenient: "text"])
+            case "call_in", "call_out", "10", "11":
+                let parts = [
+                    type == "call_in" || type == "10" ? "Incoming call" : "Outgoing call", text(params[lenient: "phone"]),
+                    params[lenient: "duration"]?.lenientInt.map { "\($0) s" }, text(params[lenient: "link"]),
+                ]
+                body = parts.compactMap { $0 }.joined(separator: ", ")
+            default: body = nil
+            }
+            guard let body else {
+                skipped += 1
+                continue
+            }
+            let author = id(n[lenient: "created_by"]) ?? id(n[lenient: "responsible_user_id"])
+            out.append(RemoteNote(id: nid, deal: lead, at: at, author: author, text: body))
+        }
+        return (out, skipped)
+    }
+
+    /// The tasks of `GET /api/v4/tasks` pages that are on a lead (`entity_type` `leads`); the others are counted as
+    /// skipped. Their text is the title (the first line, at most 500 characters; the whole text kept beside when longer);
+    /// a completed one is done at its `updated_at`, with `result.text`.
+    public static func tasks(_ items: [JSONValue]) -> (tasks: [RemoteTask], skipped: Int) {
+        var (out, skipped) = ([RemoteTask](), 0)
+        for t in items {
+            let entity = t[lenient: "entity_type"]?.lenientText ?? ""
+            guard entity == "leads" || entity == "lead", let tid = id(t[lenient: "id"]), let lead = id(t[lenient: "entity_id"]),
+                let created = moment(t[lenient: "created_at"])
+            else {
+                skipped += 1
+                continue
+            }
+            let (title, body) = RemoteTask.titled(long(t[lenient: "text"]) ?? "")
+            let done = t[lenient: "is_completed"]?.lenientFlag == true
+            out.append(
+                RemoteTask(
+                    id: tid, deal: lead, title: title.isEmpty ? "Task" : title, text: body, dueAt: moment(t[lenient: "complete_till"]),
+                    responsible: id(t[lenient: "responsible_user_id"]), author: id(t[lenient: "created_by"]), createdAt: created,
+                    status: done ? .done : .open, doneAt: done ? moment(t[lenient: "updated_at"]) ?? created : nil,
+                    result: done ? long(t[lenient: "result"]?[lenient: "text"]) : nil))
+        }
+        return (out, skipped)
+    }
+
+    /// A non-empty text of a note or task, at most 20,000 characters.
+    static func long(_ v: JSONValue?) -> String? {
+        guard let s = v?.lenientText?.trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { return nil }
+        return String(s.prefix(20_000))
+    }
+
     /// A positive id within JSON's exact integers, as text.
     static func id(_ v: JSONValue?) -> String? {
         guard let n = v?.lenientInt, n > 0 else { return nil }

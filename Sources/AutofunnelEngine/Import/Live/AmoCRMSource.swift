@@ -2,8 +2,8 @@ import AutofunnelCore
 import Foundation
 
 /// Reads an amoCRM account through API v4 into page files, then into a `LiveSnapshot`: pipelines with statuses, loss
-/// reasons, users, leads with contacts and loss reasons (250 a page), contacts, companies, and the
-/// `lead_status_changed` events (100 a page) as the history. Pages follow `_links.next`; the next page is asked for on
+/// reasons, users, leads with contacts and loss reasons (250 a page), contacts, companies, the
+/// `lead_status_changed` events (100 a page) as the history, the leads' notes and the tasks. Pages follow `_links.next`; the next page is asked for on
 /// the account's own address (never the link's host, which could carry the token elsewhere).
 public struct AmoCRMSource: Sendable {
     /// `https://example.amocrm.ru`, without `/api/v4`.
@@ -50,6 +50,13 @@ public struct AmoCRMSource: Sendable {
         progress("events")
         let events = try await list(fetcher, "events", "/api/v4/events", ["filter%5Btype%5D=lead_status_changed"], key: "events", limit: 100)
         snapshot.moves = AmoCRMMapping.moves(events, leads: snapshot.deals)
+        let byID = "order%5Bid%5D=asc"
+        progress("notes")
+        (snapshot.notes, snapshot.skippedNotes) = AmoCRMMapping.notes(
+            try await list(fetcher, "notes", "/api/v4/leads/notes", [byID], key: "notes", limit: 250))
+        progress("tasks")
+        (snapshot.tasks, snapshot.skippedTasks) = AmoCRMMapping.tasks(
+            try await list(fetcher, "tasks", "/api/v4/tasks", [byID], key: "tasks", limit: 250))
         return snapshot
     }
 

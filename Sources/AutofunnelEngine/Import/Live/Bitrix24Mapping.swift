@@ -103,6 +103,98 @@ public enum Bitrix24Mapping {
         return out
     }
 
+    /// The activities of `crm.activity.list` on deals (`OWNER_TYPE_ID` 2) as notes: `SUBJECT`, then `DESCRIPTION` on
+    /// the next lines (an HTML description, `DESCRIPTION_TYPE` 3, without its tags), at `CREATED`, by `AUTHOR_ID` (else
+    /// `RESPONSIBLE_ID`). Activities of other owners and those that stand for a task (`TYPE_ID` 3, a `TASKS…`
+    /// provider: `tasks.task.list` brings the task itself) are counted as skipped.
+    public static func notes(_ items: [JSONValue]) -> (notes: [RemoteNote], skipped: Int) {
+        var (out, skipped) = ([RemoteNote](), 0)
+        for a in items {
+            let owner = a[lenient: "OWNER_TYPE_ID"]?.lenientInt ?? 2
+            let provider = (text(a[lenient: "PROVIDER_ID"]) ?? "").uppercased()
+            guard owner == 2, a[lenient: "TYPE_ID"]?.lenientInt != 3, !provider.hasPrefix("TASKS"), let aid = id(a[lenient: "ID"]),
+                let deal = id(a[lenient: "OWNER_ID"]), let at = moment(a[lenient: "CREATED"])
+            else {
+                skipped += 1
+                continue
+            }
+            var description = AmoCRMMapping.long(a[lenient: "DESCRIPTION"]) ?? ""
+            if a[lenient: "DESCRIPTION_TYPE"]?.lenientInt == 3 { description = plain(html: description) }
+            let body = [AmoCRMMapping.long(a[lenient: "SUBJECT"]), description.isEmpty ? nil : description].compactMap { $0 }
+            guard !body.isEmpty else {
+                skipped += 1
+                continue
+            }
+            out.append(
+                RemoteNote(
+                    id: aid, deal: deal, at: at, author: id(a[lenient: "AUTHOR_ID"]) ?? id(a[lenient: "RESPONSIBLE_ID"]),
+                    text: String(body.joined(separator: "\n").prefix(20_000))))
+        }
+        return (out, skipped)
+    }
+
+    /// The tasks of `tasks.task.list` (camelCase keys, or upper case as older portals write them) that are on a deal:
+    /// `UF_CRM_TASK` names it as `D_<id>`; the others are counted as skipped. `STATUS` 4 (awaiting control) and 5
+    /// are done, 7 (declined) closed, the rest open.
+    public static func tasks(_ items: [JSONValue]) -> (tasks: [RemoteTask], skipped: Int) {
+        var (out, skipped) = ([RemoteTask](), 0)
+        func field(_ t: JSONValue, _ camel: String, _ upper: String) -> JSONValue? { t[lenient: camel] ?? t[lenient: upper] }
+        for t in items {
+            let links = (field(t, "ufCrmTask", "UF_CRM_TASK")?.lenientItems ?? []).compactMap(\.lenientText)
+            let deal = links.lazy.compactMap { link -> String? in
+                guard link.uppercased().hasPrefix("D_") else { return nil }
+                return id(.string(String(link.dropFirst(2))))
+            }.first
+            guard let deal, let tid = id(field(t, "id", "ID")), let created = moment(field(t, "createdDate", "CREATED_DATE")) else {
+                skipped += 1
+                continue
+            }
+            let (title, body) = RemoteTask.titled(AmoCRMMapping.long(field(t, "title", "TITLE")) ?? "")
+            let description = AmoCRMMapping.long(field(t, "description", "DESCRIPTION"))
+            let details = [body, description].compactMap { $0 }.joined(separator: "\n\n")
+            let status: DealTask.Status =
+                switch field(t, "status", "STATUS")?.lenientInt {
+                case 4, 5: .done
+                case 7: .closed
+                default: .open
+                }
+            out.append(
+                RemoteTask(
+                    id: tid, deal: deal, title: title.isEmpty ? "Task" : title,
+                    text: details.isEmpty ? nil : details,
+                    dueAt: moment(field(t, "deadline", "DEADLINE")), responsible: id(field(t, "responsibleId", "RESPONSIBLE_ID")),
+                    author: id(field(t, "createdBy", "CREATED_BY")), createdAt: created, status: status,
+                    doneAt: status == .open ? nil : moment(field(t, "closedDate", "CLOSED_DATE")) ?? created))
+        }
+        return (out, skipped)
+    }
+
+    /// HTML as plain text: a line break and the end of a paragraph, block, list item or table row as a line break,
+    /// other tags dropped, the common entities read.
+    static func plain(html: String) -> String {
+        var out = ""
+        var tag: String?
+        for ch in html {
+            if tag != nil {
+                if ch == ">" {
+                    let name = (tag ?? "").lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? ""
+                    if ["br", "br/", "/p", "/div", "/li", "/tr"].contains(name) { out += "\n" }
+                    tag = nil
+                } else {
+                    tag?.append(ch)
+                }
+            } else if ch == "<" {
+                tag = ""
+            } else {
+                out.append(ch)
+            }
+        }
+        for (entity, value) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            out = out.replacingOccurrences(of: entity, with: value)
+        }
+        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// An id within JSON's exact integers, as text; zero only when `zero` (category 0).
     static func id(_ v: JSONValue?, zero: Bool = false) -> String? {
         guard let n = v?.lenientInt, n > 0 || (zero && n == 0) else { return nil }

@@ -2,7 +2,8 @@ import AutofunnelCore
 import Foundation
 
 /// Reads a Bitrix24 portal through an inbound webhook into page files, then into a `LiveSnapshot`: categories and
-/// their stages, users, deals, contacts, companies and `crm.stagehistory.list` (deals) as the history. Lists come 50
+/// their stages, users, deals, contacts, companies, `crm.stagehistory.list` (deals) as the history, the deals'
+/// activities (`crm.activity.list`) as their notes and the tasks (`tasks.task.list`) on deals. Lists come 50
 /// a page by `start`: the first page says the `total`, and the pages still missing are asked for 50 at a time in one
 /// `batch` (each page is then stored as a file of its own, as if fetched alone).
 public struct Bitrix24Source: Sendable {
@@ -71,6 +72,24 @@ public struct Bitrix24Source: Sendable {
         progress("history")
         snapshot.moves = Bitrix24Mapping.moves(
             try await list(fetcher, "history", "crm.stagehistory.list", byID.merging(["entityTypeId": .number(2)]) { a, _ in a }))
+        progress("activities")
+        let activitySelect = [
+            "ID", "OWNER_TYPE_ID", "OWNER_ID", "TYPE_ID", "PROVIDER_ID", "SUBJECT", "DESCRIPTION", "DESCRIPTION_TYPE", "CREATED", "AUTHOR_ID",
+            "RESPONSIBLE_ID",
+        ]
+        (snapshot.notes, snapshot.skippedNotes) = Bitrix24Mapping.notes(
+            try await list(
+                fetcher, "activities", "crm.activity.list",
+                byID.merging(["filter": .object(["OWNER_TYPE_ID": .number(2)]), "select": .array(activitySelect.map(JSONValue.string))]) { a, _ in a
+                }))
+        progress("tasks")
+        let taskSelect = [
+            "ID", "TITLE", "DESCRIPTION", "RESPONSIBLE_ID", "CREATED_BY", "CREATED_DATE", "DEADLINE", "STATUS", "CLOSED_DATE", "UF_CRM_TASK",
+        ]
+        (snapshot.tasks, snapshot.skippedTasks) = Bitrix24Mapping.tasks(
+            try await list(
+                fetcher, "tasks", "tasks.task.list",
+                ["order": .object(["ID": .string("asc")]), "select": .array(taskSelect.map(JSONValue.string))]))
         return snapshot
     }
 
@@ -113,7 +132,7 @@ public struct Bitrix24Source: Sendable {
         for start in [0] + starts {
             let page = try await fetcher.page(pageName(start), call(method, params.merging(["start": .number(Double(start))]) { _, b in b }))
             let r = try result(page, method: method)
-            items += (r[lenient: "items"] ?? r).lenientItems
+            items += (r[lenient: "items"] ?? r[lenient: "tasks"] ?? r).lenientItems
         }
         return items
     }

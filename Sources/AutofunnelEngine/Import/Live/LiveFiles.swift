@@ -3,13 +3,16 @@ import Foundation
 
 /// Writes what was read as Autofunnel's own export files (`ExportService`'s columns), which `ImportService` reads
 /// with no mapping: `deals.csv` (each deal with its main contact and company), `history.csv` (each deal's creation
-/// and stage changes, in order), `contacts.csv` and `companies.csv` (every one, also those on no deal). Cells are
-/// quoted but not guarded against formulas: these files are for the importer, which reads them back exactly.
+/// and stage changes, in order), `contacts.csv` and `companies.csv` (every one, also those on no deal), `notes.csv`
+/// and `tasks.csv` (those on a deal in `deals.csv`). Cells are quoted but not guarded against formulas: these files
+/// are for the importer, which reads them back exactly.
 public struct LiveFiles: Sendable {
     public var deals: URL
     public var history: URL
     public var contacts: URL
     public var companies: URL
+    public var notes: URL
+    public var tasks: URL
 
     /// The files in `folder`.
     public init(folder: URL) {
@@ -17,6 +20,8 @@ public struct LiveFiles: Sendable {
         history = folder.appendingPathComponent("history.csv")
         contacts = folder.appendingPathComponent("contacts.csv")
         companies = folder.appendingPathComponent("companies.csv")
+        notes = folder.appendingPathComponent("notes.csv")
+        tasks = folder.appendingPathComponent("tasks.csv")
     }
 
     /// What was written.
@@ -25,6 +30,11 @@ public struct LiveFiles: Sendable {
         public var moves = 0
         public var contacts = 0
         public var companies = 0
+        public var notes = 0
+        public var tasks = 0
+        /// Notes and tasks left out: of a kind not brought, on no deal, or on a deal not written.
+        public var skippedNotes = 0
+        public var skippedTasks = 0
     }
 
     /// Writes the four files from `snapshot`, its statuses resolved through `stages`. Deals of a pipeline not read
@@ -37,6 +47,7 @@ public struct LiveFiles: Sendable {
         let moves = Dictionary(grouping: snapshot.moves, by: \.deal)
         var dealText = Self.line(ExportService.dealColumns)
         var historyText = Self.line(ExportService.historyColumns)
+        var written: Set<String> = []
         for deal in snapshot.deals {
             guard let (pipeline, stage) = stages.stage(pipeline: deal.pipeline, status: deal.status) else { continue }
             let contact = deal.contact.flatMap { contacts[$0] }
@@ -49,6 +60,7 @@ public struct LiveFiles: Sendable {
                 ExportText.moment(deal.createdAt), "", deal.closedAt.map(ExportText.moment) ?? "", deal.lossComment ?? "", "",
             ])
             counts.deals += 1
+            written.insert(deal.id)
             var own = (moves[deal.id] ?? []).filter { $0.pipeline == deal.pipeline }.enumerated()
                 .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
             if !own.contains(where: { $0.from == nil }) {
@@ -83,7 +95,34 @@ public struct LiveFiles: Sendable {
             companyText += Self.line([c.id, c.name, ExportText.moment(c.createdAt)])
             counts.companies += 1
         }
-        for (text, url) in [(dealText, deals), (historyText, history), (contactText, self.contacts), (companyText, self.companies)] {
+        func email(_ id: String?) -> String { id.flatMap { snapshot.users[$0] } ?? "" }
+        var noteText = Self.line(ExportService.noteColumns)
+        counts.skippedNotes = snapshot.skippedNotes
+        for n in snapshot.notes {
+            guard written.contains(n.deal) else {
+                counts.skippedNotes += 1
+                continue
+            }
+            noteText += Self.line([n.id, n.deal, ExportText.moment(n.at), email(n.author), n.text])
+            counts.notes += 1
+        }
+        var taskText = Self.line(ExportService.taskColumns)
+        counts.skippedTasks = snapshot.skippedTasks
+        for t in snapshot.tasks {
+            guard written.contains(t.deal) else {
+                counts.skippedTasks += 1
+                continue
+            }
+            taskText += Self.line([
+                t.id, t.deal, t.title, t.text ?? "", t.dueAt.map(ExportText.moment) ?? "", email(t.responsible), email(t.author),
+                ExportText.moment(t.createdAt), t.status.rawValue, t.doneAt.map(ExportText.moment) ?? "", t.result ?? "",
+            ])
+            counts.tasks += 1
+        }
+        for (text, url) in [
+            (dealText, deals), (historyText, history), (contactText, self.contacts), (companyText, self.companies), (noteText, self.notes),
+            (taskText, self.tasks),
+        ] {
             try Data(text.utf8).write(to: url, options: .atomic)
         }
         return counts

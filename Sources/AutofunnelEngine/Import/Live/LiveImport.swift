@@ -5,8 +5,8 @@ import Foundation
 /// A live import: the other CRM's API read into page files of a work folder (a cut run fetches only what it lacks),
 /// its pipelines applied as definitions where we have none yet, everything written as Autofunnel's own export files,
 /// and those imported by the one `ImportService` under the source's name (`amocrm`, `bitrix24`) — so the external
-/// ids are the other CRM's ids and running again updates what the last run made. Contacts and companies on no deal
-/// are added after the deals.
+/// ids are the other CRM's ids and running again updates what the last run made. The deals' notes and tasks follow
+/// the deals (each once: a note or task imported before is left as it is), then the contacts and companies on no deal.
 public struct LiveImport: Sendable {
     let imports: ImportService
     let pipelines: PipelineService
@@ -69,6 +69,9 @@ public struct LiveImport: Sendable {
         public var pipelinesCreated: [String] = []
         /// The deals import; nil on a dry run that could not check rows (pipelines still to be created).
         public var summary: ImportService.Summary?
+        /// The notes and tasks imports (nil when the deals were not checked).
+        public var notes: ImportService.ActivitySummary?
+        public var tasks: ImportService.ActivitySummary?
         public var contactsCreated = 0
         public var companiesCreated = 0
         public var refusedParties: [String] = []
@@ -118,6 +121,11 @@ public struct LiveImport: Sendable {
         result.summary = try await imports.run(
             ImportService.Request(
                 file: files.deals, mapping: mapping, history: files.history, dryRun: options.dryRun, skipUnmapped: options.skipUnmapped))
+        let pending = result.summary?.checkedIDs ?? []
+        progress("notes")
+        result.notes = try await imports.importNotes(.init(file: files.notes, mapping: mapping, dryRun: options.dryRun, pendingDeals: pending))
+        progress("tasks")
+        result.tasks = try await imports.importTasks(.init(file: files.tasks, mapping: mapping, dryRun: options.dryRun, pendingDeals: pending))
         guard !options.dryRun else { return result }
         (result.contactsCreated, result.companiesCreated, result.refusedParties) = try await parties(snapshot, source: source.name)
         try Data().write(to: marker)

@@ -11,7 +11,72 @@ public struct LiveSnapshot: Sendable, Equatable {
     public var companies: [RemoteParty] = []
     /// Every stage change, in the order read; `from` nil for the row that created the deal.
     public var moves: [RemoteMove] = []
+    /// The deals' notes (amoCRM's lead notes, Bitrix24's deal activities) and tasks, in the order read.
+    public var notes: [RemoteNote] = []
+    public var tasks: [RemoteTask] = []
+    /// Notes of a kind the import does not bring (amoCRM's service messages, Bitrix24's task activities, …) and
+    /// tasks on no deal, left out.
+    public var skippedNotes = 0
+    public var skippedTasks = 0
     public init() {}
+}
+
+/// A note on a deal there.
+public struct RemoteNote: Sendable, Equatable {
+    public var id: String
+    public var deal: String
+    public var at: Timestamp
+    /// Who wrote it: a user id there.
+    public var author: String?
+    public var text: String
+    public init(id: String, deal: String, at: Timestamp, author: String? = nil, text: String) {
+        self.id = id
+        self.deal = deal
+        self.at = at
+        self.author = author
+        self.text = text
+    }
+}
+
+/// A task on a deal there.
+public struct RemoteTask: Sendable, Equatable {
+    public var id: String
+    public var deal: String
+    public var title: String
+    public var text: String?
+    public var dueAt: Timestamp?
+    /// The user ids there of the one it is for and the one who made it.
+    public var responsible: String?
+    public var author: String?
+    public var createdAt: Timestamp
+    public var status: DealTask.Status
+    public var doneAt: Timestamp?
+    public var result: String?
+    public init(
+        id: String, deal: String, title: String, text: String? = nil, dueAt: Timestamp?, responsible: String? = nil, author: String? = nil,
+        createdAt: Timestamp, status: DealTask.Status = .open, doneAt: Timestamp? = nil, result: String? = nil
+    ) {
+        self.id = id
+        self.deal = deal
+        self.title = title
+        self.text = text
+        self.dueAt = dueAt
+        self.responsible = responsible
+        self.author = author
+        self.createdAt = createdAt
+        self.status = status
+        self.doneAt = doneAt
+        self.result = result
+    }
+
+    /// A title of at most 500 characters from a task's text there (its first line); the text itself when the title is
+    /// not all of it.
+    public static func titled(_ full: String) -> (title: String, text: String?) {
+        let clean = full.trimmingCharacters(in: .whitespacesAndNewlines)
+        let first = clean.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let title = String(first.prefix(500)).trimmingCharacters(in: .whitespaces)
+        return (title, title == clean ? nil : clean)
+    }
 }
 
 /// A pipeline there, with its stages ("statuses") in order.

@@ -3,7 +3,7 @@ import AutofunnelEngine
 import AutofunnelStore
 
 /// `/leads/notes` and `/leads/{id}/notes`: notes on deals through `DealService.addNote`, all items of a request in one
-/// transaction. Common and service notes keep their text; call notes (what telephony integrations send) become a line
+/// transaction; `GET /leads/notes` lists every visible lead's notes, page by page. Common and service notes keep their text; call notes (what telephony integrations send) become a line
 /// with the direction, phone, duration and recording link.
 extension AmoCRMMethods {
     /// The text a note item stands for.
@@ -60,15 +60,37 @@ extension AmoCRMMethods {
     func leadNotes(_ id: Int64) async throws -> JSONValue {
         let paging = try AmoCRMPaging(query)
         let notes = try await store.read { s in try await access.notes(try await s.notes(deal: DealID(id)), deal: DealID(id), in: s) }
-        let rows = notes.dropFirst(paging.offset).prefix(paging.limit).map { n -> JSONValue in
-            .object([
-                "id": .number(Double(n.id.rawValue)), "entity_id": .number(Double(n.deal.rawValue)), "created_by": Self.number(n.author),
-                "updated_by": Self.number(n.author), "created_at": Self.seconds(n.createdAt), "updated_at": Self.seconds(n.createdAt),
-                "responsible_user_id": Self.number(n.author), "group_id": .number(0), "note_type": .string("common"),
-                "params": .object(["text": .string(n.text)]), "account_id": .number(Double(Self.accountID)),
-                "_links": Self.selfLink("\(base)/leads/\(n.deal)/notes/\(n.id)"),
-            ])
-        }
+        let rows = notes.dropFirst(paging.offset).prefix(paging.limit).map(noteRow)
         return listReply("notes", path: "/leads/\(id)/notes", items: Array(rows), paging: paging, more: notes.count > paging.offset + paging.limit)
+    }
+
+    /// `GET /leads/notes`: the notes of every lead the caller may see, by id (what a live import reads).
+    /// `filter[entity_id]` (one id, a list or comma-joined) narrows them to some leads; `filter[note_type]` naming no
+    /// `common` gives an empty list, as every note here is one.
+    func noteList() async throws -> JSONValue {
+        let paging = try AmoCRMPaging(query)
+        let filter = query["filter"] ?? .null
+        let types = Self.listFilter(filter[lenient: "note_type"])
+        guard types.isEmpty || types.contains("common") else {
+            return listReply("notes", path: "/leads/notes", items: [], paging: paging, more: false)
+        }
+        let deals = filter[lenient: "entity_id"].map { Self.listFilter($0).compactMap { Int64($0) }.map { DealID($0) } }
+        let (access, limit, offset) = (self.access, paging.limit, paging.offset)
+        let (rows, shown) = try await store.read { s in
+            let rows = try await s.notes(deals: deals, offset: offset, limit: limit + 1)
+            return (rows.count, try await access.visibleNotes(Array(rows.prefix(limit)), in: s))
+        }
+        return listReply("notes", path: "/leads/notes", items: shown.map(noteRow), paging: paging, more: rows > limit)
+    }
+
+    /// A note as amoCRM writes a `common` one.
+    func noteRow(_ n: Note) -> JSONValue {
+        .object([
+            "id": .number(Double(n.id.rawValue)), "entity_id": .number(Double(n.deal.rawValue)), "created_by": Self.number(n.author),
+            "updated_by": Self.number(n.author), "created_at": Self.seconds(n.createdAt), "updated_at": Self.seconds(n.createdAt),
+            "responsible_user_id": Self.number(n.author), "group_id": .number(0), "note_type": .string("common"),
+            "params": .object(["text": .string(n.text)]), "account_id": .number(Double(Self.accountID)),
+            "_links": Self.selfLink("\(base)/leads/\(n.deal)/notes/\(n.id)"),
+        ])
     }
 }

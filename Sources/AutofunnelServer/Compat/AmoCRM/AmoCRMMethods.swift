@@ -32,6 +32,7 @@ struct AmoCRMMethods: Sendable {
         case (.get, 2, "leads") where path[1] == "custom_fields": return try await customFields(.deal, plural: "leads")
         case (.get, 2, "leads") where path[1] == "loss_reasons": return try await lossReasons()
         case (.post, 2, "leads") where path[1] == "notes": return try await noteCreate(body, lead: nil)
+        case (.get, 2, "leads") where path[1] == "notes": return try await noteList()
         case (.post, 3, "leads") where path[2] == "notes": return try await noteCreate(body, lead: try Self.id(path[1]))
         case (.get, 3, "leads") where path[2] == "notes": return try await leadNotes(try Self.id(path[1]))
         case (.get, 2, "contacts") where path[1] == "custom_fields": return try await customFields(.contact, plural: "contacts")

@@ -52,6 +52,36 @@ struct AmoCRMSourceTests {
                     return #"{"id":"e\#(i)","type":"lead_status_changed","entity_id":\#(lead),"created_by":5,"created_at":\#(1700000100 + i),"#
                         + #""value_before":[{"lead_status":{"id":\#(from),"pipeline_id":11}}],"value_after":[{"lead_status":{"id":\#(to),"pipeline_id":11}}]}"#
                 }
+            case "/api/v4/leads/notes":
+                #expect(query["order[id]"] == "asc")
+                return list("notes", 3) { i in
+                    switch i {
+                    case 0:
+                        return
+                            #"{"id":501,"entity_id":1000,"created_by":5,"created_at":1700000200,"note_type":"common","params":{"text":"Перезвонить\nзавтра"}}"#
+                    case 1:
+                        return #"{"id":502,"entity_id":1001,"created_by":0,"responsible_user_id":5,"created_at":1700000300,"note_type":"call_in","#
+                            + #""params":{"phone":"+79001112233","duration":42,"link":"https://pbx.example/1.mp3","uniq":"u","source":"pbx"}}"#
+                    default:
+                        return
+                            #"{"id":503,"entity_id":1000,"created_by":0,"created_at":1700000400,"note_type":"service_message","params":{"text":"Робот"}}"#
+                    }
+                }
+            case "/api/v4/tasks":
+                return list("tasks", 3) { i in
+                    switch i {
+                    case 0:
+                        return #"{"id":701,"entity_type":"leads","entity_id":1000,"text":"Позвонить","responsible_user_id":5,"created_by":5,"#
+                            + #""created_at":1700000100,"updated_at":1700009000,"complete_till":1700086400,"is_completed":true,"result":{"text":"Договорились"}}"#
+                    case 1:
+                        return
+                            #"{"id":702,"entity_type":"contacts","entity_id":3000,"text":"По контакту","created_at":1700000100,"is_completed":false,"result":[]}"#
+                    default:
+                        return
+                            #"{"id":703,"entity_type":"leads","entity_id":1001,"text":"\#(String(repeating: "Длинная задача ", count: 40))\nподробности","#
+                            + #""created_at":1700000100,"complete_till":1700086400,"is_completed":false,"result":[]}"#
+                    }
+                }
             default: return .init(status: 404)
             }
         }
@@ -120,6 +150,38 @@ struct AmoCRMSourceTests {
             ], "created in the first stage, then its moves with their times and who made them; 143 is the lead's loss reason")
         let deals = try String(contentsOf: files.deals, encoding: .utf8)
         #expect(deals.contains("1000,prodazhi,dorogo,,Deal 0,1500,RUB,anna@example.com,,3000,C 0,+7 900 000-00-0,"))
+    }
+
+    @Test func leadNotesAndTasksAreReadAndTheOthersCountedAsLeftOut() async throws {
+        let clock = SteppingClock()
+        let transport = RecordingTransport(clock: clock, answer: Self.account(leads: 4))
+        let folder = PageFolder()
+        defer { folder.remove() }
+        let snapshot = try await Self.fetch(transport, folder)
+        #expect(
+            snapshot.notes == [
+                RemoteNote(id: "501", deal: "1000", at: Timestamp(millis: 1_700_000_200_000), author: "5", text: "Перезвонить\nзавтра"),
+                RemoteNote(
+                    id: "502", deal: "1001", at: Timestamp(millis: 1_700_000_300_000), author: "5",
+                    text: "Incoming call, +79001112233, 42 s, https://pbx.example/1.mp3"),
+            ])
+        #expect(snapshot.skippedNotes == 1, "a service message")
+        #expect(snapshot.tasks.map(\.id) == ["701", "703"] && snapshot.skippedTasks == 1, "a contact's task is left out")
+        let done = try #require(snapshot.tasks.first)
+        #expect(done.status == .done && done.doneAt == Timestamp(millis: 1_700_009_000_000) && done.result == "Договорились")
+        let long = try #require(snapshot.tasks.last)
+        #expect(long.title.count == 500 && long.text?.hasSuffix("\nподробности") == true && long.status == .open)
+
+        let files = LiveFiles(folder: folder.url)
+        let counts = try files.write(snapshot, stages: LiveStages(remote: snapshot.pipelines, existing: []))
+        #expect(counts.notes == 2 && counts.tasks == 2 && counts.skippedNotes == 1 && counts.skippedTasks == 1)
+        let notes = try String(contentsOf: files.notes, encoding: .utf8)
+        #expect(notes.hasPrefix("id,deal_id,at,author,text\r\n501,1000,2023-11-14T22:16:40.000Z,anna@example.com,\"Перезвонить\nзавтра\"\r\n"))
+        let tasks = try String(contentsOf: files.tasks, encoding: .utf8)
+        #expect(
+            tasks.contains(
+                "701,1000,Позвонить,,2023-11-15T22:13:20.000Z,anna@example.com,anna@example.com,2023-11-14T22:15:00.000Z,done,2023-11-15T00:43:20.000Z,Договорились"
+            ))
     }
 
     @Test func anExistingPipelineIsUsedAndItsStagesMatchedByName() throws {

@@ -36,6 +36,27 @@ struct Bitrix24SourceTests {
                         #"{"ID":\#(i + 1),"TYPE_ID":\#(i % 2 == 0 ? 1 : 3),"OWNER_ID":\#(i / 2 + 1),"CREATED_TIME":"2024-04-25T1\#(i % 2 == 0 ? 5 : 6):00:00+00:00","CATEGORY_ID":0,"STAGE_ID":"\#(i % 2 == 0 ? "NEW" : "WON")"}"#
                     }
                     return (#"{"items":\#(items)}"#, total)
+                case "crm.activity.list":
+                    return page(4) { i in
+                        [
+                            #"{"ID":"11","OWNER_TYPE_ID":"2","OWNER_ID":"1","TYPE_ID":"2","SUBJECT":"Звонок","DESCRIPTION":"Просит скидку","#
+                                + #""DESCRIPTION_TYPE":"1","CREATED":"2024-04-25T15:30:00+03:00","AUTHOR_ID":"1"}"#,
+                            #"{"ID":"12","OWNER_TYPE_ID":"2","OWNER_ID":"2","TYPE_ID":"4","SUBJECT":"Письмо","DESCRIPTION":"<p>Добрый день,</p><p>счёт &amp; договор</p>","#
+                                + #""DESCRIPTION_TYPE":"3","CREATED":"2024-04-25T16:30:00+03:00","RESPONSIBLE_ID":"1"}"#,
+                            #"{"ID":"13","OWNER_TYPE_ID":"2","OWNER_ID":"2","TYPE_ID":"3","PROVIDER_ID":"TASKS_TASK","SUBJECT":"Задача","CREATED":"2024-04-25T16:30:00+03:00"}"#,
+                            #"{"ID":"14","OWNER_TYPE_ID":"3","OWNER_ID":"7","TYPE_ID":"2","SUBJECT":"Контакту","CREATED":"2024-04-25T16:30:00+03:00"}"#,
+                        ][i]
+                    }
+                case "tasks.task.list":
+                    let (items, total) = page(3) { i in
+                        [
+                            #"{"id":"21","title":"КП","description":"Подготовить","responsibleId":"1","createdBy":"1","createdDate":"2024-04-25T15:00:00+03:00","#
+                                + #""deadline":"2024-04-27T18:00:00+03:00","status":"5","closedDate":"2024-04-26T12:00:00+03:00","ufCrmTask":["C_7","D_2"]}"#,
+                            #"{"ID":"22","TITLE":"Старый портал","CREATED_DATE":"2024-04-25T15:00:00+03:00","STATUS":"2","UF_CRM_TASK":["D_1"]}"#,
+                            #"{"id":"23","title":"Без сделки","createdDate":"2024-04-25T15:00:00+03:00","status":"2","ufCrmTask":["C_7"]}"#,
+                        ][i]
+                    }
+                    return (#"{"tasks":\#(items)}"#, total)
                 default: return ("[]", 0)
                 }
             }
@@ -105,6 +126,27 @@ struct Bitrix24SourceTests {
         #expect(
             history.contains("1,obshchaya,,novaya,2024-04-25T15:00:00.000Z,import,,")
                 && history.contains("1,obshchaya,novaya,uspekh,2024-04-25T16:00:00.000Z"))
+    }
+
+    @Test func dealActivitiesBecomeNotesAndTasksOnDealsKeepTheirStatus() async throws {
+        let clock = SteppingClock()
+        let transport = RecordingTransport(clock: clock, answer: Self.portal(deals: 2))
+        let folder = PageFolder()
+        defer { folder.remove() }
+        let snapshot = try await Self.fetch(transport, folder)
+        #expect(
+            snapshot.notes.map(\.text) == ["Звонок\nПросит скидку", "Письмо\nДобрый день,\nсчёт & договор"], "subject, then the description as text")
+        #expect(snapshot.notes.map(\.author) == ["1", "1"] && snapshot.notes.first?.at == ImportDates().parse("2024-04-25T12:30:00Z"))
+        #expect(snapshot.skippedNotes == 2, "a task's activity and a contact's")
+        #expect(snapshot.tasks.map(\.deal) == ["2", "1"] && snapshot.skippedTasks == 1)
+        let done = try #require(snapshot.tasks.first)
+        #expect(done.status == .done && done.text == "Подготовить" && done.doneAt == ImportDates().parse("2024-04-26T09:00:00Z"))
+        #expect(done.dueAt == ImportDates().parse("2024-04-27T15:00:00Z") && done.responsible == "1" && done.author == "1")
+        #expect(snapshot.tasks.last?.title == "Старый портал" && snapshot.tasks.last?.dueAt == nil, "upper-case keys as older portals write them")
+        let files = LiveFiles(folder: folder.url)
+        try files.write(snapshot, stages: LiveStages(remote: snapshot.pipelines, existing: []))
+        let tasks = try String(contentsOf: files.tasks, encoding: .utf8)
+        #expect(tasks.contains("22,1,Старый портал,,,,,2024-04-25T12:00:00.000Z,open,,"))
     }
 
     @Test func aBadWebhookAddressIsRefusedWithWhatItShouldLookLike() {
