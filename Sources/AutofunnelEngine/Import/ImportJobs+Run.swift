@@ -30,7 +30,8 @@ extension ImportJobs {
         do {
             let started = job
             try await store.write { s in try await s.saveImportJob(started) }
-            let total = Int64(try Self.countRows(upload.file))
+            let file = upload.file
+            let total = Int64(try await Blocking.run { try Self.countRows(file) })
             job.total = total
             record(job.id) { $0.total = total }
             let request = ImportService.Request(
@@ -41,7 +42,7 @@ extension ImportJobs {
             job.rows = Int64(summary.rows)
             job.created = Int64(summary.created)
             job.updated = Int64(summary.updated)
-            job.refused = Int64(summary.refused.count)
+            job.refused = Int64(summary.refusedRows)
             job.moves = Int64(summary.moves)
             job.resumedAfter = Int64(summary.resumedAfter)
             problems = summary.refused
