@@ -81,13 +81,12 @@ extension DealService {
     @discardableResult
     func importUpdate(in s: StoreSession, _ id: DealID, input: DealInput, actor: Actor, at: Timestamp) async throws -> Deal {
         let deal = try await s.deal(id, forUpdate: true)
-        var updated = deal
-        let problems = try await input.apply(to: &updated, session: s, catalog: try await s.fieldCatalog())
-        guard problems.isEmpty else { throw AppError.refused(problems) }
-        guard updated != deal else { return deal }
-        updated.updatedAt = max(at, deal.updatedAt)
-        try await s.record(updated, previous: deal, stageLog: nil, actor: actor, at: updated.updatedAt)
-        return updated
+        // The same change a replayed deal gets; `record` writes its timeline entries.
+        var r = DealReplay(deal: deal, parties: DealSnapshot(deal: deal), log: [], timeline: [])
+        try await replayUpdate(&r, in: s, input: input, actor: actor, catalog: try await s.fieldCatalog(), at: at)
+        guard r.deal != deal else { return deal }
+        try await s.record(r.deal, previous: deal, stageLog: nil, actor: actor, at: r.deal.updatedAt)
+        return r.deal
     }
 
     /// A move to `stage`, or a reopen into it when the deal is closed and the stage is open.
