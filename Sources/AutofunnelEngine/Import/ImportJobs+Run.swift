@@ -30,13 +30,11 @@ extension ImportJobs {
         do {
             let started = job
             try await store.write { s in try await s.saveImportJob(started) }
-            let file = upload.file
-            let total = Int64(try await Blocking.run { try Self.countRows(file) })
-            job.total = total
-            record(job.id) { $0.total = total }
-            let request = ImportService.Request(
-                file: upload.file, mapping: mapping, history: upload.history, dryRun: job.dryRun, skipUnmapped: job.skipUnmapped)
             let id = job.id
+            var request = ImportService.Request(
+                file: upload.file, mapping: mapping, history: upload.history, dryRun: job.dryRun, skipUnmapped: job.skipUnmapped)
+            // The dry pass reads every row anyway: its count is the total, with no pass of its own over the upload.
+            request.checked = { [self] total in record(id) { $0.total = Int64(total) } }
             let summary = try await imports.run(request) { [self] rows in record(id) { $0.rows = Int64(rows) } }
             job.status = .finished
             job.rows = Int64(summary.rows)
@@ -60,7 +58,9 @@ extension ImportJobs {
             job.message = Self.describe(error)
             logger.warning("import job failed", metadata: ["job": "\(job.id)", "error": "\(job.message ?? "")"])
         }
-        job.rows = max(job.rows, state.withLock { $0.live[job.id]?.rows } ?? 0)
+        let live = state.withLock { $0.live[job.id] }
+        job.rows = max(job.rows, live?.rows ?? 0)
+        job.total = job.total ?? live?.total
         job.finishedAt = clock.now()
         job.heartbeatAt = job.finishedAt ?? job.heartbeatAt
         do {
@@ -111,14 +111,6 @@ extension ImportJobs {
                 logger.warning("import heartbeat not written", metadata: ["error": "\(error)"])
             }
         }
-    }
-
-    /// The records of a file after its header, counted as the import counts them.
-    static func countRows(_ url: URL) throws -> Int {
-        let table = try ImportTables.open(url)
-        var rows = -1
-        while try table.next() != nil { rows += 1 }
-        return max(rows, 0)
     }
 
     /// Why a run stopped, in a sentence.

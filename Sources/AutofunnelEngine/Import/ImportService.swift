@@ -27,6 +27,8 @@ public struct ImportService: Sendable {
         /// Goes on when a stage, user or pipeline is not mapped: such rows are refused, such users left empty.
         public var skipUnmapped: Bool
         public var batchSize: Int
+        /// Told the number of rows once the dry pass has read them all (a job's total for its progress bar).
+        public var checked: (@Sendable (Int) -> Void)? = nil
 
         public init(file: URL, mapping: ImportMapping, history: URL? = nil, dryRun: Bool = false, skipUnmapped: Bool = false, batchSize: Int = 1000) {
             self.file = file
@@ -90,6 +92,7 @@ public struct ImportService: Sendable {
             let checked = try await check(file: ImportTables.open(request.file), reader: reader, request: request)
             history = try await reading?.value
             summary = checked.summary
+            request.checked?(summary.rows)
             summary.moves = checked.ids.keys.reduce(0) { $0 + (history?.count(of: $1) ?? 0) }
             if request.dryRun { summary.checkedIDs = Set(checked.ids.keys) }
         } catch {
