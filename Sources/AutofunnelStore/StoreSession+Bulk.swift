@@ -2,44 +2,33 @@ import AutofunnelCore
 import SQLKit
 
 extension StoreSession {
-    /// Inserts many deals with one statement per 500 and returns them with their ids. Used by the history generator and
-    /// an import, whose deals are history being loaded, not moves being made. No two of `deals` may share a lineage
-    /// and a pipeline: the ids come back keyed by them.
+    /// Inserts many deals (`insertRows`) and returns them with their ids, in order. Used by the history generator and
+    /// an import, whose deals are history being loaded, not moves being made.
     ///
     /// `enteredMasks` (one per deal) are the masks of stage-log rows the caller appends with `appendStageLogRows`;
     /// without them every mask starts at 0 and `bulkAppendStageLog` sets it.
     public func bulkInsertDeals(_ deals: [Deal], enteredMasks: [Int64]? = nil) async throws -> [Deal] {
         precondition(enteredMasks == nil || enteredMasks?.count == deals.count, "one mask per deal")
-        var out: [Deal] = []
-        out.reserveCapacity(deals.count)
-        for start in stride(from: 0, to: deals.count, by: 500) {
-            let chunk = Array(deals[start..<min(start + 500, deals.count)])
-            let insert = db.insert(into: "deals").columns(Array(DealRecord.columns.dropFirst()) + (enteredMasks == nil ? [] : ["entered_mask"]))
-            for (offset, deal) in chunk.enumerated() {
-                let r = DealRecord(deal)
-                var values: [any SQLExpression] = [
-                    SQLBind(r.lineage_id), SQLBind(r.pipeline_key), SQLBind(r.stage_key), SQLBind(r.status), SQLBind(r.title), SQLBind(r.amount),
-                    SQLBind(r.currency), SQLBind(r.responsible_id), SQLBind(r.head_of_sales_id), SQLBind(r.contact_id), SQLBind(r.company_id),
-                    SQLBind(r.source), SQLBind(r.fields), SQLBind(r.loss_comment), SQLBind(r.copied_from_id), SQLBind(r.created_at),
-                    SQLBind(r.updated_at), SQLBind(r.stage_entered_at), SQLBind(r.closed_at),
-                ]
-                if let masks = enteredMasks { values.append(SQLBind(masks[start + offset])) }
-                insert.values(values)
-            }
-            // Rows come back keyed by lineage and pipeline, which the generator keeps unique, so the order of RETURNING does not matter.
-            var ids: [String: Int64] = [:]
-            for row in try await insert.returning("id", "lineage_id", "pipeline_key").all() {
-                let key = try row.decode(column: "lineage_id", as: String.self) + "/" + row.decode(column: "pipeline_key", as: String.self)
-                ids[key] = try row.decode(column: "id", as: Int64.self)
-            }
-            try faults.check(.afterDealInsert)
-            for var deal in chunk {
-                guard let id = ids[deal.lineage.rawValue + "/" + deal.pipeline.rawValue] else { throw StoreError.corrupt("bulk insert lost a deal") }
-                deal.id = DealID(id)
-                out.append(deal)
-            }
+        let rows = deals.enumerated().map { (i, deal) in
+            let r = DealRecord(deal)
+            var values: [SQLValue] = [
+                .text(r.lineage_id), .text(r.pipeline_key), .text(r.stage_key), .text(r.status), .text(r.title), SQLValue(r.amount),
+                SQLValue(r.currency), SQLValue(r.responsible_id), SQLValue(r.head_of_sales_id), SQLValue(r.contact_id), SQLValue(r.company_id),
+                SQLValue(r.source), .text(r.fields), SQLValue(r.loss_comment), SQLValue(r.copied_from_id), .integer(r.created_at),
+                .integer(r.updated_at), .integer(r.stage_entered_at), SQLValue(r.closed_at),
+            ]
+            if let masks = enteredMasks { values.append(.integer(masks[i])) }
+            return values
         }
-        return out
+        let columns = Array(DealRecord.columns.dropFirst()) + (enteredMasks == nil ? [] : ["entered_mask"])
+        let ids = try await insertRows(into: "deals", columns: columns, rows: rows, returningIDs: true)
+        try faults.check(.afterDealInsert)
+        guard ids.count == deals.count else { throw StoreError.corrupt("bulk insert lost a deal") }
+        return zip(deals, ids).map { deal, id in
+            var deal = deal
+            deal.id = DealID(id)
+            return deal
+        }
     }
 
     /// Appends many stage-log rows, 1,000 per statement, and updates the entered-stage masks of their deals.
@@ -52,24 +41,27 @@ extension StoreSession {
     }
 
     /// Appends stage-log rows of deals this transaction inserted with their entered-stage masks already set from these
-    /// very rows (`bulkInsertDeals(_:enteredMasks:)`), 1,000 per statement: an import's new deals, whose masks are
+    /// very rows (`bulkInsertDeals(_:enteredMasks:)`): an import's new deals, whose masks are
     /// computed with their log instead of read back from it.
     public func appendStageLogRows(_ entries: [StageLogEntry]) async throws {
         for start in stride(from: 0, to: entries.count, by: 1000) { try await insertStageLogRows(entries[start..<min(start + 1000, entries.count)]) }
     }
 
-    /// Inserts stage-log rows in one statement; the caller keeps the entered-stage masks.
+    /// Inserts stage-log rows (`insertRows`); the caller keeps the entered-stage masks.
     func insertStageLogRows(_ chunk: ArraySlice<StageLogEntry>) async throws {
-        let rows: [[any Encodable & Sendable]] = chunk.map { e in
+        let rows: [[SQLValue]] = chunk.map { e in
             [
-                e.deal.rawValue, e.lineage.rawValue, e.pipeline.rawValue, e.from?.rawValue, e.to.rawValue, e.at.millis, e.actor.userID?.rawValue,
-                e.actor.kind.rawValue, e.cause, e.responsible?.rawValue, e.amount?.scaledUnits, e.amount?.currency.code, e.dealCreatedAt.millis,
+                .integer(e.deal.rawValue), .text(e.lineage.rawValue), .text(e.pipeline.rawValue), SQLValue(e.from?.rawValue), .text(e.to.rawValue),
+                .integer(e.at.millis), SQLValue(e.actor.userID?.rawValue), .text(e.actor.kind.rawValue), SQLValue(e.cause),
+                SQLValue(e.responsible?.rawValue), SQLValue(e.amount?.scaledUnits), SQLValue(e.amount?.currency.code),
+                .integer(e.dealCreatedAt.millis),
             ]
         }
-        let columns = SQLNames(
+        let columns = [
             "deal_id", "lineage_id", "pipeline_key", "from_stage", "to_stage", "at", "actor_id", "actor_kind", "cause", "responsible_id", "amount",
-            "currency", "deal_created_at")
-        try await db.raw(insertStatement(into: "stage_log", columns: columns, rows: rows)).run()
+            "currency", "deal_created_at",
+        ]
+        _ = try await insertRows(into: "stage_log", columns: columns, rows: rows)
     }
 }
 

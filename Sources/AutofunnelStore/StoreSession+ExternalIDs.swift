@@ -28,15 +28,14 @@ extension StoreSession {
         return out
     }
 
-    /// Ties many of our records to their ids in `source`, 1,000 per statement; a pair already tied keeps its first record.
+    /// Ties many of our records to their ids in `source` (`insertRows`); a pair already tied keeps its first record.
     public func linkExternalIDs(_ kind: ExternalKind, source: String, _ links: [(externalID: String, localID: Int64, at: Timestamp)]) async throws {
-        for start in stride(from: 0, to: links.count, by: 1000) {
-            let insert = db.insert(into: "external_ids").columns("kind", "source", "external_id", "local_id", "created_at")
-            for link in links[start..<min(start + 1000, links.count)] {
-                insert.values(SQLBind(kind.rawValue), SQLBind(source), SQLBind(link.externalID), SQLBind(link.localID), SQLBind(link.at.millis))
-            }
-            try await insert.ignoringConflicts(with: ["kind", "source", "external_id"]).run()
+        let rows: [[SQLValue]] = links.map {
+            [.text(kind.rawValue), .text(source), .text($0.externalID), .integer($0.localID), .integer($0.at.millis)]
         }
+        _ = try await insertRows(
+            into: "external_ids", columns: ["kind", "source", "external_id", "local_id", "created_at"], rows: rows,
+            ignoringConflictsWith: ["kind", "source", "external_id"])
     }
 
     /// Ties `externalID` to another of our records (its record was deleted and a new one takes its place).

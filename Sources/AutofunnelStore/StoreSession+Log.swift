@@ -7,17 +7,15 @@ extension StoreSession {
 
     /// Appends timeline entries.
     public func appendTimeline(_ entries: [TimelineEntry]) async throws {
-        // 1,000 rows of 9 binds a statement stays under both databases' limits on binds.
-        for start in stride(from: 0, to: entries.count, by: 1000) {
-            let rows: [[any Encodable & Sendable]] = entries[start..<min(start + 1000, entries.count)].map { e in
-                [e.deal.rawValue, e.at.millis, e.kind, e.field, e.old, e.new, e.text, e.actor?.userID?.rawValue, e.actor?.kind.rawValue]
-            }
-            try await db.raw(
-                insertStatement(
-                    into: "timeline",
-                    columns: SQLNames("deal_id", "at", "kind", "field", "old_value", "new_value", "text", "actor_id", "actor_kind"), rows: rows)
-            ).run()
+        let rows: [[SQLValue]] = entries.map { e in
+            [
+                .integer(e.deal.rawValue), .integer(e.at.millis), .text(e.kind), SQLValue(e.field), SQLValue(e.old), SQLValue(e.new),
+                SQLValue(e.text),
+                SQLValue(e.actor?.userID?.rawValue), SQLValue(e.actor?.kind.rawValue),
+            ]
         }
+        let columns = ["deal_id", "at", "kind", "field", "old_value", "new_value", "text", "actor_id", "actor_kind"]
+        _ = try await insertRows(into: "timeline", columns: columns, rows: rows)
     }
 
     /// The stage log of a deal, oldest first.

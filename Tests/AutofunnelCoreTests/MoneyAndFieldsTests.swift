@@ -20,6 +20,38 @@ struct MoneyAndFieldsTests {
         #expect(throws: Money.ParseError.self) { try Money.parse(text, currency: rub).get() }
     }
 
+    @Test func eachRefusalSaysWhy() {
+        let cases: [(String, Money.ParseError)] = [
+            ("-1", .negative), ("+-1", .notADecimal), ("1.2.3", .notADecimal), ("5.", .notADecimal), (".5", .notADecimal), ("", .notADecimal),
+            ("１２", .notADecimal), ("5\u{301}", .notADecimal), ("1 000", .notADecimal), ("1.001", .tooManyFractionDigits),
+            ("123456789012345", .tooLarge), ("123456789012345.1", .tooLarge),
+        ]
+        for (text, why) in cases {
+            #expect(Money.parse(text, currency: rub) == .failure(why), "\(text)")
+        }
+    }
+
+    @Test func leadingAndTrailingZerosAndAPlusAreAccepted() throws {
+        #expect(try Money.parse("+00012.3400", currency: rub).get().scaledUnits == 123_400)
+        #expect(try Money.parse("000000000000000001", currency: rub).get().scaledUnits == 10_000)
+        #expect(try Money.parse("99999999999999.99", currency: rub).get().decimalText == "99999999999999.99")
+        #expect(try Money.parse("7.000000", currency: CurrencyCode("JPY")!).get().decimalText == "7")
+        #expect(try Money.parse("0", currency: rub).get().scaledUnits == 0)
+    }
+
+    @Test func randomUUIDsAreVersion4AndDistinct() {
+        var seen: Set<String> = []
+        for _ in 0..<10_000 {
+            let id = RandomUUID.string()
+            let parts = id.split(separator: "-").map(\.count)
+            #expect(parts == [8, 4, 4, 4, 12], "\(id)")
+            #expect(id.allSatisfy { $0 == "-" || $0.isHexDigit && !$0.isUppercase }, "\(id)")
+            #expect(Array(id)[14] == "4" && "89ab".contains(Array(id)[19]), "\(id)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 10_000)
+    }
+
     @Test func currenciesAreISO4217() {
         #expect(CurrencyCode("RUB") != nil)
         #expect(CurrencyCode("USD") != nil)

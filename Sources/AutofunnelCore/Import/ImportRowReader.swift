@@ -137,6 +137,8 @@ public struct ImportRowReader: Sendable {
 
     /// `150 000,50` and `150000.50` as `150000.50`: spaces (also no-break ones) dropped, a lone comma is the decimal mark.
     public static func decimal(_ text: String) -> String {
+        // Most amounts are plain already; this check is a tenth of the cost of looking at them as `Character`s.
+        if text.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) { return text }
         let digits = text.filter { !$0.isWhitespace && $0 != "\u{00A0}" && $0 != "\u{202F}" }
         return digits.contains(".") ? digits.replacingOccurrences(of: ",", with: "") : digits.replacingOccurrences(of: ",", with: ".")
     }

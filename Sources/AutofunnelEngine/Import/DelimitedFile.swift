@@ -43,10 +43,13 @@ public final class DelimitedFile {
     private var chunk = 1 << 20
     /// Where in the file the record `next()` returned last starts (for `record(at:line:)`).
     public private(set) var lastRecordOffset: Int64 = 0
+    /// The file's size in bytes when it was opened.
+    public let size: Int64
 
     /// Opens `url` and reads enough of its start to tell the encoding and the delimiter.
     public init(url: URL) throws {
         handle = try FileHandle(forReadingFrom: url)
+        size = Int64((try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0)
         let start = try handle.read(upToCount: 1 << 20) ?? Data()
         if start.starts(with: [0xFF, 0xFE]) || start.starts(with: [0xFE, 0xFF]) || start.prefix(4096).contains(0) {
             try? handle.close()
@@ -74,6 +77,13 @@ public final class DelimitedFile {
             if fields.count == 1 && fields[0].isEmpty { continue }
             return Record(line: start, fields: fields)
         }
+    }
+
+    /// How many records the file likely has in all, judged by the bytes its first `read` records took (10 % more, so
+    /// that memory reserved once for them rarely needs to grow), or nil before any was read.
+    public func estimatedRecords(afterReading read: Int) -> Int? {
+        guard read > 0, lastRecordOffset > 0 else { return nil }
+        return Int(Double(size) / Double(lastRecordOffset) * Double(read) * 1.1)
     }
 
     private func exhausted() throws -> Bool {

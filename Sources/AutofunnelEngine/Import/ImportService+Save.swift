@@ -82,8 +82,8 @@ extension ImportService {
         return r
     }
 
-    /// Writes the replayed new deals of a batch: the deals in a statement per 500, their stage-log rows and timeline
-    /// entries per 1,000, their external ids per 1,000. No two may share a lineage and a pipeline.
+    /// Writes the replayed new deals of a batch together: the deals, then their stage-log rows, timeline entries and
+    /// external ids.
     static func write(_ fresh: [(externalID: String, replay: DealReplay)], source: String, session s: StoreSession) async throws {
         guard !fresh.isEmpty else { return }
         var bits: [PipelineKey: [StageKey: Int64]] = [:]

@@ -4,7 +4,9 @@ import Foundation
 
 extension ImportService {
     /// The writing pass: batches of rows in one transaction each, the journal saved with every batch.
-    func write(request: Request, reader: ImportRowReader, history: ImportHistory?, digest: String, progress: Progress) async throws -> Summary {
+    func write(
+        request: Request, reader: ImportRowReader, history: ImportHistory?, duplicates: [Int: ImportProblem], digest: String, progress: Progress
+    ) async throws -> Summary {
         let source = request.mapping.source
         let started = clock.now()
         var run =
@@ -16,13 +18,14 @@ extension ImportService {
             // The same file again: a new pass that updates what the last one made.
             run = ImportRun(id: digest, source: source, fileName: request.file.lastPathComponent, startedAt: started)
         }
-        let feed = try RowFeed(request: request, reader: reader, resumedAfter: summary.resumedAfter)
+        let feed = try RowFeed(
+            request: request, reader: reader, history: history, duplicates: duplicates, resumedAfter: summary.resumedAfter)
         summary.encoding = feed.format
-        func flush(_ rows: [(Int, Result<ImportedDeal, ImportProblems>)], read: Int) async throws {
-            guard let last = rows.last?.0 else { return }
+        func flush(_ rows: [RowFeed.Row], read: Int) async throws {
+            guard let last = rows.last?.line else { return }
             let snapshot = run
             let outcome = try await store.write { s in
-                let outcome = try await self.save(rows, history: history, source: source, session: s)
+                let outcome = try await self.save(rows, source: source, session: s)
                 var saved = snapshot
                 saved.position = Int64(last)
                 saved.created += Int64(outcome.created)
@@ -61,25 +64,22 @@ extension ImportService {
     /// Saves a batch's rows in the caller's transaction: a deal imported before is changed in a savepoint of its own;
     /// a new deal is replayed in memory (in a savepoint when it makes a contact or company, which a refusal undoes) and
     /// written with the batch's other new deals at the end.
-    func save(
-        _ rows: [(Int, Result<ImportedDeal, ImportProblems>)], history: ImportHistory?, source: String, session s: StoreSession
-    ) async throws -> BatchOutcome {
+    func save(_ rows: [RowFeed.Row], source: String, session s: StoreSession) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         var context = BatchContext(catalog: try await s.fieldCatalog())
-        let parsed = rows.compactMap { try? $0.1.get() }
+        let parsed = rows.compactMap { try? $0.deal.get() }
         let known = try await s.localIDs(.deal, source: source, externalIDs: parsed.map(\.externalID))
         var fresh: [(externalID: String, replay: DealReplay)] = []
-        var freshKeys: Set<String> = []
-        for (line, row) in rows {
+        for row in rows {
             let deal: ImportedDeal
-            switch row {
+            switch row.deal {
             case .failure(let problems):
                 outcome.refused += problems.all
                 continue
             case .success(let d): deal = d
             }
             do {
-                let moves = try history?.moves(of: deal.externalID) ?? []
+                let moves = try row.moves.get()
                 if let id = known[deal.externalID] {
                     try await s.savepoint("af_import_row") { inner in
                         var inside = context
@@ -98,21 +98,12 @@ extension ImportService {
                         return try await self.replay(deal, moves: moves, source: source, context: &inside, session: inner)
                     }
                 }
-                let key = replay.deal.lineage.rawValue + "/" + replay.deal.pipeline.rawValue
-                if freshKeys.contains(key) {
-                    // The bulk insert tells its rows apart by lineage and pipeline: one lineage twice in a pipeline
-                    // waits for the next statement.
-                    try await Self.write(fresh, source: source, session: s)
-                    fresh.removeAll()
-                    freshKeys.removeAll()
-                }
                 fresh.append((deal.externalID, replay))
-                freshKeys.insert(key)
                 outcome.created += 1
             } catch let problem as ImportProblem {
                 outcome.refused.append(problem)
             } catch  where Self.refusesTheRow(error) {
-                outcome.refused.append(ImportProblem(row: line, Self.describe(error)))
+                outcome.refused.append(ImportProblem(row: row.line, Self.describe(error)))
             }
         }
         try await Self.write(fresh, source: source, session: s)

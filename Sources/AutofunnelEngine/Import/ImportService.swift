@@ -87,11 +87,13 @@ public struct ImportService: Sendable {
         }
         var summary: Summary
         let history: ImportHistory?
+        let duplicates: [Int: ImportProblem]
         do {
             // In a scope of its own: the dry pass's ids are let go before the writing pass.
             let checked = try await check(file: ImportTables.open(request.file), reader: reader, request: request)
             history = try await reading?.value
             summary = checked.summary
+            duplicates = checked.duplicates
             request.checked?(summary.rows)
             summary.moves = checked.ids.keys.reduce(0) { $0 + (history?.count(of: $1) ?? 0) }
             if request.dryRun { summary.checkedIDs = Set(checked.ids.keys) }
@@ -106,15 +108,18 @@ public struct ImportService: Sendable {
             throw Unmapped(columns: reader.unmappedColumns, problems: blocking)
         }
         guard !request.dryRun else { return summary }
-        return try await write(request: request, reader: reader, history: history, digest: try Self.digest(request), progress: progress)
+        return try await write(
+            request: request, reader: reader, history: history, duplicates: duplicates, digest: try Self.digest(request), progress: progress)
     }
 
     /// The dry pass: every row read and checked, and whether its deal exists already.
     /// Returns the summary and the ids of the rows that would be written, with their lines.
-    func check(file: any ImportTable, reader: ImportRowReader, request: Request) async throws -> (summary: Summary, ids: [String: Int]) {
+    func check(file: any ImportTable, reader: ImportRowReader, request: Request) async throws -> Checked {
         var summary = Summary()
         _ = try file.next()
-        var seen: [String: Int] = [:]
+        // Each id with its first row; Int32 halves what a million ids hold beside the history's index.
+        var seen: [String: Int32] = [:]
+        var duplicates: [Int: ImportProblem] = [:]
         var batch: [ImportedDeal] = []
         func count(_ batch: [ImportedDeal]) async throws {
             let source = request.mapping.source
@@ -124,15 +129,19 @@ public struct ImportService: Sendable {
         }
         while let record = try file.next() {
             summary.rows += 1
+            // Reserved once from the file's size: a dictionary that doubles holds both tables while it grows.
+            if summary.rows == 1000, let estimate = (file as? DelimitedFile)?.estimatedRecords(afterReading: 1000) { seen.reserveCapacity(estimate) }
             switch reader.deal(Self.cells(record, source: request.mapping.source), row: record.line) {
             case .failure(let problems): summary.refused += problems.all
             case .success(let deal):
                 if let first = seen[deal.externalID] {
-                    summary.refused.append(
-                        ImportProblem(row: record.line, column: "id", "The id \(deal.externalID) is on row \(first) already: each record once"))
+                    let problem = ImportProblem(
+                        row: record.line, column: "id", "The id \(deal.externalID) is on row \(first) already: each record once")
+                    summary.refused.append(problem)
+                    duplicates[record.line] = problem
                     continue
                 }
-                seen[deal.externalID] = record.line
+                seen[deal.externalID] = Int32(clamping: record.line)
                 batch.append(deal)
                 if batch.count >= 1000 {
                     try await count(batch)
@@ -141,7 +150,14 @@ public struct ImportService: Sendable {
             }
         }
         try await count(batch)
-        return (summary, seen)
+        return Checked(summary: summary, ids: seen, duplicates: duplicates)
+    }
+
+    /// What the dry pass found: the summary, each id with its first row, and the rows whose id an earlier row has.
+    struct Checked {
+        var summary: Summary
+        var ids: [String: Int32]
+        var duplicates: [Int: ImportProblem]
     }
 
     /// A digest of the file's size and start and of the mapping: the journal's key, so that the same import resumes.

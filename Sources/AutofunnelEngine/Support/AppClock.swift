@@ -15,10 +15,10 @@ public struct IDSource: Sendable {
     public var lineage: @Sendable () -> LineageID
     /// A new name for one occurrence of something (a change, a timer): the exactly-once ledger keys effects by it.
     public var occurrence: @Sendable () -> String
-    public init(lineage: @escaping @Sendable () -> LineageID, occurrence: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }) {
+    public init(lineage: @escaping @Sendable () -> LineageID, occurrence: @escaping @Sendable () -> String = { RandomUUID.string() }) {
         self.lineage = lineage
         self.occurrence = occurrence
     }
     /// Random UUIDs.
-    public static let random = IDSource { LineageID(UUID().uuidString.lowercased()) }
+    public static let random = IDSource { LineageID(RandomUUID.string()) }
 }

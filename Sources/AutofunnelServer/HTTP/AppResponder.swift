@@ -1,3 +1,4 @@
+import AutofunnelCore
 import AutofunnelEngine
 import AutofunnelStore
 import Foundation
@@ -35,7 +36,7 @@ public struct AppResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Cont
         let incoming = request.headers[Self.requestIDField].flatMap {
             $0.count <= 100 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? $0 : nil
         }
-        let requestID = incoming ?? UUID().uuidString.lowercased()
+        let requestID = incoming ?? RandomUUID.string()
         var context = context
         context.logger[metadataKey: "request_id"] = .string(requestID)
         let logger = context.logger

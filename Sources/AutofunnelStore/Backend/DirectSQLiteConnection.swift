@@ -90,6 +90,29 @@ final class DirectSQLiteConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs one statement that returns no rows once for each element of `rows`, its values bound in place, and
+    /// returns the row id each run inserted when `rowIDs` is set.
+    func runEach(_ sql: String, _ rows: [[SQLiteData]], rowIDs: Bool) throws -> [Int64] {
+        try lock.withLock {
+            guard let handle else { throw DirectSQLiteError(code: SQLITE_MISUSE, message: "the connection is closed") }
+            let statement = try statement(sql, handle)
+            var ids: [Int64] = []
+            if rowIDs { ids.reserveCapacity(rows.count) }
+            for row in rows {
+                defer { sqlite_nio_sqlite3_reset(statement) }
+                for (i, bind) in row.enumerated() {
+                    let rc = Self.bind(bind, at: Int32(i + 1), statement)
+                    guard rc == SQLITE_OK else { throw Self.error(rc, handle) }
+                }
+                let rc = sqlite_nio_sqlite3_step(statement)
+                guard rc == SQLITE_DONE else { throw Self.error(rc == SQLITE_ROW ? SQLITE_MISUSE : rc, handle) }
+                if rowIDs { ids.append(sqlite_nio_sqlite3_last_insert_rowid(handle)) }
+            }
+            sqlite_nio_sqlite3_clear_bindings(statement)
+            return ids
+        }
+    }
+
     /// SQLite copies bound text and blobs (`SQLITE_TRANSIENT`).
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 

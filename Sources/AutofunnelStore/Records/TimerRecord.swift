@@ -20,7 +20,7 @@ struct TimerRecord: Codable, Sendable {
     ]
 
     /// A new occurrence name for a timer row.
-    static func newOccurrence() -> String { UUID().uuidString.lowercased() }
+    static func newOccurrence() -> String { RandomUUID.string() }
 
     func timer() -> DueTimer {
         DueTimer(

@@ -5,6 +5,7 @@ import AutofunnelServer
 import AutofunnelStore
 import Foundation
 import Logging
+import Synchronization
 
 /// `autofunnel bench import`: a deals file and its stage history (Autofunnel's own export format, so no mapping) written
 /// for N deals, read by our CSV reader and by CSV.swift for comparison, then imported into a fresh database with the
@@ -51,16 +52,21 @@ struct BenchImport: AsyncParsableCommand {
             let mapping = try ImportMappingFile.propose(file: dealsFile, pipelines: pipelines, users: users, pipeline: nil, sampleRows: 0)
             started = ContinuousClock.now
             let (total, step) = (deals, batch)
-            let summary = try await services.imports.run(.init(file: dealsFile, mapping: mapping, history: historyFile, batchSize: batch)) { rows in
+            let checkedAt = Mutex<ContinuousClock.Instant?>(nil)
+            var request = ImportService.Request(file: dealsFile, mapping: mapping, history: historyFile, batchSize: batch)
+            request.checked = { _ in checkedAt.withLock { $0 = ContinuousClock.now } }
+            let summary = try await services.imports.run(request) { rows in
                 if rows % 100_000 < step { FileHandle.standardError.write(Data("imported \(rows) of \(total)\n".utf8)) }
             }
             let elapsed = Self.seconds(since: started)
+            let dryPass = checkedAt.withLock { $0 }.map { Self.seconds($0 - started) } ?? 0
             let (dealCount, logCount) = try await store.read { s in try await s.tableSizes() }
             say("database: \(databaseURL ?? "a fresh SQLite file")")
             say(
                 "imported \(summary.created) deals (\(summary.refused.count) refused) with \(summary.moves) history rows in \(Self.format(elapsed)) s"
             )
             say("rate: \(Int(Double(summary.created) / elapsed)) deals/s with their history, \(Int(Double(logCount) / elapsed)) stage-log rows/s")
+            say("of which: the dry pass (rows checked, history indexed) \(Self.format(dryPass)) s, writing \(Self.format(elapsed - dryPass)) s")
             say("peak RSS: \(peakRSSMegabytes()) MB")
             let expected = deals + moves - deals
             let stale = try await store.read { s in try await s.staleEnteredMasks() }
@@ -71,10 +77,9 @@ struct BenchImport: AsyncParsableCommand {
         }
     }
 
-    static func seconds(since t: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - t
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    static func seconds(since t: ContinuousClock.Instant) -> Double { seconds(ContinuousClock.now - t) }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
     static func format(_ seconds: Double) -> String { String(format: "%.1f", seconds) }
 

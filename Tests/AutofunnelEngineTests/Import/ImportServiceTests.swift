@@ -106,7 +106,7 @@ struct ImportServiceTests {
         let reasons = Dictionary(grouping: summary.refused, by: \.row).mapValues { $0.map(\.message).joined(separator: "; ") }
         #expect(reasons[3]?.contains("is no amount (at most 14 whole digits)") == true)
         #expect(reasons[4]?.contains("'31/31/2026' is no date") == true)
-        #expect(reasons[5]?.contains("The id 1 is in the file already") == true)
+        #expect(reasons[5]?.contains("The id 1 is on row 2 already") == true)
         #expect(reasons[6]?.contains("No user 'nobody@example.com'") == true)
         #expect(try await dealCount(t) == 1)
     }

@@ -1,0 +1,47 @@
+import SQLKit
+
+extension StoreSession {
+    /// Inserts `rows` (each a value per column of `columns`) into `table` and returns the new rows' `id`s in the order
+    /// of `rows` when `returningIDs` is set. With `ignoringConflictsWith`, a row whose key is taken is skipped.
+    ///
+    /// The statement is the same on every database; how it runs differs. On the embedded SQLite writer it is
+    /// prepared once and run for each row with the values bound directly (no SQL text of a thousand rows to build,
+    /// no statement journal for a multi-row statement); on PostgreSQL one statement carries many rows, since a round
+    /// trip costs more there than building the statement.
+    func insertRows(
+        into table: String, columns: [String], rows: [[SQLValue]], ignoringConflictsWith conflict: [String]? = nil,
+        returningIDs: Bool = false
+    ) async throws -> [Int64] {
+        precondition(rows.allSatisfy { $0.count == columns.count }, "a value for every column")
+        precondition(conflict == nil || !returningIDs, "a skipped row has no id to return")
+        guard !rows.isEmpty else { return [] }
+        if let direct = db as? DirectSQLiteDatabase {
+            // One row of placeholders: a NULL in the first row must not become a literal for all of them.
+            let placeholders = [SQLValue](repeating: .integer(0), count: columns.count)
+            let (sql, _) = db.serialize(statement(into: table, columns: columns, rows: [placeholders], conflict: conflict).query)
+            return try direct.connection.runEach(sql, rows.map { $0.map(\.sqlite) }, rowIDs: returningIDs)
+        }
+        var ids: [Int64] = []
+        // Under PostgreSQL's limit of 65,535 binds a statement.
+        let chunk = max(1, min(1000, 60_000 / max(1, columns.count)))
+        for start in stride(from: 0, to: rows.count, by: chunk) {
+            let insert = statement(into: table, columns: columns, rows: Array(rows[start..<min(start + chunk, rows.count)]), conflict: conflict)
+            guard returningIDs else {
+                try await insert.run()
+                continue
+            }
+            // The ids of one statement come from the table's sequence in the order its rows are inserted, which is
+            // the order of VALUES: sorted, they are the rows' ids in order whatever order RETURNING lists them in.
+            let returned = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }
+            ids += returned.sorted()
+        }
+        return ids
+    }
+
+    private func statement(into table: String, columns: [String], rows: [[SQLValue]], conflict: [String]?) -> SQLInsertBuilder {
+        let insert = db.insert(into: table).columns(columns)
+        for row in rows { insert.values(row.map(\.expression)) }
+        if let conflict { insert.ignoringConflicts(with: conflict) }
+        return insert
+    }
+}
