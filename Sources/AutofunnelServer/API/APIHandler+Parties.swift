@@ -96,12 +96,7 @@ extension APIHandler {
     }
 
     /// Deleting contacts and companies: admins and heads of sales.
-    func requireDeleter() throws {
-        guard try principal().deletesParties else {
-            throw AppError.forbidden(
-                ru: "Удалять контакты и компании могут администратор и РОП", en: "Only admins and heads of sales delete contacts and companies")
-        }
-    }
+    func requireDeleter() throws { try access().requirePartyDeleter() }
 }
 
 extension APIHandler {
