@@ -1,7 +1,7 @@
 """The contacts and companies pages in a real browser: an admin creates a contact, finds it in the list by a phone
 typed another way, opens its card and sees its deals with their stages, edits it, and tries to delete one an open
 deal uses (refused, the deal named; allowed once the deal is closed). Text typed into every new field stays text, and
-the list and the card fit a phone's width.
+the list and the card fit a phone's width; a contact with a phone another one has offers that one first.
 
 Screenshots (the contacts list and a contact's card) go to $AUTOFUNNEL_SCREENSHOTS or .build/screenshots/."""
 import re
@@ -204,3 +204,32 @@ def test_the_list_and_the_card_fit_a_phone(app, browser):
         wait_for_page(d, "main", path)
         width = d.execute_script("return document.documentElement.scrollWidth")
         assert width <= 380, f"at 375 px {path} scrolls sideways: scrollWidth {width}"
+
+
+def test_a_contact_with_a_known_phone_offers_the_existing_one_or_create_anyway(app, browser):
+    d = browser
+    first = app.unique("Galina Orlova")
+    create_contact(d, app, first, phones="+7 912 555-04-04")
+    first_id = card_id(d, "contacts")
+
+    # The same phone typed another way: the page names the existing contact instead of creating a second.
+    again = app.unique("Galina O.")
+    create_contact(d, app, again, phones="8 912 555 04 04", emails="galina@example.com")
+    wait_for_page(d, "#party-duplicate", "the offer to open the existing contact")
+    assert first in text_of(d, "#party-duplicate")
+    assert_no_injection(d, "the duplicate offer")
+    open_list(d, app, "contacts", "?q=" + urllib.parse.quote("555 04 04"))
+    assert listed(d) == [first], "nothing was created yet"
+
+    # "Open it" goes to the existing card; "create anyway" makes the second one with what was typed.
+    create_contact(d, app, again, phones="8 912 555 04 04", emails="galina@example.com")
+    wait_for_page(d, "#duplicate-open", "the link to the existing contact")
+    d.find_element(By.ID, "duplicate-open").click()
+    wait_for_page(d, "h1#party-name", "the existing contact's card")
+    assert urllib.parse.urlparse(d.current_url).path == f"/contacts/{first_id}"
+    create_contact(d, app, again, phones="8 912 555 04 04", emails="galina@example.com")
+    wait_for_page(d, "#duplicate-submit", "the create-anyway button")
+    d.find_element(By.ID, "duplicate-submit").click()
+    second_id = card_id(d, "contacts")
+    assert second_id != first_id and text_of(d, "h1#party-name") == again
+    assert app.get_contact(second_id)["emails"] == ["galina@example.com"]

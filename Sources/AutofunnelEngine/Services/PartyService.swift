@@ -30,10 +30,31 @@ public struct PartyService: Sendable {
         self.clock = clock
     }
 
-    /// Creates a contact; phones and e-mails are normalised and checked.
-    public func createContact(_ input: ContactInput) async throws -> Contact {
+    /// Creates a contact; phones and e-mails are normalised and checked. With `refusingDuplicate` a live contact that
+    /// already has one of the phones (on their last ten digits) or e-mails answers `AppError.duplicate` instead: the
+    /// API and the pages ask first, while the dialects, imports and inbound leads keep their own rules. Two creates at
+    /// once may both pass the check; it is a help against typing a customer in twice, not a unique constraint.
+    public func createContact(_ input: ContactInput, refusingDuplicate: Bool = false) async throws -> Contact {
         let now = clock.now()
-        return try await store.write { s in try await Self.saveContact(input, id: nil, s, now: now) }
+        return try await store.write { s in
+            if refusingDuplicate, let existing = try await Self.existing(input, s) { throw AppError.duplicate(existing) }
+            return try await Self.saveContact(input, id: nil, s, now: now)
+        }
+    }
+
+    /// The first live contact with one of the input's phones or e-mails (as they would be stored).
+    static func existing(_ input: ContactInput, _ s: StoreSession) async throws -> ExistingRecord? {
+        for phone in (input.phones ?? []).compactMap(PhoneNumber.normalize) {
+            if let c = try await s.contact(phone: phone, email: nil) {
+                return ExistingRecord(entity: "contact", id: c.id.rawValue, name: c.name, matched: phone)
+            }
+        }
+        for email in (input.emails ?? []).compactMap(EmailAddress.normalize) {
+            if let c = try await s.contact(phone: nil, email: email) {
+                return ExistingRecord(entity: "contact", id: c.id.rawValue, name: c.name, matched: email)
+            }
+        }
+        return nil
     }
 
     /// Changes a contact.

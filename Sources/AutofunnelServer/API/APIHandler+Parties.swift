@@ -25,7 +25,8 @@ extension APIHandler {
         let catalog = try await store.read { s in try await s.fieldCatalog() }
         try requireWritable(.contact, builtins: RecordAccess.contactBuiltins(b.phones, b.emails), custom: fields, catalog: catalog)
         let contact = try await services.parties.createContact(
-            .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields))
+            .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields), refusingDuplicate: b.allowDuplicate != true
+        )
         return .created(.init(body: .json(try presented(contact, catalog: catalog))))
     }
 

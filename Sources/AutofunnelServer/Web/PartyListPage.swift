@@ -41,6 +41,27 @@ struct PartyListPage {
     let previous: String?
     let next: String?
     let writes: Bool
+    /// After a create that looks like an existing contact: that contact, and the form's values to create anyway.
+    var duplicate: Duplicate? = nil
+
+    /// The existing contact a new one looks like, and the posted values sent again by "create anyway".
+    struct Duplicate {
+        struct Value {
+            let name: String
+            let value: String
+        }
+        let href: String
+        let name: String
+        let matched: String
+        let values: [Value]
+
+        init(_ existing: ExistingRecord, form: [String: String]) {
+            href = "/contacts/\(existing.id)"
+            name = existing.name
+            matched = existing.matched
+            values = ["name", "phones", "emails", "company"].compactMap { key in form[key].map { Value(name: key, value: $0) } }
+        }
+    }
 
     static let pageSize = 50
 

@@ -20,6 +20,10 @@ enum PartyPages {
                 do {
                     let id = try await save(kind, id: nil, form: form, viewer: viewer, services: services)
                     return Pages.redirect("\(kind.path)/\(id)")
+                } catch AppError.duplicate(let existing) {
+                    var page = try await PartyListPage.load(kind, filters: try .init([:]), viewer: viewer, services: services)
+                    page.duplicate = .init(existing, form: form)
+                    return renderer.page("parties", page, title: page.heading, viewer: viewer, status: .conflict)
                 } catch let error as AppError {
                     guard let refusal = shown(error) else { throw error }
                     return try await list(
@@ -100,7 +104,9 @@ enum PartyPages {
         case .contacts:
             let input = try await PartyForm.contactInput(form, catalog: catalog, viewer: viewer, store: services.store)
             try access.requireContactWrite(input, catalog: catalog)
-            guard let id else { return try await services.parties.createContact(input).id.rawValue }
+            guard let id else {
+                return try await services.parties.createContact(input, refusingDuplicate: form["allowDuplicate"] != "1").id.rawValue
+            }
             return try await services.parties.updateContact(ContactID(id), input).id.rawValue
         case .companies:
             let fields = PartyForm.fields(form, entity: .company, catalog: catalog, viewer: viewer)

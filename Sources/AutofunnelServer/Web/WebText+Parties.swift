@@ -21,6 +21,9 @@ extension WebText {
             "A contact or company an open deal uses cannot be deleted: close the deal or link it to another one first."
         ),
         ("companyContacts", "Контакты компании", "The company's contacts"), ("noContacts", "Контактов нет", "No contacts"),
-        ("noCompany", "— без компании —", "— no company —"), ("companyHint", "название существующей компании", "the name of an existing company"),
+        ("looksLike", "Похоже, такой контакт уже есть:", "This looks like an existing contact:"),
+        ("openOrCreate", "Откройте его или всё же создайте новый.", "Open it, or create a new one anyway."),
+        ("createAnyway", "Всё равно создать", "Create anyway"), ("noCompany", "— без компании —", "— no company —"),
+        ("companyHint", "название существующей компании", "the name of an existing company"),
     ]
 }

@@ -218,3 +218,52 @@ struct PartyPagesTests {
         }
     }
 }
+
+/// Point 3 of issue 19, on create: a contact with a phone or e-mail another live contact has is answered with that
+/// contact (API 409 with its id; the page offers to open it or create anyway), unless the caller insists.
+@Suite("Duplicate contacts on create")
+struct DuplicateContactTests {
+    @Test(arguments: StoreTarget.available)
+    func theAPIAnswers409WithTheExistingIdUnlessAllowDuplicate(target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            let anna = try await t.services.parties.createContact(.init(name: "Анна", phones: ["+7 912 345-67-89"], emails: ["anna@example.com"]))
+            try await t.withAPI { api in
+                // The phone typed another way (national prefix), and the e-mail in capitals.
+                for body in [["name": "Анна П.", "phones": ["8 (912) 345 67 89"]], ["name": "Анна П.", "emails": ["ANNA@example.com"]]] {
+                    let refused = try await api.request(.post, "/api/v1/contacts", json: body)
+                    #expect(refused.status == 409 && refused.contentType == "application/problem+json", "\(refused.text)")
+                    #expect(refused.object["existingId"] as? Int == Int(anna.id.rawValue), "\(refused.text)")
+                    #expect((refused.object["type"] as? String)?.hasSuffix(":duplicate") == true)
+                }
+                var insisted: [String: any Sendable] = ["name": "Анна П.", "phones": ["8 (912) 345 67 89"]]
+                insisted["allowDuplicate"] = true
+                #expect(try await api.request(.post, "/api/v1/contacts", json: insisted).status == 201)
+                #expect(try await api.request(.post, "/api/v1/contacts", json: ["name": "Борис", "phones": ["+7 900 000-00-01"]]).status == 201)
+            }
+            // A deleted contact is no duplicate.
+            try await t.services.parties.delete(.contacts, id: anna.id.rawValue)
+            _ = try await t.services.parties.createContact(.init(name: "Анна", emails: ["anna@example.com"]), refusingDuplicate: true)
+        }
+    }
+
+    @Test func thePageOffersToOpenTheExistingContactOrCreateAnyway() async throws {
+        try await TestServices.with { t in
+            let anna = try await t.services.parties.createContact(.init(name: "Анна <b>", phones: ["+7 912 345-67-89"]))
+            let me = try await t.user("someone@example.com", role: .manager, password: WebSession.password)
+            try await t.withAPI(anonymous: true) { client in
+                let web = try await WebSession.signIn(client, email: me.email)
+                let form = ["name": "Анна \"П\"", "phones": "89123456789", "emails": "anna@example.com"]
+                let offered = try await web.post("/contacts", form, from: "/contacts")
+                #expect(offered.status == 409, "\(offered.text)")
+                #expect(offered.text.contains(#"<a id="duplicate-open" href="/contacts/\#(anna.id)">Анна &lt;b&gt;</a>"#), "\(offered.text)")
+                #expect(offered.text.contains(#"<input type="hidden" name="name" value="Анна &quot;П&quot;">"#))
+                #expect(try await t.services.store.read { s in try await s.contactList(PartyListQuery()).total } == 1)
+                var anyway = form
+                anyway["allowDuplicate"] = "1"
+                let created = try await web.post("/contacts", anyway, from: "/contacts")
+                #expect(created.status == 303 && created.headers[.location] != "/contacts/\(anna.id)")
+                #expect(try await t.services.store.read { s in try await s.contactList(PartyListQuery()).total } == 2)
+            }
+        }
+    }
+}
