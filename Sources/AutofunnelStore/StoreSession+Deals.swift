@@ -76,7 +76,7 @@ extension StoreSession {
     }
 
     /// Narrows a deal query to what a caller may see: every deal of some pipelines, their own of others.
-    static func restrict(_ q: SQLSelectBuilder, to scope: DealScope) {
+    static func restrict(_ q: some SQLPredicateBuilder, to scope: DealScope) {
         if scope.lostOnly { q.where("status", .equal, DealStatus.lost.rawValue) }
         if scope.everyPipeline { return }
         let all = scope.allOf.map(\.rawValue)

@@ -118,4 +118,91 @@ struct PartyDeletionTests {
             }
         }
     }
+
+    /// Bitrix24's `crm.contact.delete` and `crm.company.delete` hold the same rule: refused in Bitrix24's error format
+    /// naming the open deal, accepted once the deal is closed.
+    @Test(arguments: StoreTarget.available)
+    func bitrix24DeletesAreRefusedWhileAnOpenDealUsesThem(target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            let contact = try await t.contact()
+            let company = try await t.services.parties.createCompany(name: "ООО Мебель", fields: nil)
+            var input = t.completeInput(contact: contact)
+            input.company = company.id
+            let deal = try await t.services.deals.create(pipeline: "sales", stage: nil, input: input, actor: api)
+            let prefix = "/rest/\(t.admin.id)/\(try await t.token(for: t.admin))/"
+            try await t.withAPI(anonymous: true) { client in
+                for (method, id) in [("crm.contact.delete", contact.id.rawValue), ("crm.company.delete", company.id.rawValue)] {
+                    let refused = try await client.request(.post, prefix + method, json: ["id": id])
+                    #expect(refused.status == 400, "\(method): \(refused.text)")
+                    #expect((refused.object["error_description"] as? String)?.contains("open deal \(deal.id)") == true, "\(refused.text)")
+                }
+                // In a batch too: each command goes through the same method.
+                let batch = try await client.request(.post, prefix + "batch", json: ["cmd": ["gone": "crm.contact.delete?id=\(contact.id)"]])
+                #expect(batch.status == 200, "\(batch.text)")
+                #expect(String(describing: batch.object["result"] ?? "").contains("open deal \(deal.id)"), "\(batch.text)")
+                _ = try await t.services.store.read { s in (try await s.contact(contact.id), try await s.company(company.id)) }
+                _ = try await t.services.deals.close(deal.id, won: false, reason: "spam", comment: nil, actor: api)
+                for (method, id) in [("crm.contact.delete", contact.id.rawValue), ("crm.company.delete", company.id.rawValue)] {
+                    let deleted = try await client.request(.post, prefix + method, json: ["id": id])
+                    #expect(deleted.status == 200 && deleted.object["result"] as? Bool == true, "\(method): \(deleted.text)")
+                }
+            }
+            await #expect(throws: StoreError.self) { try await t.services.store.read { s in try await s.contact(contact.id) } }
+            await #expect(throws: StoreError.self) { try await t.services.store.read { s in try await s.company(company.id) } }
+        }
+    }
+
+    /// A manager may not delete through Bitrix24 either (as in the JSON API).
+    @Test func bitrix24DeleteNeedsAnAdminOrAHeadOfSales() async throws {
+        try await TestServices.with { t in
+            let contact = try await t.contact()
+            let prefix = "/rest/\(t.manager.id)/\(try await t.token(for: t.manager, scope: .write))/"
+            try await t.withAPI(anonymous: true) { client in
+                let refused = try await client.request(.post, prefix + "crm.contact.delete", json: ["id": contact.id.rawValue])
+                #expect(refused.status == 403 && refused.object["error"] as? String == "ACCESS_DENIED", "\(refused.text)")
+            }
+            _ = try await t.services.store.read { s in try await s.contact(contact.id) }
+        }
+    }
+
+    /// amoCRM's API v4 deletes no contacts or companies, and ours has no such resource: a DELETE changes nothing.
+    @Test func amoCRMHasNoWayToDeleteAContact() async throws {
+        try await TestServices.with { t in
+            let contact = try await t.contact()
+            let company = try await t.services.parties.createCompany(name: "ООО Мебель", fields: nil)
+            let jwt = try await t.services.auth.createAmoCRMToken(for: t.admin.id, name: "amo", scope: .admin, days: 30, by: nil).secret
+            try await t.withAPI(anonymous: true) { client in
+                let amo = client.with(token: jwt)
+                for path in ["/api/v4/contacts/\(contact.id)", "/api/v4/companies/\(company.id)", "/acme.amocrm.ru/api/v4/contacts/\(contact.id)"] {
+                    let r = try await amo.request(.delete, path)
+                    #expect(!(200..<300).contains(r.status), "DELETE \(path) answered \(r.status)")
+                }
+            }
+            _ = try await t.services.store.read { s in (try await s.contact(contact.id), try await s.company(company.id)) }
+        }
+    }
+
+    /// The pages: a head of sales' delete of a contact an open deal uses shows the card again with a 409 that names the
+    /// deal; once the deal is closed the delete goes through and the list no longer shows it.
+    @Test(arguments: StoreTarget.available)
+    func thePagesRefuseWithTheDealNamedAndDeleteOnceItIsClosed(target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            let head = try await t.user("lead@example.com", role: .headOfSales, password: WebSession.password)
+            let contact = try await t.contact(name: "Анна Удаляемая")
+            let deal = try await t.services.deals.create(pipeline: "sales", stage: nil, input: t.completeInput(contact: contact), actor: api)
+            try await t.withAPI(anonymous: true) { client in
+                let web = try await WebSession.signIn(client, email: head.email)
+                let refused = try await web.post("/contacts/\(contact.id)/delete", [:], from: "/contacts/\(contact.id)")
+                #expect(refused.status == 409, "\(refused.text)")
+                #expect(refused.text.contains(#"id="party-errors""#) && refused.text.contains("№\(deal.id) «Шкаф-купе»"), "\(refused.text)")
+                #expect(refused.text.contains(#"<a href="/deals/\#(deal.id)">Шкаф-купе</a>"#))
+                _ = try await t.services.store.read { s in try await s.contact(contact.id) }
+                _ = try await t.services.deals.close(deal.id, won: false, reason: "spam", comment: nil, actor: api)
+                let deleted = try await web.post("/contacts/\(contact.id)/delete", [:], from: "/contacts/\(contact.id)")
+                #expect(deleted.status == 303 && deleted.headers[.location] == "/contacts")
+                #expect(!(try await web.get("/contacts").text.contains("Анна Удаляемая")))
+                #expect(try await web.get("/contacts/\(contact.id)").status == 404)
+            }
+        }
+    }
 }

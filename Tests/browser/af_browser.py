@@ -119,6 +119,17 @@ def drag_and_drop(driver, source, target) -> dict:
 
 # --- injection checks ----------------------------------------------------------------------------------------------
 
+#: The XSS payloads every browser test types into each text field it adds.
+PAYLOADS = [
+    pytest.param("<script>alert(1)</script>", id="script-alert"),
+    pytest.param('"><img src=x onerror=alert(1)>', id="attribute-break-img-alert"),
+    pytest.param("{{7*7}}", id="template-braces"),
+    pytest.param('<img src=x onerror="window.__xss=1">', id="img-onerror-probe"),
+    pytest.param('"><script>window.__xss=1</script>', id="attribute-break-script-probe"),
+    pytest.param("'><svg onload=window.__xss=1>", id="single-quote-svg-probe"),
+]
+
+
 #: Finds markup a payload could have injected: elements made from it and scripts carrying its code.
 INJECTED_JS = r"""
 const found = [];

@@ -15,8 +15,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from af_browser import (assert_no_injection, column_of, dialog_open, digits, drag_and_drop, parse_money, screenshot,
-                        text_of, until, wait_for_page)
+from af_browser import (PAYLOADS, assert_no_injection, column_of, dialog_open, digits, drag_and_drop, parse_money,
+                        screenshot, text_of, until, wait_for_page)
 from af_browser_app import (CHANNELS, KEY_STAGES, LEAD_INSTRUCTIONS, LOST_STAGES, OPEN_STAGES, STAGE_NAMES, money,
                             set_locale, sign_in, user_locale)
 
@@ -357,14 +357,6 @@ def test_analytics_funnel_and_csv(app, browser):
             assert rows == [s["stage"] for s in report["steps"]]
 
 
-PAYLOADS = [
-    pytest.param("<script>alert(1)</script>", id="script-alert"),
-    pytest.param('"><img src=x onerror=alert(1)>', id="attribute-break-img-alert"),
-    pytest.param("{{7*7}}", id="template-braces"),
-    pytest.param('<img src=x onerror="window.__xss=1">', id="img-onerror-probe"),
-    pytest.param('"><script>window.__xss=1</script>', id="attribute-break-script-probe"),
-    pytest.param("'><svg onload=window.__xss=1>", id="single-quote-svg-probe"),
-]
 FRAGMENTS = ("<script", "<img", "<svg", "onerror", "onload", "7*7", "__xss")
 
 

@@ -140,7 +140,7 @@ def test_lead_life_with_aioamocrm(server):
 
 def test_lead_life_with_amocrm_api_over_https_and_the_account_prefix(server):
     ids = status_ids(server, main_pipeline(server))
-    contact = server["api"].ok("POST", "/contacts", {"name": "Boris", "phones": ["+79123456780"]})["id"]
+    contact = server["api"].ok("POST", "/contacts", {"name": "Boris", "phones": ["+79123456780"], "allowDuplicate": True})["id"]
     lead = Lead.objects.create(name="Kitchen", price=1000)
     expected = harness.refusal_texts(server["api"], lead.id, "processing_request")
     with pytest.raises(amo_exceptions.ValidationError) as refused:

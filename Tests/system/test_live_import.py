@@ -293,8 +293,9 @@ def make_notes_tasks_and_contacts(api: "harness.Api", url: str, base: str, jwt: 
                                       "assigneeId": users[n % len(users)]})["id"] for n, deal in enumerate(deals)]
     api.ok("POST", f"/tasks/{made[1]}/complete")
     amocrm_patch(base, jwt, f"/tasks/{made[2]}", {"is_completed": True, "result": {"text": "Договорились"}})
-    api.ok("POST", "/contacts", {"name": "Анна Переезжая", "phones": ["+7 912 000-11-22"], "emails": ["anna@moving.test"]})
-    api.ok("POST", "/contacts", {"name": "Борис Переезжий", "phones": ["+7 912 000-33-44"]})
+    api.ok("POST", "/contacts", {"name": "Анна Переезжая", "phones": ["+7 912 000-11-22"], "emails": ["anna@moving.test"],
+                                 "allowDuplicate": True})
+    api.ok("POST", "/contacts", {"name": "Борис Переезжий", "phones": ["+7 912 000-33-44"], "allowDuplicate": True})
 
 
 def test_one_autofunnel_imports_another_through_its_amocrm_dialect(tmp_path):

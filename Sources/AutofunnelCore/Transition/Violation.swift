@@ -4,7 +4,7 @@ public struct Violation: Error, Hashable, Sendable {
     public enum Rule: String, Hashable, Sendable, CaseIterable {
         case requiredField, policyForbids, lossCommentRequired, closedDeal, notClosed, unknownStage, sameStage
         case reasonRequired, notALostStage, invalidValue, unknownField, unknownReference, invalidDefinition, stageHasDeals
-        case weakPassword, forbiddenField, forbidden, csrf, unauthenticated
+        case weakPassword, forbiddenField, forbidden, csrf, unauthenticated, duplicate
         /// An import file that cannot be read, a mapping that does not fit it, a column it leaves unmapped.
         case unreadableFile, invalidMapping, unmappedColumn
     }

@@ -92,6 +92,20 @@ public struct RecordAccess: Sendable {
         try requireWritable(.contact, builtins: Self.contactBuiltins(input.phones, input.emails), custom: input.fields, catalog: catalog)
     }
 
+    /// Refuses a caller who may not change companies, or not the company fields sent.
+    public func requireCompanyWrite(fields: [String: JSONValue]?, catalog: FieldCatalog) throws {
+        try requireWriter()
+        try requireWritable(.company, builtins: [], custom: fields, catalog: catalog)
+    }
+
+    /// Deleting contacts and companies: admins and heads of sales.
+    public func requirePartyDeleter() throws {
+        guard principal.deletesParties else {
+            throw AppError.forbidden(
+                ru: "Удалять контакты и компании могут администратор и РОП", en: "Only admins and heads of sales delete contacts and companies")
+        }
+    }
+
     /// The built-in contact fields a write sends.
     public static func contactBuiltins(_ phones: [String]?, _ emails: [String]?) -> [String] {
         (phones == nil ? [] : ["phones"]) + (emails == nil ? [] : ["emails"])

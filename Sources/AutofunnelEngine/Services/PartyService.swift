@@ -13,6 +13,8 @@ public struct PartyService: Sendable {
         public var emails: [String]?
         public var company: Int64?
         public var fields: [String: JSONValue]?
+        /// Unlinks the contact from its company (when `company` is nil): a page's emptied company input.
+        public var removesCompany = false
         public init(name: String? = nil, phones: [String]? = nil, emails: [String]? = nil, company: Int64? = nil, fields: [String: JSONValue]? = nil)
         {
             self.name = name
@@ -28,10 +30,31 @@ public struct PartyService: Sendable {
         self.clock = clock
     }
 
-    /// Creates a contact; phones and e-mails are normalised and checked.
-    public func createContact(_ input: ContactInput) async throws -> Contact {
+    /// Creates a contact; phones and e-mails are normalised and checked. With `refusingDuplicate` a live contact that
+    /// already has one of the phones (on their last ten digits) or e-mails answers `AppError.duplicate` instead: the
+    /// API and the pages ask first, while the dialects, imports and inbound leads keep their own rules. Two creates at
+    /// once may both pass the check; it is a help against typing a customer in twice, not a unique constraint.
+    public func createContact(_ input: ContactInput, refusingDuplicate: Bool = false) async throws -> Contact {
         let now = clock.now()
-        return try await store.write { s in try await Self.saveContact(input, id: nil, s, now: now) }
+        return try await store.write { s in
+            if refusingDuplicate, let existing = try await Self.existing(input, s) { throw AppError.duplicate(existing) }
+            return try await Self.saveContact(input, id: nil, s, now: now)
+        }
+    }
+
+    /// The first live contact with one of the input's phones or e-mails (as they would be stored).
+    static func existing(_ input: ContactInput, _ s: StoreSession) async throws -> ExistingRecord? {
+        for phone in (input.phones ?? []).compactMap(PhoneNumber.normalize) {
+            if let c = try await s.contact(phone: phone, email: nil) {
+                return ExistingRecord(entity: "contact", id: c.id.rawValue, name: c.name, matched: phone)
+            }
+        }
+        for email in (input.emails ?? []).compactMap(EmailAddress.normalize) {
+            if let c = try await s.contact(phone: nil, email: email) {
+                return ExistingRecord(entity: "contact", id: c.id.rawValue, name: c.name, matched: email)
+            }
+        }
+        return nil
     }
 
     /// Changes a contact.
@@ -78,9 +101,13 @@ public struct PartyService: Sendable {
         return company
     }
 
-    /// Deletes a contact or company (softly: closed deals keep their link and history). Refused with 409 while an open
-    /// deal uses it: that deal could not move any more. The row is locked before the check, and linking one to a deal
-    /// locks it too (`DealInput`), so a deal linked concurrently is either seen here or finds it deleted.
+    /// Deletes a contact or company (softly: closed deals keep their link and history). Refused with 409 naming the open
+    /// deals that use it, on every path (API, pages, Bitrix24 `crm.contact.delete`/`crm.company.delete`; amoCRM has no
+    /// delete): such a deal could not move any more. We refuse rather than unlink because unlinking would change deals
+    /// the deleter may not see or edit, and a deal whose stage needs the contact's name or phone would be stuck without
+    /// anyone having chosen it; the refusal lets a person relink or close each deal. The row is locked before the
+    /// check, and linking one to a deal locks it too (`DealInput`), so a deal linked concurrently is either seen here or
+    /// finds it deleted.
     public func delete(_ table: PartyTable, id: Int64) async throws {
         let now = clock.now()
         try await store.write { s in
@@ -150,6 +177,7 @@ public struct PartyService: Sendable {
             }
             contact.emails = normalized
         }
+        if input.removesCompany && input.company == nil { contact.company = nil }
         if let id = input.company {
             if try await DealInput.found({ _ = try await s.company(CompanyID(id)) }) {
                 contact.company = CompanyID(id)

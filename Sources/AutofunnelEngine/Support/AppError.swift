@@ -12,6 +12,8 @@ public enum AppError: Error, Sendable {
     case notFound(String)
     /// The state forbids it (a taken key, a pipeline with deals): 409.
     case conflict(String)
+    /// A new record would duplicate an existing one (a contact's phone or e-mail): 409 with the existing record's id.
+    case duplicate(ExistingRecord)
     /// The body is larger than allowed: 413.
     case payloadTooLarge(Int)
     /// An idempotency key reused with a different request: 422.

@@ -25,7 +25,8 @@ extension APIHandler {
         let catalog = try await store.read { s in try await s.fieldCatalog() }
         try requireWritable(.contact, builtins: RecordAccess.contactBuiltins(b.phones, b.emails), custom: fields, catalog: catalog)
         let contact = try await services.parties.createContact(
-            .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields))
+            .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields), refusingDuplicate: b.allowDuplicate != true
+        )
         return .created(.init(body: .json(try presented(contact, catalog: catalog))))
     }
 
@@ -96,12 +97,7 @@ extension APIHandler {
     }
 
     /// Deleting contacts and companies: admins and heads of sales.
-    func requireDeleter() throws {
-        guard try principal().deletesParties else {
-            throw AppError.forbidden(
-                ru: "Удалять контакты и компании могут администратор и РОП", en: "Only admins and heads of sales delete contacts and companies")
-        }
-    }
+    func requireDeleter() throws { try access().requirePartyDeleter() }
 }
 
 extension APIHandler {

@@ -7,7 +7,7 @@ extension AppError {
         case .refused, .idempotencyMismatch: 422
         case .badRequest: 400
         case .notFound: 404
-        case .conflict, .idempotencyInProgress, .idempotencyAnswerLost: 409
+        case .conflict, .duplicate, .idempotencyInProgress, .idempotencyAnswerLost: 409
         case .payloadTooLarge: 413
         case .unauthenticated: 401
         case .forbidden: 403

@@ -25,8 +25,10 @@ struct Problem: Encodable {
     var errors: [Entry]
     /// Seconds for `Retry-After` (429).
     var retryAfter: Int?
+    /// The record a create would have duplicated (409 `duplicate`).
+    var existingId: Int64?
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail, requestId, errors }
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, requestId, errors, existingId }
 
     static let contentType = "application/problem+json"
 
@@ -89,6 +91,12 @@ struct Problem: Encodable {
             return Problem(status: 404, slug: "not-found", title: "Not found", detail: detail, requestID: requestID)
         case .conflict(let detail):
             return Problem(status: 409, slug: "conflict", title: "Conflict", detail: detail, requestID: requestID)
+        case .duplicate(let existing):
+            var p = Problem(
+                status: 409, slug: "duplicate", title: "Duplicate", detail: existing.message.en, requestID: requestID,
+                violations: [Violation(rule: .duplicate, field: nil, message: existing.message)])
+            p.existingId = existing.id
+            return p
         case .payloadTooLarge(let limit):
             return Problem(
                 status: 413, slug: "payload-too-large", title: "Payload too large", detail: "The body exceeds \(limit) bytes", requestID: requestID)

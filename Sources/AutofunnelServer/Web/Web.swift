@@ -47,6 +47,7 @@ enum Web {
         AnalyticsPage.register(on: router, services: services, renderer: renderer)
         SettingsPage.register(on: router, services: services, renderer: renderer)
         ImportsPage.register(on: router, services: services, renderer: renderer)
+        PartyPages.register(on: router, services: services, renderer: renderer)
     }
 
     /// A whole number from a page's query or form: missing or empty is `fallback`; anything else outside `range` is a

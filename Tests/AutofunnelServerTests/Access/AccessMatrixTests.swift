@@ -78,6 +78,16 @@ struct AccessMatrixTests {
         "POST /tasks/{id}/{verb}": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/tasks/1/complete", raw: "", headers: form) }),
         "GET /tasks": Entry(access: .publicRoute, call: simple("/tasks")),
         "GET /tokens": Entry(access: .publicRoute, call: simple("/tokens")),
+        "GET /contacts": Entry(access: .publicRoute, call: simple("/contacts?q=%D0%90&open=yes")),
+        "POST /contacts": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/contacts", raw: "name=x", headers: form) }),
+        "GET /contacts/{id}": Entry(access: .publicRoute, call: { w, _, _ in Call(path: "/contacts/\(w.contact.id)") }),
+        "POST /contacts/{id}/{verb}": Entry(
+            access: .publicRoute, call: { w, _, _ in Call(path: "/contacts/\(w.contact.id)/delete", raw: "", headers: form) }),
+        "GET /companies": Entry(access: .publicRoute, call: simple("/companies?sort=created")),
+        "POST /companies": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/companies", raw: "name=x", headers: form) }),
+        "GET /companies/{id}": Entry(access: .publicRoute, call: { w, _, _ in Call(path: "/companies/\(w.company.id)") }),
+        "POST /companies/{id}/{verb}": Entry(
+            access: .publicRoute, call: { w, _, _ in Call(path: "/companies/\(w.company.id)/edit", raw: "name=y", headers: form) }),
         "POST /tokens": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/tokens", raw: "", headers: form) }),
         "POST /tokens/{id}/revoke": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/tokens/1/revoke", raw: "", headers: form) }),
         "GET /analytics": Entry(access: .publicRoute, call: simple("/analytics")),

@@ -69,6 +69,7 @@ struct AmoCRMError: Error, Sendable {
         case .badRequest(let detail, let v): return v.isEmpty ? invalid(detail, requestID: requestID) : refused(v, detail)
         case .notFound(let detail): return notFound(detail)
         case .conflict(let detail): return invalid(detail, requestID: requestID)
+        case .duplicate(let existing): return invalid(russian ? existing.message.ru : existing.message.en, requestID: requestID)
         case .payloadTooLarge(let limit): return AmoCRMError(status: 413, title: "Payload Too Large", detail: "The body exceeds \(limit) bytes")
         case .unauthenticated: return unauthorized
         case .forbidden(let v):

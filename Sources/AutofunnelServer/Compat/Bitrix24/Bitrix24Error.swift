@@ -37,6 +37,7 @@ struct Bitrix24Error: Error, Sendable {
         case .badRequest(let detail, let v): return invalid(v.isEmpty ? detail : text(v))
         case .notFound: return notFound
         case .conflict(let detail): return invalid(detail)
+        case .duplicate(let existing): return invalid(russian ? existing.message.ru : existing.message.en)
         case .payloadTooLarge(let limit): return Bitrix24Error(status: 413, code: "", description: "The body exceeds \(limit) bytes")
         case .unauthenticated: return invalidCredentials
         case .forbidden(let v): return Bitrix24Error(status: 403, code: "ACCESS_DENIED", description: text(v))

@@ -2,7 +2,7 @@ import AutofunnelCore
 import AutofunnelEngine
 import AutofunnelStore
 
-/// `crm.contact.add/get/update/list` over `PartyService`, with the JSON API's access checks.
+/// `crm.contact.add/get/update/list/delete` and `crm.company.delete` over `PartyService`, with the JSON API's access checks.
 extension Bitrix24Methods {
     /// Values of a multi-field (`PHONE: [{VALUE, VALUE_TYPE}]`, or plain strings).
     static func multiField(_ value: JSONValue?) -> [String]? {
@@ -43,6 +43,14 @@ extension Bitrix24Methods {
         let input = Self.contactInput(p, catalog: catalog, current: current)
         try access.requireContactWrite(input, catalog: catalog)
         _ = try await services.parties.updateContact(id, input)
+        return Bitrix24Reply(result: .bool(true))
+    }
+
+    /// `crm.contact.delete` and `crm.company.delete`: as `DELETE /api/v1/contacts/{id}`, refused while an open deal uses
+    /// the record (Bitrix24's error format, the deals named in the description).
+    func partyDelete(_ table: PartyTable, _ p: JSONValue) async throws -> Bitrix24Reply {
+        try access.requirePartyDeleter()
+        try await services.parties.delete(table, id: try Self.id(p))
         return Bitrix24Reply(result: .bool(true))
     }
 

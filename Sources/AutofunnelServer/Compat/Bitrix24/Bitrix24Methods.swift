@@ -45,6 +45,8 @@ struct Bitrix24Methods: Sendable {
         case "crm.contact.get": return try await contactGet(p)
         case "crm.contact.update": return try await contactUpdate(p)
         case "crm.contact.list": return try await contactList(p)
+        case "crm.contact.delete": return try await partyDelete(.contacts, p)
+        case "crm.company.delete": return try await partyDelete(.companies, p)
         case "crm.activity.add": return try await activityAdd(p)
         case "crm.activity.get": return try await activityGet(p)
         case "crm.activity.list": return try await activityList(p)
