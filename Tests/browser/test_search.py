@@ -52,12 +52,13 @@ def test_a_deal_is_found_by_a_cyrillic_word_in_another_case(app, browser):
     d.find_element(By.CSS_SELECTOR, f'#search-deals a[href="/deals/{deal["id"]}"]').click()
     wait_for_page(d, "h1#deal-title", "the deal card opened from the results")
     assert text_of(d, "h1#deal-title") == title
-    screenshot_page(d, app, "Поставка")
+    screenshot_page(d, app, "постав")
 
 
 def screenshot_page(d, app, query: str) -> None:
     """The results page wide and at phone width (where it must not scroll sideways)."""
     app.contact(app.unique("Анна Поставкина"), "+7 903 555-12-34")
+    app.api.ok("POST", "/companies", {"name": app.unique("ООО «Поставщик»")})
     search_from_nav(d, app, query)
     screenshot(d, "search.png", full_page=True)
     d.set_window_size(375, 800)
