@@ -27,11 +27,10 @@ struct BenchSearchData {
     ]
     static let codes = ["903", "905", "906", "909", "915", "916", "917", "925", "926", "985", "999"]
 
-    /// A phone written the way people write them: with +7, with 8, with or without brackets and dashes.
-    static func phone(_ i: Int, _ rng: inout some RandomNumberGenerator) -> String {
+    /// Contact i's phone, written the way people write them: with +7, with 8, with or without brackets and dashes.
+    static func phone(_ i: Int) -> String {
         let code = codes[i % codes.count]
-        let n = Int.random(in: 0..<10_000_000, using: &rng)
-        let d = String(format: "%07d", n)
+        let d = String(format: "%07d", (i &* 2_654_435_761) % 10_000_000)
         let (a, b, c) = (d.prefix(3), d.dropFirst(3).prefix(2), d.suffix(2))
         switch i % 4 {
         case 0: return "+7 (\(code)) \(a)-\(b)-\(c)"
@@ -39,6 +38,13 @@ struct BenchSearchData {
         case 2: return "+7 \(code) \(a) \(b) \(c)"
         default: return "8-\(code)-\(a)-\(b)\(c)"
         }
+    }
+
+    /// A stored contact's phone typed another way than it was saved (8 instead of +7, spaces instead of dashes).
+    static func phoneTypedDifferently(contacts: Int) -> String {
+        let i = contacts / 2
+        let d = String(format: "%07d", (i &* 2_654_435_761) % 10_000_000)
+        return "8 \(codes[i % codes.count]) \(d.prefix(3)) \(d.dropFirst(3).prefix(2)) \(d.suffix(2))"
     }
 
     func seed() async throws {
@@ -52,15 +58,16 @@ struct BenchSearchData {
         }
         let pipeline = try await services.store.read { s in try await s.requirePipeline("sales") }
         let stages = pipeline.openStages.map(\.key)
-        var rng = SystemRandomNumberGenerator()
         var contactIDs: [ContactID] = []
         for start in stride(from: 0, to: contacts, by: 10_000) {
             let batch = (start..<min(start + 10_000, contacts)).map { i -> Contact in
                 let surname = Self.surnames[i % Self.surnames.count]
                 let (male, female) = Self.firstNames[(i / Self.surnames.count) % Self.firstNames.count]
-                let name = i % 20 == 19 ? "John \(Self.latin[i % Self.latin.count])" : (i % 2 == 0 ? "\(male) \(surname)" : "\(female) \(surname)а")
+                let name =
+                    i % 20 == 19
+                    ? "John \(Self.latin[(i / 20) % Self.latin.count])" : ((i / 7) % 2 == 0 ? "\(male) \(surname)" : "\(female) \(surname)а")
                 let email = "\(Self.translit[i % Self.translit.count])\(i)@example.ru"
-                return Contact(id: ContactID(0), name: name, phones: [Self.phone(i, &rng)], emails: [email], createdAt: now)
+                return Contact(id: ContactID(0), name: name, phones: [Self.phone(i)], emails: [email], createdAt: now)
             }
             contactIDs += try await services.store.write { s in try await s.bulkInsertContacts(batch) }
             if (start + 10_000) % 100_000 == 0 { FileHandle.standardError.write(Data("contacts: \(start + 10_000)\n".utf8)) }
