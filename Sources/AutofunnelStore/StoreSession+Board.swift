@@ -37,19 +37,18 @@ extension StoreSession {
             .where("deleted_at", .is, SQLLiteral.null)
         if let r = query.responsible { q.where("responsible_id", .equal, r.rawValue) }
         if let scope = query.scope { Self.restrict(q, to: scope) }
-        if let text = query.search?.trimmed, !text.isEmpty {
-            // LIKE folds case only for ASCII on SQLite (and not at all on PostgreSQL): the usual spellings of the text
-            // are tried instead, so «иванов» finds «Иванов» on both databases through one query.
-            let patterns = Self.spellings(of: text).map { "%" + Self.escapeLike($0) + "%" }
-            q.where { g in
-                for p in patterns {
-                    g.orWhere(SQLQueryString("title LIKE \(bind: p) ESCAPE '!'"))
-                    g.orWhere(
-                        SQLQueryString(
-                            "contact_id IN (SELECT id FROM contacts WHERE name LIKE \(bind: p) ESCAPE '!' AND deleted_at IS NULL)"))
-                }
-                return g
-            }
+        if let text = query.search, let terms = SearchTerms(text) {
+            // The search index, as the search box uses it: deals whose title has the words, or whose contact's name has them.
+            let deals = SearchIndex.deals
+            let title: SQLQueryString =
+                db.dialect.name == "sqlite" && terms.usesIndex
+                ? """
+                deals.id IN (SELECT rowid FROM \(ident: deals.fts) WHERE \(ident: deals.fts) MATCH \(bind: deals.match(terms, in: deals.columns))) \
+                AND \(deals.condition(terms, in: deals.columns))
+                """
+                : deals.condition(terms, in: deals.columns)
+            let contact: SQLQueryString = "contact_id IN (\(SearchIndex.contacts.matchingIDs(terms, in: ["search_name"], db)))"
+            q.where(SQLQueryString("(\(title) OR \(contact))"))
         }
     }
 

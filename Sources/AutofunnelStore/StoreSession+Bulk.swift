@@ -15,12 +15,12 @@ extension StoreSession {
                 .text(r.lineage_id), .text(r.pipeline_key), .text(r.stage_key), .text(r.status), .text(r.title), SQLValue(r.amount),
                 SQLValue(r.currency), SQLValue(r.responsible_id), SQLValue(r.head_of_sales_id), SQLValue(r.contact_id), SQLValue(r.company_id),
                 SQLValue(r.source), .text(r.fields), SQLValue(r.loss_comment), SQLValue(r.copied_from_id), .integer(r.created_at),
-                .integer(r.updated_at), .integer(r.stage_entered_at), SQLValue(r.closed_at),
+                .integer(r.updated_at), .integer(r.stage_entered_at), SQLValue(r.closed_at), .text(SearchText.deal(title: r.title)),
             ]
             if let masks = enteredMasks { values.append(.integer(masks[i])) }
             return values
         }
-        let columns = Array(DealRecord.columns.dropFirst()) + (enteredMasks == nil ? [] : ["entered_mask"])
+        let columns = Array(DealRecord.columns.dropFirst()) + ["search_text"] + (enteredMasks == nil ? [] : ["entered_mask"])
         let ids = try await insertRows(into: "deals", columns: columns, rows: rows, returningIDs: true)
         try faults.check(.afterDealInsert)
         guard ids.count == deals.count else { throw StoreError.corrupt("bulk insert lost a deal") }
@@ -77,5 +77,20 @@ extension StoreSession {
             }
             try await insert.run()
         }
+    }
+}
+
+extension StoreSession {
+    /// Inserts many contacts (`insertRows`), search text included (benchmarks); returns their ids in order.
+    public func bulkInsertContacts(_ contacts: [Contact]) async throws -> [ContactID] {
+        let rows: [[SQLValue]] = contacts.map { c in
+            let r = ContactRecord(c)
+            return [
+                .text(r.name), .text(r.phones), .text(r.emails), SQLValue(r.company_id), .text(r.fields), SQLValue(r.segment), .integer(r.created_at),
+                .integer(r.updated_at), .text(SearchText.fold(r.name)), .text(r.searchDetails),
+            ]
+        }
+        let columns = ["name", "phones", "emails", "company_id", "fields", "segment", "created_at", "updated_at", "search_name", "search_more"]
+        return try await insertRows(into: "contacts", columns: columns, rows: rows, returningIDs: true).map(ContactID.init)
     }
 }

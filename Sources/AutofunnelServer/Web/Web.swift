@@ -43,6 +43,7 @@ enum Web {
         BoardPage.register(on: router, services: services, renderer: renderer)
         DealPage.register(on: router, services: services, renderer: renderer)
         TasksPage.register(on: router, services: services, renderer: renderer)
+        SearchPage.register(on: router, services: services, renderer: renderer)
         TokensPage.register(on: router, services: services, renderer: renderer)
         AnalyticsPage.register(on: router, services: services, renderer: renderer)
         SettingsPage.register(on: router, services: services, renderer: renderer)

@@ -26,6 +26,7 @@ public enum Migrations {
         Migration(id: "014_hardening", apply: addHardening),
         Migration(id: "015_import", apply: createImport),
         Migration(id: "016_import_jobs", apply: createImportJobs),
+        Migration(id: "017_search", apply: createSearch),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an

@@ -19,7 +19,14 @@ struct CompanyRecord: LiveRecord {
         try c.encode(fields, forKey: .fields)
         try c.encode(created_at, forKey: .created_at)
         try c.encode(updated_at, forKey: .updated_at)
+        // Written with the company in the same statement: the search index never lags the row.
+        var search = encoder.container(keyedBy: SearchColumn.self)
+        try search.encode(SearchText.fold(name), forKey: .search_name)
+        try search.encode(SearchText.companyDetails(fields: (try? JSONText.fields(fields)) ?? [:]), forKey: .search_more)
     }
+
+    /// The folded text the search index reads; written, never read back.
+    enum SearchColumn: String, CodingKey { case search_name, search_more }
 
     init(_ c: Company) {
         id = c.id.rawValue == 0 ? nil : c.id.rawValue

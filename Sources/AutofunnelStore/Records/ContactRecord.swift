@@ -29,6 +29,20 @@ struct ContactRecord: LiveRecord {
         try c.encode(segment, forKey: .segment)
         try c.encode(created_at, forKey: .created_at)
         try c.encode(updated_at, forKey: .updated_at)
+        // Written with the contact in the same statement: the search index never lags the row.
+        var search = encoder.container(keyedBy: SearchColumn.self)
+        try search.encode(SearchText.fold(name), forKey: .search_name)
+        try search.encode(searchDetails, forKey: .search_more)
+    }
+
+    /// The folded text the search index reads; written, never read back.
+    enum SearchColumn: String, CodingKey { case search_name, search_more }
+
+    /// E-mails and phone digits, from the columns' JSON (a contact's lists are short).
+    var searchDetails: String {
+        let phones = (try? JSONText.decode([String].self, phones)) ?? []
+        let emails = (try? JSONText.decode([String].self, emails)) ?? []
+        return SearchText.contactDetails(phones: phones, emails: emails)
     }
 
     init(_ c: Contact) {

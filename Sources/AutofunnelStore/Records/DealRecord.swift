@@ -48,7 +48,13 @@ struct DealRecord: LiveRecord {
         try c.encode(updated_at, forKey: .updated_at)
         try c.encode(stage_entered_at, forKey: .stage_entered_at)
         try c.encodeIfPresent(closed_at, forKey: .closed_at)
+        // Written with the title in the same statement: the search index never lags the row.
+        var search = encoder.container(keyedBy: SearchColumn.self)
+        try search.encode(SearchText.deal(title: title), forKey: .search_text)
     }
+
+    /// The folded title the search index reads; written, never read back.
+    enum SearchColumn: String, CodingKey { case search_text }
 
     init(_ d: Deal) {
         id = d.id.rawValue == 0 ? nil : d.id.rawValue

@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print its figures.",
-        subcommands: [BenchBoard.self, BenchImport.self, BenchMoves.self, BenchReports.self, BenchTimers.self])
+        subcommands: [BenchBoard.self, BenchImport.self, BenchMoves.self, BenchReports.self, BenchSearch.self, BenchTimers.self])
 }

@@ -77,6 +77,7 @@ struct AccessMatrixTests {
         "POST /deals/{id}/fill": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/fill", raw: "", headers: form) }),
         "POST /tasks/{id}/{verb}": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/tasks/1/complete", raw: "", headers: form) }),
         "GET /tasks": Entry(access: .publicRoute, call: simple("/tasks")),
+        "GET /search": Entry(access: .publicRoute, call: simple("/search?q=%D0%B8%D0%B2%D0%B0%D0%BD")),
         "GET /tokens": Entry(access: .publicRoute, call: simple("/tokens")),
         "GET /contacts": Entry(access: .publicRoute, call: simple("/contacts?q=%D0%90&open=yes")),
         "POST /contacts": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/contacts", raw: "name=x", headers: form) }),
@@ -191,6 +192,7 @@ struct AccessMatrixTests {
             call: { w, _, o in Call(path: "/api/v1/notices/\(o == .own || o == .closed ? w.ownNotice : w.colleagueNotice)/read") }),
 
         "GET /api/v1/contacts": Entry(access: .anyUser, call: simple("/api/v1/contacts")),
+        "GET /api/v1/search": Entry(access: .anyUser, call: simple("/api/v1/search?q=%D0%BC%D0%B0%D1%82%D1%80%D0%B8%D1%86%D0%B0")),
         "POST /api/v1/contacts": Entry(access: .partyWrite, call: body("/api/v1/contacts", ["name": "Борис"])),
         "PUT /api/v1/contacts/by-external-id/{source}/{externalId}": Entry(
             access: .partyWrite,
