@@ -91,6 +91,6 @@ extension StoreSession {
             ]
         }
         let columns = ["name", "phones", "emails", "company_id", "fields", "segment", "created_at", "updated_at", "search_name", "search_more"]
-        return try await insertRows(into: "contacts", columns: columns, rows: rows, returningIDs: true).map(ContactID.init)
+        return try await insertRows(into: "contacts", columns: columns, rows: rows, returningIDs: true).map { ContactID($0) }
     }
 }

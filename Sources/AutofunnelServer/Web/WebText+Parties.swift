@@ -11,7 +11,7 @@ extension WebText {
         ("descending", "в обратном порядке", "descending"), ("created", "Создан", "Created"), ("found", "Найдено", "Found"),
         ("previous", "Назад", "Previous"), ("next", "Дальше", "Next"), ("pageOf", "стр.", "page"),
         ("nothingFound", "Ничего не найдено", "Nothing found"),
-        ("searchParties", "Имя, телефон или e-mail", "Name, phone or e-mail"), ("searchCompanies", "Название", "Name"),
+        ("searchParties", "Имя, телефон или e-mail", "Name, phone or e-mail"), ("searchCompanyName", "Название", "Name"),
         ("openDealsList", "Открытые сделки", "Open deals"), ("closedDealsList", "Закрытые сделки", "Closed deals"),
         ("noDeals", "Сделок нет", "No deals"),
         ("notes", "Заметки", "Notes"), ("noNotes", "Заметок нет", "No notes"), ("deal", "Сделка", "Deal"), ("delete", "Удалить", "Delete"),
