@@ -21,7 +21,7 @@ extension StoreSession {
             return values
         }
         let columns = Array(DealRecord.columns.dropFirst()) + ["search_text"] + (enteredMasks == nil ? [] : ["entered_mask"])
-        let ids = try await insertRows(into: "deals", columns: columns, rows: rows, returningIDs: true)
+        let ids = try await insertRows(into: "deals", columns: columns, rows: rows, returningIDs: true, rowsPerStatement: 500)
         try faults.check(.afterDealInsert)
         guard ids.count == deals.count else { throw StoreError.corrupt("bulk insert lost a deal") }
         return zip(deals, ids).map { deal, id in
@@ -91,6 +91,8 @@ extension StoreSession {
             ]
         }
         let columns = ["name", "phones", "emails", "company_id", "fields", "segment", "created_at", "updated_at", "search_name", "search_more"]
-        return try await insertRows(into: "contacts", columns: columns, rows: rows, returningIDs: true).map { ContactID($0) }
+        return try await insertRows(into: "contacts", columns: columns, rows: rows, returningIDs: true, rowsPerStatement: 500).map {
+            ContactID($0)
+        }
     }
 }
