@@ -5,9 +5,9 @@ extension StoreSession {
     /// Inserts `rows` (each a value per column of `columns`) into `table` and returns the new rows' `id`s in the order
     /// of `rows` when `returningIDs` is set. With `ignoringConflictsWith`, a row whose key is taken is skipped.
     ///
-    /// The statement is the same on every database; how it runs differs. On the embedded SQLite writer it is
-    /// prepared once and run for each row with the values bound directly (no SQL text of a thousand rows to build,
-    /// no statement journal for a multi-row statement); on PostgreSQL one statement carries many rows, since a round
+    /// The statement is the same on every database; how it runs differs. On the embedded SQLite writer its text is
+    /// built once for each shape and its values are bound directly, `rowsPerStatement` rows a run (by default one: no
+    /// statement journal for a multi-row statement); on PostgreSQL one statement carries many rows, since a round
     /// trip costs more there than building the statement.
     func insertRows(
         into table: String, columns: [String], rows: [[SQLValue]], ignoringConflictsWith conflict: [String]? = nil,
@@ -34,16 +34,15 @@ extension StoreSession {
             return ids
         }
         if let direct = db as? DirectSQLiteDatabase {
-            // One row of placeholders: a NULL in the first row must not become a literal for all of them.
-            let placeholders = [SQLValue](repeating: .integer(0), count: columns.count)
-            let (sql, _) = db.serialize(statement(into: table, columns: columns, rows: [placeholders], conflict: conflict).query)
+            let sql = Self.sqliteText(table, columns, count: 1, conflict: conflict, returningIDs: false, db)
             return try direct.connection.runEach(sql, rows.map { $0.map(\.sqlite) }, rowIDs: returningIDs)
         }
         var ids: [Int64] = []
         // Under PostgreSQL's limit of 65,535 binds a statement.
         let chunk = max(1, min(1000, 60_000 / max(1, columns.count)))
         for start in stride(from: 0, to: rows.count, by: chunk) {
-            let insert = statement(into: table, columns: columns, rows: Array(rows[start..<min(start + chunk, rows.count)]), conflict: conflict)
+            let insert = Self.statement(
+                db, into: table, columns: columns, rows: Array(rows[start..<min(start + chunk, rows.count)]), conflict: conflict)
             guard returningIDs else {
                 try await insert.run()
                 continue
@@ -63,10 +62,9 @@ extension StoreSession {
     ) -> String {
         let key = "\(table)|\(columns.joined(separator: ","))|\(count)|\(conflict?.joined(separator: ",") ?? "-")|\(returningIDs)"
         if let known = insertTexts.withLock({ $0[key] }) { return known }
+        // Rows of placeholders: a NULL in the first row must not become a literal for all of them.
         let placeholders = [SQLValue](repeating: .integer(0), count: columns.count)
-        let insert = db.insert(into: table).columns(columns)
-        for _ in 0..<count { insert.values(placeholders.map(\.expression)) }
-        if let conflict { insert.ignoringConflicts(with: conflict) }
+        let insert = statement(db, into: table, columns: columns, rows: Array(repeating: placeholders, count: count), conflict: conflict)
         if returningIDs { _ = insert.returning("id") }
         let sql = db.serialize(insert.query).sql
         insertTexts.withLock { texts in
@@ -78,7 +76,9 @@ extension StoreSession {
 
     private static let insertTexts = Mutex<[String: String]>([:])
 
-    private func statement(into table: String, columns: [String], rows: [[SQLValue]], conflict: [String]?) -> SQLInsertBuilder {
+    private static func statement(
+        _ db: any SQLDatabase, into table: String, columns: [String], rows: [[SQLValue]], conflict: [String]?
+    ) -> SQLInsertBuilder {
         let insert = db.insert(into: table).columns(columns)
         for row in rows { insert.values(row.map(\.expression)) }
         if let conflict { insert.ignoringConflicts(with: conflict) }
