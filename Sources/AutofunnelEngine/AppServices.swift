@@ -26,12 +26,15 @@ public struct AppServices: Sendable {
     public let bell: TimerBell
     /// Which webhook destinations may be called.
     public let webhookPolicy: WebhookPolicy
+    /// The installation's time zone: pages of users who chose none show times in it.
+    public let timeZone: TimeZoneName
 
     public init(
         store: Store, clock: AppClock = .system, ids: IDSource = .random, metrics: AppMetrics = AppMetrics(), logger: Logger,
         hasher: PasswordHasher = PasswordHasher(), authConfig: AuthConfig = AuthConfig(), webhookPolicy: WebhookPolicy = .fromEnvironment,
-        publicURL: String = "http://127.0.0.1:8080", importUploads: ImportUploads = ImportUploads()
+        publicURL: String = "http://127.0.0.1:8080", importUploads: ImportUploads = ImportUploads(), timeZone: TimeZoneName = .moscow
     ) {
+        self.timeZone = timeZone
         self.webhookPolicy = webhookPolicy
         self.store = store
         self.clock = clock
@@ -45,7 +48,7 @@ public struct AppServices: Sendable {
         reports = ReportService(store: store, clock: clock)
         inbound = InboundService(store: store, clock: clock, deals: deals)
         lint = LintService(store: store, clock: clock)
-        auth = AuthService(store: store, clock: clock, hasher: hasher, config: authConfig)
+        auth = AuthService(store: store, clock: clock, hasher: hasher, config: authConfig, timeZone: timeZone)
         importJobs = ImportJobs(deals: deals, uploads: importUploads, logger: logger)
     }
 }

@@ -29,6 +29,14 @@ extension StoreSession {
         if let a = f.assignee { q.where("assignee_id", .equal, a.rawValue) }
         if let s = f.status { q.where("status", .equal, s.rawValue) }
         if let t = f.overdueAt { q.where("status", .equal, DealTask.Status.open.rawValue).where("due_at", .lessThan, t.millis) }
+        if let team = f.assignees { q.where("assignee_id", .in, team.isEmpty ? [-1] : team.map(\.rawValue)) }
+        if let t = f.dueBefore { q.where("due_at", .lessThan, t.millis) }
+        if let k = f.kind { q.where("kind", .equal, k.rawValue) }
+        if let p = f.pipeline {
+            q.where(
+                SQLIdentifier("deal_id"), .in,
+                SQLGroupExpression(db.select().column("id").from("deals").where("pipeline_key", .equal, p.rawValue).query))
+        }
         return try await q.orderBy("due_at").orderBy("id").limit(limit).all(decoding: TaskRecord.self).map { $0.task() }
     }
 

@@ -42,7 +42,8 @@ extension StoreSession {
     ) async throws -> User {
         if try await user(email: email) != nil { throw StoreError.conflict("a user with e-mail \(email) exists") }
         let record = UserRecord(
-            id: nil, email: email.lowercased(), name: name, locale: locale.rawValue, role: role.rawValue, active: 1, created_at: at.millis)
+            id: nil, email: email.lowercased(), name: name, locale: locale.rawValue, role: role.rawValue, active: 1, created_at: at.millis,
+            time_zone: nil)
         memo?.forgetUsers()
         let id = try await insertReturningID("users", record)
         if let passwordHash { try await setPasswordHash(UserID(id), passwordHash, at: at) }
@@ -60,7 +61,8 @@ extension StoreSession {
         if let locale = changes.locale { update.set("locale", to: locale.rawValue) }
         if let role = changes.role { update.set("role", to: role.rawValue) }
         if let active = changes.active { update.set("active", to: active ? 1 : 0) }
-        if changes.name != nil || changes.locale != nil || changes.role != nil || changes.active != nil {
+        if let zone = changes.timeZone { update.set("time_zone", to: zone?.rawValue) }
+        if changes.name != nil || changes.locale != nil || changes.role != nil || changes.active != nil || changes.timeZone != nil {
             try await update.where("id", .equal, id.rawValue).run()
         }
         return try await user(id)

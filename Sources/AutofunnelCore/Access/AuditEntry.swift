@@ -16,6 +16,8 @@ public struct AuditEntry: Hashable, Sendable {
         case grantsChanged = "grants_changed"
         case tokenCreated = "token_created"
         case tokenRevoked = "token_revoked"
+        case calendarFeedCreated = "calendar_feed_created"
+        case calendarFeedRevoked = "calendar_feed_revoked"
     }
 
     public var seq: Int64

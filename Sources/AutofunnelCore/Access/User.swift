@@ -10,8 +10,14 @@ public struct User: Hashable, Sendable {
     /// A disabled user cannot sign in; their sessions are ended and their tokens stop working.
     public var active: Bool
     public var createdAt: Timestamp
+    /// The zone the user's pages show and read times in; nil is the installation's.
+    public var timeZone: TimeZoneName?
 
-    public init(id: UserID, email: String, name: String, locale: Locale, role: Role = .manager, active: Bool = true, createdAt: Timestamp) {
+    public init(
+        id: UserID, email: String, name: String, locale: Locale, role: Role = .manager, active: Bool = true, createdAt: Timestamp,
+        timeZone: TimeZoneName? = nil
+    ) {
+        self.timeZone = timeZone
         self.id = id
         self.email = email
         self.name = name

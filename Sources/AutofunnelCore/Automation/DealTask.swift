@@ -10,8 +10,14 @@ public struct DealTask: Hashable, Sendable {
         case closed
     }
 
+    /// What kind of work a task is, as people filter their day by it (amoCRM's and Bitrix24's task types).
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+        case task, call, meeting, email
+    }
+
     public var id: TaskID
     public var deal: DealID
+    public var kind: Kind
     public var title: String
     public var text: String?
     public var assignee: UserID?
@@ -27,9 +33,10 @@ public struct DealTask: Hashable, Sendable {
 
     public init(
         id: TaskID, deal: DealID, title: String, text: String? = nil, assignee: UserID?, creator: UserID?, stage: StageKey? = nil,
-        rule: String? = nil, status: Status = .open, dueAt: Timestamp, createdAt: Timestamp, completedAt: Timestamp? = nil
+        rule: String? = nil, status: Status = .open, dueAt: Timestamp, createdAt: Timestamp, completedAt: Timestamp? = nil, kind: Kind = .task
     ) {
         self.id = id
+        self.kind = kind
         self.deal = deal
         self.title = title
         self.text = text

@@ -10,16 +10,26 @@ public struct Pipeline: Hashable, Sendable {
     public var stages: [Stage]
     /// Automation rules in file order.
     public var automations: [AutomationRule]
+    /// The days and hours people work, if the definition sets them.
+    public var workingHours: WorkingHours?
 
     public init(
-        key: PipelineKey, name: Localized, policy: MovePolicy, declaredFields: [FieldDefinition], stages: [Stage], automations: [AutomationRule] = []
+        key: PipelineKey, name: Localized, policy: MovePolicy, declaredFields: [FieldDefinition], stages: [Stage], automations: [AutomationRule] = [],
+        workingHours: WorkingHours? = nil
     ) {
         self.automations = automations
+        self.workingHours = workingHours
         self.key = key
         self.name = name
         self.policy = policy
         self.declaredFields = declaredFields
         self.stages = stages
+    }
+
+    /// When a task a rule makes with `due` is due: on the clock, or counted in working days when the pipeline sets
+    /// working hours.
+    public func due(after due: StageDuration, from now: Timestamp) -> Timestamp {
+        workingHours?.due(after: due, from: now) ?? now.adding(millis: due.millis)
     }
 
     /// The stages a deal works through, in order.

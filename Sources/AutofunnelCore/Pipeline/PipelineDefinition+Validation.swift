@@ -78,6 +78,7 @@ extension PipelineDefinition {
                 problem("stageMapping.\(old)", "Этапа «\(new)» нет среди рабочих этапов", "'\(new)' is not an open stage of the pipeline")
             }
         }
+        let hours = workingHours.flatMap { spec in spec.validated(problem) }
         var rules: [AutomationRule] = []
         if problems.isEmpty {
             for (i, spec) in (automations ?? []).enumerated() {
@@ -95,7 +96,7 @@ extension PipelineDefinition {
             Pipeline(
                 key: PipelineKey(key), name: name,
                 policy: MovePolicy(user: p.user ?? .all, automation: p.automation ?? .all, api: p.api ?? .all, import: p.import ?? .all),
-                declaredFields: declared, stages: stages, automations: rules))
+                declaredFields: declared, stages: stages, automations: rules, workingHours: hours))
     }
 }
 
@@ -117,6 +118,6 @@ extension Pipeline {
                     responsibleOnEntry: s.responsibleOnEntry, probability: s.probability, outcome: s.outcome,
                     lossCommentRequired: s.lossCommentRequired ? true : nil)
             },
-            automations: automations.isEmpty ? nil : automations.map(\.spec))
+            automations: automations.isEmpty ? nil : automations.map(\.spec), workingHours: workingHours.map(WorkingHoursSpec.init))
     }
 }

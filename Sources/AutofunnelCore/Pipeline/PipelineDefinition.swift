@@ -80,12 +80,15 @@ public struct PipelineDefinition: Hashable, Sendable, Codable {
     public var automations: [AutomationSpec]?
     /// When re-applying: where the deals of each removed stage go.
     public var stageMapping: [String: String]?
+    /// The days and hours people work; rules' task due times in days count working days.
+    public var workingHours: WorkingHoursSpec?
 
     public init(
         key: String, name: Localized, policy: Policy? = nil, fields: [FieldSpec]? = nil, stages: [StageSpec], automations: [AutomationSpec]? = nil,
-        stageMapping: [String: String]? = nil
+        stageMapping: [String: String]? = nil, workingHours: WorkingHoursSpec? = nil
     ) {
         self.automations = automations
+        self.workingHours = workingHours
         self.key = key
         self.name = name
         self.policy = policy

@@ -72,7 +72,7 @@ extension AuthService {
                 lines.append((.userDisabled, nil))
             }
             if !before.active && after.active { lines.append((.userEnabled, nil)) }
-            if before.name != after.name || before.locale != after.locale { lines.append((.userUpdated, nil)) }
+            if before.name != after.name || before.locale != after.locale || before.timeZone != after.timeZone { lines.append((.userUpdated, nil)) }
             for (action, detail) in lines {
                 try await s.appendAudit(
                     AuditEntry(

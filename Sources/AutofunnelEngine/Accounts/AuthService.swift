@@ -8,8 +8,13 @@ public struct AuthService: Sendable {
     let clock: AppClock
     public let hasher: PasswordHasher
     public let config: AuthConfig
+    /// The installation's time zone, for users who chose none.
+    public let timeZone: TimeZoneName
 
-    public init(store: Store, clock: AppClock, hasher: PasswordHasher = PasswordHasher(), config: AuthConfig = AuthConfig()) {
+    public init(
+        store: Store, clock: AppClock, hasher: PasswordHasher = PasswordHasher(), config: AuthConfig = AuthConfig(), timeZone: TimeZoneName = .moscow
+    ) {
+        self.timeZone = timeZone
         self.store = store
         self.clock = clock
         self.hasher = hasher

@@ -57,7 +57,7 @@ extension AutomationRunner {
                     text: try await text.asyncMap { try await render($0, snapshot, session: s, cascade: &next) },
                     assignee: assignee == .headOfSales ? deal.headOfSales : deal.responsible, creator: deal.headOfSales, stage: deal.stage,
                     rule: rule,
-                    dueAt: now.adding(millis: due.millis), createdAt: now))
+                    dueAt: pipeline.due(after: due, from: now), createdAt: now))
             try await s.appendTimeline([TimelineEntry(deal: id, at: now, kind: "task", field: rule, text: title, actor: robot)])
         case .callWebhook(let endpoint):
             let deal = try await s.deal(id)

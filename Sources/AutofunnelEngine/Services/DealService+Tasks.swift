@@ -4,19 +4,21 @@ import AutofunnelStore
 extension DealService {
     /// A task made by hand on a deal the caller may change; it belongs to no stage, so it stays when the deal moves on.
     public func createTask(
-        deal id: DealID, title: String, text: String?, dueAt: Timestamp, assignee: UserID?, principal: Principal?
+        deal id: DealID, title: String, text: String?, dueAt: Timestamp, assignee: UserID?, principal: Principal?, kind: DealTask.Kind = .task
     ) async throws -> DealTask {
         let now = clock.now()
         let cleanTitle = try Self.taskTitle(title)
         return try await store.write { s in
-            try await createTask(in: s, deal: id, title: cleanTitle, text: text, dueAt: dueAt, assignee: assignee, principal: principal, now: now)
+            try await createTask(
+                in: s, deal: id, title: cleanTitle, text: text, dueAt: dueAt, assignee: assignee, principal: principal, now: now, kind: kind)
         }
     }
 
     /// `createTask` inside the caller's transaction (the title already checked), so that several tasks are saved
     /// together or not at all.
     public func createTask(
-        in s: StoreSession, deal id: DealID, title: String, text: String?, dueAt: Timestamp, assignee: UserID?, principal: Principal?, now: Timestamp
+        in s: StoreSession, deal id: DealID, title: String, text: String?, dueAt: Timestamp, assignee: UserID?, principal: Principal?, now: Timestamp,
+        kind: DealTask.Kind = .task
     ) async throws -> DealTask {
         // Every channel's due time arrives here: one bound for all of them.
         guard Timestamp.accepted.contains(dueAt) else {
@@ -32,7 +34,7 @@ extension DealService {
         let task = try await s.insertTask(
             DealTask(
                 id: TaskID(0), deal: id, title: title, text: text, assignee: assignee ?? deal.responsible, creator: principal?.user.id,
-                dueAt: dueAt, createdAt: now))
+                dueAt: dueAt, createdAt: now, kind: kind))
         try await s.appendTimeline([TimelineEntry(deal: id, at: now, kind: "task", text: title, actor: principal?.actor)])
         return task
     }
@@ -68,6 +70,26 @@ extension DealService {
         return try await store.write { s in
             let (task, deal) = try await Self.openTask(id, principal: principal, s)
             let due = max(now, task.dueAt).adding(millis: Int64(days) * 86_400_000)
+            let moved = try await s.rescheduleTask(id, dueAt: due, at: now)
+            try await s.appendTimeline([
+                TimelineEntry(deal: deal.id, at: now, kind: "task_postponed", text: task.title, actor: principal?.actor)
+            ])
+            return moved
+        }
+    }
+
+    /// Moves an open task to a chosen time (within years 1 to 9999); its overdue timer moves with it. Who may complete
+    /// the task may reschedule it.
+    public func rescheduleTask(_ id: TaskID, to due: Timestamp, principal: Principal?) async throws -> DealTask {
+        let now = clock.now()
+        guard Timestamp.accepted.contains(due) else {
+            throw AppError.refused([
+                .init(
+                    rule: .invalidValue, field: "dueAt", message: .init(ru: "Срок задачи — с 1 по 9999 год", en: "A task is due in years 1 to 9999"))
+            ])
+        }
+        return try await store.write { s in
+            let (task, deal) = try await Self.openTask(id, principal: principal, s)
             let moved = try await s.rescheduleTask(id, dueAt: due, at: now)
             try await s.appendTimeline([
                 TimelineEntry(deal: deal.id, at: now, kind: "task_postponed", text: task.title, actor: principal?.actor)

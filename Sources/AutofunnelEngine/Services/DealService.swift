@@ -10,8 +10,8 @@ public struct DealService: Sendable {
     public let ids: IDSource
     public let metrics: AppMetrics
     let bell: TimerBell
-    /// The server's address as callers see it: callback URLs of `call_and_wait` start with it.
-    let publicURL: String
+    /// The server's address as callers see it: callback URLs of `call_and_wait` and calendar addresses start with it.
+    public let publicURL: String
 
     public init(
         store: Store, clock: AppClock, ids: IDSource, metrics: AppMetrics, bell: TimerBell = TimerBell(), publicURL: String = "http://127.0.0.1:8080"

@@ -10,7 +10,7 @@ extension APIHandler {
         let filter = TaskFilter(
             deal: q.dealId.map { DealID($0) }, assignee: q.assigneeId.map { UserID($0) },
             status: q.status.flatMap { DealTask.Status(rawValue: $0.rawValue) },
-            overdueAt: q.overdue == true ? now : nil)
+            overdueAt: q.overdue == true ? now : nil, kind: q.kind.flatMap { DealTask.Kind(rawValue: $0.rawValue) })
         let visible = try await RecordAccess(principal: p, store: store).tasks(filter)
         return .ok(.init(body: .json(.init(items: visible.map { SchemaMapping.task($0, now: now) }))))
     }
@@ -20,7 +20,7 @@ extension APIHandler {
         let task = try await services.deals.createTask(
             deal: DealID(b.dealId), title: b.title, text: b.text, dueAt: try SchemaMapping.timestamp(b.dueAt, field: "dueAt"),
             assignee: b.assigneeId.map { UserID($0) },
-            principal: try principal())
+            principal: try principal(), kind: b.kind.flatMap { DealTask.Kind(rawValue: $0.rawValue) } ?? .task)
         return .created(.init(body: .json(SchemaMapping.task(task, now: services.clock.now()))))
     }
 

@@ -30,9 +30,20 @@ extension APIHandler {
     func updateUser(_ input: Operations.updateUser.Input) async throws -> Operations.updateUser.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         _ = try requireAdmin()
+        var zone: TimeZoneName?? = nil
+        if let text = b.timeZone {
+            guard text.isEmpty || TimeZoneName(text) != nil else {
+                throw AppError.refused([
+                    .init(
+                        rule: .invalidValue, field: "timeZone",
+                        message: .init(ru: "Неизвестный часовой пояс «\(text)»", en: "Unknown time zone '\(text)'"))
+                ])
+            }
+            zone = .some(TimeZoneName(text))
+        }
         let changes = UserChanges(
             name: b.name, locale: b.locale.flatMap { User.Locale(rawValue: $0.rawValue) }, role: b.role.flatMap { Role(rawValue: $0.rawValue) },
-            active: b.active)
+            active: b.active, timeZone: zone)
         let user = try await services.auth.updateUser(UserID(input.path.id), changes, by: Caller.current)
         return .ok(.init(body: .json(SchemaMapping.user(user))))
     }

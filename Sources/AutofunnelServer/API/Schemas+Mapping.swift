@@ -52,7 +52,7 @@ enum SchemaMapping {
     static func user(_ u: User) -> Components.Schemas.User {
         .init(
             id: u.id.rawValue, email: u.email, name: u.name, locale: .init(rawValue: u.locale.rawValue)!, createdAt: date(u.createdAt),
-            role: .init(rawValue: u.role.rawValue)!, active: u.active)
+            role: .init(rawValue: u.role.rawValue)!, active: u.active, timeZone: u.timeZone?.rawValue)
     }
 
     static func task(_ t: DealTask, now: Timestamp) -> Components.Schemas.Task {
@@ -60,7 +60,7 @@ enum SchemaMapping {
             id: t.id.rawValue, dealId: t.deal.rawValue, title: t.title, text: t.text, assigneeId: t.assignee?.rawValue,
             creatorId: t.creator?.rawValue,
             stage: t.stage?.rawValue, rule: t.rule, status: .init(rawValue: t.status.rawValue)!, dueAt: date(t.dueAt), overdue: t.isOverdue(at: now),
-            createdAt: date(t.createdAt), completedAt: t.completedAt.map(date))
+            createdAt: date(t.createdAt), completedAt: t.completedAt.map(date), kind: .init(rawValue: t.kind.rawValue)!)
     }
 
     static func notice(_ n: Notice) -> Components.Schemas.Notice {

@@ -37,9 +37,10 @@ extension DealPage {
         }
         action(router, "tasks", services: services, renderer: renderer) { id, form, viewer in
             let days = try Web.integer(form["days"], "days", in: 0...3650, default: 1)
+            let due = try viewer.moment(form["due"], field: "due") ?? services.clock.now().adding(days: Int64(days))
             _ = try await services.deals.createTask(
-                deal: id, title: form["title"] ?? "", text: nil, dueAt: services.clock.now().adding(days: Int64(days)),
-                assignee: nil, principal: viewer.principal)
+                deal: id, title: form["title"] ?? "", text: nil, dueAt: due, assignee: nil, principal: viewer.principal,
+                kind: DealTask.Kind(rawValue: form["kind"] ?? "") ?? .task)
         }
         router.post("/deals/{id}/fill") { request, context -> Response in
             guard let viewer = try await WebViewer.of(request, context: context, auth: services.auth) else { return Pages.redirect("/login") }
@@ -53,13 +54,17 @@ extension DealPage {
             guard let raw = Int64(try context.parameters.require("id")) else { throw AppError.notFound("No such task") }
             let id = TaskID(raw)
             let task = try await services.store.read { s in try await s.task(id) }
-            let back = form["back"] == "tasks" ? "/tasks" : "/deals/\(task.deal)"
+            let back = form["back"] == "tasks" ? "/tasks" + (form["query"].flatMap(TasksPage.query) ?? "") : "/deals/\(task.deal)"
             do {
                 switch try context.parameters.require("verb") {
                 case "complete": _ = try await services.deals.completeTask(id, principal: viewer.principal)
                 case "postpone":
-                    _ = try await services.deals.postponeTask(
-                        id, days: try Web.integer(form["days"], "days", in: 1...365, default: 1), principal: viewer.principal)
+                    if let until = try viewer.moment(form["until"], field: "until") {
+                        _ = try await services.deals.rescheduleTask(id, to: until, principal: viewer.principal)
+                    } else {
+                        _ = try await services.deals.postponeTask(
+                            id, days: try Web.integer(form["days"], "days", in: 1...365, default: 1), principal: viewer.principal)
+                    }
                 default: throw AppError.notFound("No such action")
                 }
             } catch AppError.refused(let problems) {
@@ -115,7 +120,7 @@ extension DealPage {
             let key = FieldKey(String(name.dropFirst(2)))
             guard let definition = catalog.definition(.deal, key), viewer.principal.access(.deal, key.rawValue, definition: definition) == .write
             else { continue }
-            fields[key.rawValue] = FieldInput.value(text, definition: definition)
+            fields[key.rawValue] = FieldInput.value(text, definition: definition, zone: viewer.zone)
         }
         if !fields.isEmpty { input.fields = fields }
         return input

@@ -76,7 +76,7 @@ extension DealPage {
         case .number: return text("number", WebFormat.value(value, definition: d, ru: viewer.ru))
         case .date: return text("date", WebFormat.value(value, definition: d, ru: viewer.ru))
         case .datetime:
-            let shown: String = if case .string(let s)? = value { String(s.prefix(16)) } else { "" }
+            let shown: String = if case .string(let s)? = value { FieldInput.input(s, zone: viewer.zone) } else { "" }
             return text("datetime-local", shown)
         case .phone: return text("tel", WebFormat.value(value, definition: d, ru: viewer.ru))
         case .email: return text("email", WebFormat.value(value, definition: d, ru: viewer.ru))
@@ -112,6 +112,6 @@ extension DealPage {
         case .import?: who = t["import"] ?? "import"
         case nil: who = ""
         }
-        return Event(at: WebFormat.time(e.at), what: what, detail: detail, who: who)
+        return Event(at: viewer.time(e.at), what: what, detail: detail, who: who)
     }
 }

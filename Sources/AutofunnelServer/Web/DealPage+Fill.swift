@@ -43,11 +43,14 @@ extension DealPage {
             case .contact(.phone): contact.phones = [text]
             case .contact(.email): contact.emails = [text]
             case .dealField(let k):
-                fields[k.rawValue] = FieldInput.value(text, definition: catalog.definition(.deal, k), currency: form[name + ".currency"])
+                fields[k.rawValue] = FieldInput.value(
+                    text, definition: catalog.definition(.deal, k), currency: form[name + ".currency"], zone: viewer.zone)
             case .contactField(let k):
-                contactFields[k.rawValue] = FieldInput.value(text, definition: catalog.definition(.contact, k), currency: form[name + ".currency"])
+                contactFields[k.rawValue] = FieldInput.value(
+                    text, definition: catalog.definition(.contact, k), currency: form[name + ".currency"], zone: viewer.zone)
             case .companyField(let k):
-                companyFields[k.rawValue] = FieldInput.value(text, definition: catalog.definition(.company, k), currency: form[name + ".currency"])
+                companyFields[k.rawValue] = FieldInput.value(
+                    text, definition: catalog.definition(.company, k), currency: form[name + ".currency"], zone: viewer.zone)
             }
         }
         guard problems.isEmpty else { throw AppError.refused(problems) }

@@ -87,6 +87,9 @@ struct DealPage {
     let documents: [Option]
     let edits: Bool
     let manages: Bool
+    /// The new-task form's default due time (tomorrow at 10:00 on the viewer's clock) and the kinds it offers.
+    let taskDue: String
+    let taskKinds: [Option]
 
     static func load(_ id: DealID, viewer: WebViewer, services: AppServices) async throws -> DealPage {
         let principal = viewer.principal
@@ -130,7 +133,7 @@ struct DealPage {
                 },
                 tasks: tasks.map { t in
                     TaskRow(
-                        id: t.id.rawValue, title: view.redact(t.title, in: snapshot), due: WebFormat.time(t.dueAt),
+                        id: t.id.rawValue, title: view.redact(t.title, in: snapshot), due: viewer.time(t.dueAt),
                         overdue: t.status == .open && t.dueAt < now,
                         open: t.status == .open, status: t.status.rawValue)
                 },
@@ -140,8 +143,15 @@ struct DealPage {
                 documents: documents.map {
                     Option(value: "/api/v1/documents/\($0.id)", label: view.redact($0.name, in: snapshot), selected: false)
                 },
-                edits: edits, manages: principal.manages(deal))
+                edits: edits, manages: principal.manages(deal), taskDue: viewer.zone.local(viewer.morning(after: now)).inputText,
+                taskKinds: taskKinds(viewer))
         }
+    }
+
+    /// The kinds of task, as a form's options.
+    static func taskKinds(_ viewer: WebViewer, selected: DealTask.Kind? = .task) -> [Option] {
+        let t = WebText.labels(viewer.locale)
+        return DealTask.Kind.allCases.map { Option(value: $0.rawValue, label: t["taskKind." + $0.rawValue] ?? $0.rawValue, selected: $0 == selected) }
     }
 
     static func path(_ pipeline: Pipeline, deal: Deal, viewer: WebViewer) -> [Step] {

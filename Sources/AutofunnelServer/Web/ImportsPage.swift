@@ -130,7 +130,7 @@ struct ImportsPage {
                 JobRow(
                     id: job.id, fileName: job.fileName, kind: viewer.label(job.dryRun ? "importKind.dry" : "importKind.real"),
                     status: job.status.rawValue, statusText: viewer.label("importStatus.\(job.status.rawValue)"),
-                    counts: "\(job.created) / \(job.updated) / \(job.refused)", when: WebFormat.time(job.createdAt))
+                    counts: "\(job.created) / \(job.updated) / \(job.refused)", when: viewer.time(job.createdAt))
             })
         return renderer.page(
             "imports", page, title: viewer.label("importDeals"), viewer: viewer, status: status, problems: problems, errorsID: "import-errors")

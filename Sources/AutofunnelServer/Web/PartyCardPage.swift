@@ -92,7 +92,7 @@ struct PartyCardPage {
                 for task in try await s.tasks(TaskFilter(deal: deal.id), limit: 50) {
                     tasks.append(
                         TaskRow(
-                            title: view.task(task, in: snapshot).title, due: WebFormat.time(task.dueAt), deal: deal.id.rawValue,
+                            title: view.task(task, in: snapshot).title, due: viewer.time(task.dueAt), deal: deal.id.rawValue,
                             dealTitle: deal.title, overdue: task.status == .open && task.dueAt < now, status: task.status.rawValue))
                 }
             }
@@ -100,7 +100,7 @@ struct PartyCardPage {
             let notes = try await s.notes(deals: deals.map(\.id), offset: 0, limit: 500).suffix(20).reversed().compactMap { n -> NoteRow? in
                 guard let snapshot = snapshots[n.deal] else { return nil }
                 return NoteRow(
-                    at: WebFormat.time(n.createdAt), text: view.note(n, in: snapshot).text, deal: n.deal.rawValue, dealTitle: snapshot.deal.title,
+                    at: viewer.time(n.createdAt), text: view.note(n, in: snapshot).text, deal: n.deal.rawValue, dealTitle: snapshot.deal.title,
                     who: n.author.flatMap { names[$0] } ?? "")
             }
             var entries: [(TimelineEntry, Deal)] = []

@@ -62,7 +62,7 @@ enum PartyForm {
             let key = FieldKey(String(name.dropFirst(2)))
             guard let definition = catalog.definition(entity, key), viewer.principal.access(entity, key.rawValue, definition: definition) == .write
             else { continue }
-            fields[key.rawValue] = FieldInput.value(text, definition: definition)
+            fields[key.rawValue] = FieldInput.value(text, definition: definition, zone: viewer.zone)
         }
         return fields.isEmpty ? nil : fields
     }

@@ -141,7 +141,7 @@ struct PartyListPage {
                         id: c.id.rawValue, name: c.name, href: "/contacts/\(c.id)", phones: shown.phones.map(PartyCardPage.phoneLink),
                         emails: shown.emails.map(PartyCardPage.emailLink),
                         company: c.company.flatMap { companies[$0] }.map { Link(href: "/companies/\($0.id)", label: $0.name) },
-                        created: WebFormat.time(c.createdAt))
+                        created: viewer.time(c.createdAt))
                 }
             case .companies:
                 let (companies, count) = try await s.companyList(query)
@@ -149,7 +149,7 @@ struct PartyListPage {
                 rows = companies.map {
                     Row(
                         id: $0.id.rawValue, name: $0.name, href: "/companies/\($0.id)", phones: [], emails: [], company: nil,
-                        created: WebFormat.time($0.createdAt))
+                        created: viewer.time($0.createdAt))
                 }
             }
             let segmentDefinition = catalog.definition(.contact, "segment")

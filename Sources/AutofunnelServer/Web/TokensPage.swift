@@ -79,8 +79,8 @@ struct TokensPage {
         let rows = tokens.map { token in
             Row(
                 id: token.id, name: token.name, prefix: token.prefix, scope: labels[token.scope].map(viewer.text) ?? token.scope.rawValue,
-                created: WebFormat.time(token.createdAt), lastUsed: token.lastUsedAt.map(WebFormat.time) ?? "—", active: token.revokedAt == nil,
-                revoked: token.revokedAt.map(WebFormat.time) ?? "")
+                created: viewer.time(token.createdAt), lastUsed: token.lastUsedAt.map(viewer.time) ?? "—", active: token.revokedAt == nil,
+                revoked: token.revokedAt.map(viewer.time) ?? "")
         }
         let scopes = scopes(for: viewer).map { scope in
             Scope(value: scope.rawValue, label: labels[scope].map(viewer.text) ?? scope.rawValue, selected: scope == .write)

@@ -45,6 +45,7 @@ enum Web {
         TasksPage.register(on: router, services: services, renderer: renderer)
         SearchPage.register(on: router, services: services, renderer: renderer)
         TokensPage.register(on: router, services: services, renderer: renderer)
+        ProfilePage.register(on: router, services: services, renderer: renderer)
         AnalyticsPage.register(on: router, services: services, renderer: renderer)
         SettingsPage.register(on: router, services: services, renderer: renderer)
         ImportsPage.register(on: router, services: services, renderer: renderer)

@@ -2,17 +2,8 @@ import AutofunnelCore
 import AutofunnelEngine
 import Foundation
 
-/// How pages show times, durations and money: in the viewer's language, times in UTC.
+/// How pages show times, durations and money: in the viewer's language (times: `WebViewer.time`, in the viewer's zone).
 enum WebFormat {
-    /// `2026-11-23 14:05 UTC`.
-    static func time(_ t: Timestamp) -> String {
-        let date = Date(timeIntervalSince1970: Double(t.millis) / 1000)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d UTC", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
-    }
-
     /// A short duration: `3 д 4 ч`, `25 мин` / `3d 4h`, `25m`.
     static func duration(millis: Int64, ru: Bool) -> String {
         let minutes = max(0, millis / 60_000)

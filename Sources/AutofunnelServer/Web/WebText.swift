@@ -30,13 +30,12 @@ enum WebText {
             ("timeline", "История", "Timeline"), ("contact", "Контакт", "Contact"), ("complete", "Выполнить", "Complete"),
             ("postponeBy", "Отложить на", "Postpone by"), ("day", "день", "day"), ("days", "дн.", "days"),
             ("postpone", "Отложить", "Postpone"), ("done", "выполнена", "done"), ("newTask", "Новая задача", "New task"),
-            ("dueIn", "Срок", "Due"), ("today", "сегодня", "today"), ("add", "Добавить", "Add"), ("actions", "Действия", "Actions"),
+            ("add", "Добавить", "Add"), ("actions", "Действия", "Actions"),
             ("move", "Перенести", "Move"), ("closeWon", "Закрыть как успешную", "Close as won"),
             ("copyTo", "Закрыть и скопировать в воронку", "Close and copy to pipeline"), ("copy", "Скопировать", "Copy"),
             ("reopenReason", "Почему открываем снова", "Why reopen"), ("reopen", "Открыть снова", "Reopen"),
             ("documents", "Документы", "Documents"), ("title", "Название", "Title"), ("source", "Источник", "Source"),
-            ("myTasksToday", "Мои задачи на сегодня и просроченные", "My tasks due today and overdue"),
-            ("teamOverdue", "Просроченные задачи команды", "The team's overdue tasks"), ("noTasks", "Задач нет", "No tasks"),
+            ("noTasks", "Задач нет", "No tasks"),
             ("period", "Период", "Period"), ("allTime", "всё время", "all time"), ("reached", "Дошли", "Reached"),
             ("ofAll", "Доля от всех", "Share of all"), ("stepConversion", "Конверсия шага", "Step conversion"),
             ("deals", "Сделок", "Deals"), ("comments", "Комментарии", "Comments"), ("entered", "Вошли", "Entered"),
@@ -59,7 +58,7 @@ enum WebText {
             ("basis.configured", "задана в воронке", "set in the pipeline"), ("basis.none", "нет данных", "no data"),
             ("closeMonth", "Месяц закрытия", "Close month"), ("expected", "Ожидается", "Expected"),
             ("status.open", "в работе", "open"), ("status.won", "успешно", "won"), ("status.lost", "не реализована", "lost"),
-        ] + events + fieldNames + tokens + imports + parties + search
+        ] + events + fieldNames + tokens + imports + parties + search + time
 
     static let tokens: [(String, String, String)] = [
         ("apiTokens", "API-токены", "API tokens"), ("tokenName", "Название", "Name"), ("newToken", "Новый токен", "New token"),

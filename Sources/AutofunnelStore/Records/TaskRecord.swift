@@ -14,9 +14,11 @@ struct TaskRecord: Codable, Sendable {
     var due_at: Int64
     var created_at: Int64
     var completed_at: Int64?
+    var kind: String
 
     static let columns = [
         "id", "deal_id", "title", "text", "assignee_id", "creator_id", "stage_key", "rule_key", "status", "due_at", "created_at", "completed_at",
+        "kind",
     ]
 
     init(_ t: DealTask) {
@@ -32,6 +34,7 @@ struct TaskRecord: Codable, Sendable {
         due_at = t.dueAt.millis
         created_at = t.createdAt.millis
         completed_at = t.completedAt?.millis
+        kind = t.kind.rawValue
     }
 
     func task() -> DealTask {
@@ -39,6 +42,6 @@ struct TaskRecord: Codable, Sendable {
             id: TaskID(id ?? 0), deal: DealID(deal_id), title: title, text: text, assignee: assignee_id.map { UserID($0) },
             creator: creator_id.map { UserID($0) }, stage: stage_key.map { StageKey($0) }, rule: rule_key,
             status: DealTask.Status(rawValue: status) ?? .open, dueAt: Timestamp(millis: due_at), createdAt: Timestamp(millis: created_at),
-            completedAt: completed_at.map { Timestamp(millis: $0) })
+            completedAt: completed_at.map { Timestamp(millis: $0) }, kind: DealTask.Kind(rawValue: kind) ?? .task)
     }
 }

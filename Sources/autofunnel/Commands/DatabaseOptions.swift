@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutofunnelCore
 import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
@@ -27,10 +28,13 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store (migrating it) and builds the services.
-    func services(logger: Logger, authConfig: AuthConfig = AuthConfig(), publicURL: String = "http://127.0.0.1:8080") async throws -> AppServices {
+    func services(
+        logger: Logger, authConfig: AuthConfig = AuthConfig(), publicURL: String = "http://127.0.0.1:8080", timeZone: TimeZoneName = .moscow
+    ) async throws -> AppServices {
         let store = try await Store.open(location, logger: logger, now: AppClock.system.now())
         return AppServices(
-            store: store, logger: logger, authConfig: authConfig, publicURL: publicURL, importUploads: ImportUploads(root: uploadFolder))
+            store: store, logger: logger, authConfig: authConfig, publicURL: publicURL, importUploads: ImportUploads(root: uploadFolder),
+            timeZone: timeZone)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutofunnelCore
 import AutofunnelEngine
 import AutofunnelServer
 import AutofunnelStore
@@ -18,11 +19,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(help: "The address users open, e.g. https://crm.example.com (setup link; https makes cookies Secure).")
     var publicURL: String?
+    @Option(help: "The installation's time zone, e.g. Europe/Moscow: pages show times in it for users who chose none (env AUTOFUNNEL_TIME_ZONE).")
+    var timeZone: String?
     @Option(help: "A PEM certificate chain: serve HTTPS only (with --tls-key).") var tlsCert: String?
     @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if zone == nil { throw ValidationError("Unknown time zone '\(zoneName)'; use an IANA name such as Europe/Moscow") }
     }
 
     func run() async throws {
@@ -35,7 +39,7 @@ struct Serve: AsyncParsableCommand {
         let base = publicURL ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_PUBLIC_URL"] ?? "\(scheme)://\(host):\(port)"
         var config = AuthConfig()
         config.secureCookies = base.lowercased().hasPrefix("https://")
-        let services = try await database.services(logger: logger, authConfig: config, publicURL: base)
+        let services = try await database.services(logger: logger, authConfig: config, publicURL: base, timeZone: zone ?? .moscow)
         if demo {
             if let accounts = try await DemoData.load(into: services) {
                 Self.say("Demo data loaded. Demo users (these passwords are shown once, in demo mode only):")
@@ -64,6 +68,9 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    var zoneName: String { timeZone ?? ProcessInfo.processInfo.environment["AUTOFUNNEL_TIME_ZONE"] ?? TimeZoneName.moscow.rawValue }
+    var zone: TimeZoneName? { TimeZoneName(zoneName) }
+
     /// A line on standard output, unbuffered: scripts and tests read it while the server runs.
     static func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 }

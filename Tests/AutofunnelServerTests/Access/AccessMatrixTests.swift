@@ -91,6 +91,13 @@ struct AccessMatrixTests {
             access: .publicRoute, call: { w, _, _ in Call(path: "/companies/\(w.company.id)/edit", raw: "name=y", headers: form) }),
         "POST /tokens": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/tokens", raw: "", headers: form) }),
         "POST /tokens/{id}/revoke": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/tokens/1/revoke", raw: "", headers: form) }),
+        "GET /profile": Entry(access: .publicRoute, call: simple("/profile")),
+        "POST /profile": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/profile", raw: "timeZone=UTC", headers: form) }),
+        "POST /profile/calendar": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/profile/calendar", raw: "", headers: form) }),
+        "POST /profile/calendar/revoke": Entry(
+            access: .publicRoute, call: { _, _, _ in Call(path: "/profile/calendar/revoke", raw: "", headers: form) }),
+        // The secret address is the credential: a bearer token opens nothing here.
+        "GET /calendar/{file}": Entry(access: .publicRoute, call: simple("/calendar/unknown.ics")),
         "GET /analytics": Entry(access: .publicRoute, call: simple("/analytics")),
         "GET /analytics/{key}": Entry(access: .publicRoute, call: simple("/analytics/sales")),
         "GET /analytics/{key}/{report}": Entry(access: .publicRoute, call: simple("/analytics/sales/conversion.csv")),

@@ -70,7 +70,7 @@ struct SetupTests {
                 let start = try await api.with(cookie: cookie).request(.get, "/")
                 #expect(start.status == 303 && start.headers[.location] == "/board/sales", "the start page is the first pipeline's board")
                 let home = try await api.with(cookie: cookie).request(.get, "/board/sales")
-                #expect(home.status == 200 && home.text.contains(#"<span id="user-name">lena@example.com</span>"#))
+                #expect(home.status == 200 && home.text.contains(#"id="user-name" href="/profile" title="Мой профиль">lena@example.com</a>"#))
                 let csrf = try #require(
                     home.text.range(of: #"name="_csrf" value="([0-9a-f]{32})""#, options: .regularExpression).map {
                         String(home.text[$0].suffix(33).prefix(32))
