@@ -264,6 +264,14 @@ struct AmoCRMTests {
             #expect(notes.contains { $0.text.contains("Дозвонились") })
             let orphan = try await api.request(.post, "/api/v4/tasks", json: [["text": "x", "entity_type": "contacts", "entity_id": id]])
             #expect(orphan.status == 400)
+            // amoCRM's type 2 is a meeting; the kind is kept and written back.
+            let meeting = try await api.request(
+                .post, "/api/v4/tasks",
+                json: [["text": "Встреча", "complete_till": 1_900_000_000, "entity_id": deal.id.rawValue, "entity_type": "leads", "task_type_id": 2]])
+            let meetingID = try #require(Self.embedded(meeting, "tasks").first?["id"] as? Int)
+            #expect(try await t.services.store.read { s in try await s.task(TaskID(Int64(meetingID))) }.kind == .meeting)
+            let read = try await api.request(.get, "/api/v4/tasks/\(meetingID)")
+            #expect(read.object["task_type_id"] as? Int == 2)
         }
     }
 

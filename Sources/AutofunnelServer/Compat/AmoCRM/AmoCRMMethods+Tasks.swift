@@ -7,7 +7,7 @@ import AutofunnelStore
 extension AmoCRMMethods {
     func taskCreate(_ body: JSONValue) async throws -> JSONValue {
         let items = try Self.items(body)
-        var planned: [(String, DealID, String, Timestamp, UserID?)] = []
+        var planned: [(String, DealID, String, Timestamp, UserID?, DealTask.Kind)] = []
         for (index, item) in items.enumerated() {
             let requestID = Self.requestID(item, index: index)
             try await forItem(requestID) {
@@ -30,17 +30,18 @@ extension AmoCRMMethods {
                 planned.append(
                     (
                         requestID, DealID(deal), title, due ?? services.clock.now().adding(millis: 86_400_000),
-                        try AmoCRMLeadMapping.integer(item, "responsible_user_id").map { UserID($0) }
+                        try AmoCRMLeadMapping.integer(item, "responsible_user_id").map { UserID($0) },
+                        Self.taskKind(try AmoCRMLeadMapping.integer(item, "task_type_id"))
                     ))
             }
         }
         let (plan, deals, principal, now) = (planned, services.deals, self.principal, services.clock.now())
         let created = try await store.write { s in
             var out: [(String, DealTask)] = []
-            for (requestID, deal, title, due, assignee) in plan {
+            for (requestID, deal, title, due, assignee, kind) in plan {
                 let task = try await forItem(requestID) {
                     try await deals.createTask(
-                        in: s, deal: deal, title: title, text: nil, dueAt: due, assignee: assignee, principal: principal, now: now)
+                        in: s, deal: deal, title: title, text: nil, dueAt: due, assignee: assignee, principal: principal, now: now, kind: kind)
                 }
                 out.append((requestID, task))
             }
@@ -91,13 +92,24 @@ extension AmoCRMMethods {
         return listReply("tasks", path: "/tasks", items: Array(page), paging: paging, more: tasks.count > paging.offset + paging.limit)
     }
 
-    /// A task as amoCRM writes it (`task_type_id` 1 is a call, amoCRM's default type).
+    /// amoCRM's built-in task types: 1 «Связаться» (follow up: a call), 2 «Встреча» (a meeting); its custom types and
+    /// none are plain tasks.
+    static func taskKind(_ type: Int64?) -> DealTask.Kind {
+        switch type {
+        case 1?: .call
+        case 2?: .meeting
+        default: .task
+        }
+    }
+
+    /// A task as amoCRM writes it: a meeting is type 2, anything else type 1 (amoCRM's default type).
     func taskRow(_ t: DealTask) -> JSONValue {
         .object([
             "id": .number(Double(t.id.rawValue)), "created_by": Self.number(t.creator), "updated_by": Self.number(t.creator),
             "created_at": Self.seconds(t.createdAt), "updated_at": Self.seconds(t.completedAt ?? t.createdAt),
             "responsible_user_id": Self.number(t.assignee), "group_id": .number(0), "entity_id": .number(Double(t.deal.rawValue)),
-            "entity_type": .string("leads"), "duration": .number(0), "is_completed": .bool(t.status != .open), "task_type_id": .number(1),
+            "entity_type": .string("leads"), "duration": .number(0), "is_completed": .bool(t.status != .open),
+            "task_type_id": .number(t.kind == .meeting ? 2 : 1),
             "text": .string(t.title), "result": t.status == .open ? .array([]) : .object([:]), "complete_till": Self.seconds(t.dueAt),
             "account_id": .number(Double(Self.accountID)), "_links": Self.selfLink("\(base)/tasks/\(t.id)"),
         ])
