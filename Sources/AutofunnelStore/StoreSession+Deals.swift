@@ -122,6 +122,7 @@ extension StoreSession {
         }
         try faults.check(.afterStageLog)
         try await appendTimeline(DealChanges.timeline(from: previous, to: updated, actor: actor, at: at))
+        if let notice = Notice.dealAssigned(updated, previous: previous.responsible, by: actor, at: at) { try await insertNotice(notice) }
     }
 }
 

@@ -34,4 +34,9 @@ extension AuthService {
         guard let user = try await store.read({ s in try await s.calendarFeedUser(secretHash: Secrets.hash(secret)) }) else { return nil }
         return try await principal(user, scope: .read, credential: .token)
     }
+
+    /// How many unread notices a user has: the number on the navigation's bell.
+    public func unreadNotices(_ user: UserID) async throws -> Int {
+        try await store.read { s in try await s.unreadNoticeCount(user: user) }
+    }
 }

@@ -79,11 +79,10 @@ extension AutomationRunner {
             try await deals.transitionIn(
                 s, wait.deal, .move(to: target, lossComment: nil), cause: "timeout \(wait.rule)", now: now, cascade: &cascade)
         } catch let error where AppError.from(error) != nil {
-            try await s.appendTimeline([
+            try await recordError(
                 TimelineEntry(
                     deal: wait.deal, at: now, kind: "automation_error", field: wait.rule, text: "Timeout branch: \(Self.describe(error))",
-                    actor: robot)
-            ])
+                    actor: robot), session: s)
         }
     }
 

@@ -28,11 +28,11 @@ public struct AutomationRunner: Sendable {
         guard !events.isEmpty else { return }
         if cascade.depth > 0 { metrics.cascadeDepth(cascade.depth) }
         if cascade.depth >= Self.cascadeLimit {
-            try await s.appendTimeline([
+            try await recordError(
                 TimelineEntry(
                     deal: id, at: now, kind: "automation_error",
-                    text: "Automation stopped: a chain of more than \(Self.cascadeLimit) rule-caused events", actor: Actor(kind: .automation))
-            ])
+                    text: "Automation stopped: a chain of more than \(Self.cascadeLimit) rule-caused events", actor: Actor(kind: .automation)),
+                session: s)
             metrics.automationCascadeLimit()
             return
         }
@@ -71,11 +71,11 @@ public struct AutomationRunner: Sendable {
                     do {
                         try await apply(action, rule: rule, deal: id, pipeline: pipeline, session: s, now: now, cascade: &cascade)
                     } catch let error where AppError.from(error) != nil {
-                        try await s.appendTimeline([
+                        try await recordError(
                             TimelineEntry(
                                 deal: id, at: now, kind: "automation_error", field: rule,
-                                text: "Rule \(rule), action \(index + 1): \(Self.describe(error))", actor: Actor(kind: .automation))
-                        ])
+                                text: "Rule \(rule), action \(index + 1): \(Self.describe(error))", actor: Actor(kind: .automation)),
+                            session: s)
                     }
                 }
             }

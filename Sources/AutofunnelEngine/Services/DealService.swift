@@ -70,6 +70,7 @@ public struct DealService: Sendable {
         try await s.appendTimeline([
             TimelineEntry(deal: stored.id, at: now, kind: "created", new: stored.stage.rawValue, text: stored.title, actor: actor)
         ])
+        if let notice = Notice.dealAssigned(stored, previous: nil, by: actor, at: now) { try await s.insertNotice(notice) }
         try await Webhooks.publish(from: nil, to: stored, session: s, now: now)
         try await automation.automate(
             Automation.events(from: nil, to: stored), deal: stored.id, cause: "deal:\(stored.id):created", session: s, now: now, cascade: &cascade)

@@ -62,6 +62,8 @@ extension WebRenderer.Chrome: MustacheParent {
         case "csrf": csrf
         case "user": user
         case "admin": admin
+        case "unread": unread
+        case "hasUnread": hasUnread
         case "board": board
         case "analytics": analytics
         case "t": t

@@ -46,6 +46,7 @@ enum Web {
         SearchPage.register(on: router, services: services, renderer: renderer)
         TokensPage.register(on: router, services: services, renderer: renderer)
         ProfilePage.register(on: router, services: services, renderer: renderer)
+        NoticesPage.register(on: router, services: services, renderer: renderer)
         AnalyticsPage.register(on: router, services: services, renderer: renderer)
         SettingsPage.register(on: router, services: services, renderer: renderer)
         ImportsPage.register(on: router, services: services, renderer: renderer)

@@ -36,6 +36,9 @@ struct WebRenderer: Sendable {
         let csrf: String
         let user: String
         let admin: Bool
+        /// Unread notices; the bell shows the number only when there are some.
+        let unread: Int
+        let hasUnread: Bool
         let board: String
         let analytics: String
         let t: [String: String]
@@ -64,6 +67,7 @@ struct WebRenderer: Sendable {
         let key = pipeline?.rawValue ?? ""
         let chrome = Chrome(
             title: title, lang: viewer.locale.rawValue, csrf: viewer.csrf, user: viewer.user.name, admin: viewer.principal.administers,
+            unread: viewer.unread, hasUnread: viewer.unread > 0,
             board: key.isEmpty ? "/" : "/board/\(key)", analytics: key.isEmpty ? "/analytics" : "/analytics/\(key)",
             t: WebText.labels(viewer.locale), page: page, script: script,
             problems: problems.isEmpty ? nil : Problems(id: errorsID, items: problems.map { viewer.text($0.message) }))

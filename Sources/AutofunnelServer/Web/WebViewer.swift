@@ -10,6 +10,8 @@ struct WebViewer: Sendable {
     let ip: String
     /// The zone the viewer's pages show and read times in: their own, else the installation's.
     let zone: TimeZoneName
+    /// Unread notices: the number on the navigation's bell.
+    let unread: Int
 
     var user: User { principal.user }
     var locale: User.Locale { principal.user.locale }
@@ -47,7 +49,7 @@ struct WebViewer: Sendable {
         else { return nil }
         return WebViewer(
             principal: principal, csrf: session.csrfToken, sessionHash: session.idHash, ip: context.clientIP,
-            zone: principal.user.timeZone ?? auth.timeZone)
+            zone: principal.user.timeZone ?? auth.timeZone, unread: try await auth.unreadNotices(principal.user.id))
     }
 
     /// Reads a form posted from a page: refused when it comes from another site or lacks the session's CSRF token.

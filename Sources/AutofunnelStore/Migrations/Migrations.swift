@@ -28,6 +28,7 @@ public enum Migrations {
         Migration(id: "016_import_jobs", apply: createImportJobs),
         Migration(id: "017_search", apply: createSearch),
         Migration(id: "020_time", apply: addTime),
+        Migration(id: "021_notice_mail", apply: createNoticeMail),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an

@@ -59,6 +59,7 @@ struct Serve: AsyncParsableCommand {
                 services: [
                     .init(service: app), .init(service: AutomationScheduler(services: services)),
                     .init(service: OutboxDelivery(services: services, policy: services.webhookPolicy)),
+                    .init(service: NoticeDigests(services: services)),
                     .init(service: StoreService(store: services.store)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

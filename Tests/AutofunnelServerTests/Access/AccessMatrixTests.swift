@@ -98,6 +98,9 @@ struct AccessMatrixTests {
             access: .publicRoute, call: { _, _, _ in Call(path: "/profile/calendar/revoke", raw: "", headers: form) }),
         // The secret address is the credential: a bearer token opens nothing here.
         "GET /calendar/{file}": Entry(access: .publicRoute, call: simple("/calendar/unknown.ics")),
+        "GET /notices": Entry(access: .publicRoute, call: simple("/notices")),
+        "POST /notices/read": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/notices/read", raw: "", headers: form) }),
+        "POST /notices/mail": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/notices/mail", raw: "", headers: form) }),
         "GET /analytics": Entry(access: .publicRoute, call: simple("/analytics")),
         "GET /analytics/{key}": Entry(access: .publicRoute, call: simple("/analytics/sales")),
         "GET /analytics/{key}/{report}": Entry(access: .publicRoute, call: simple("/analytics/sales/conversion.csv")),
