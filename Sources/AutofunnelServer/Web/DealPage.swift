@@ -87,6 +87,7 @@ struct DealPage {
     let documents: [Option]
     let edits: Bool
     let manages: Bool
+    let tags: TagChips
 
     static func load(_ id: DealID, viewer: WebViewer, services: AppServices) async throws -> DealPage {
         let principal = viewer.principal
@@ -108,6 +109,10 @@ struct DealPage {
             let timeline = try await s.timeline(deal: id)
             let documents = try await s.documents(deal: id)
             let edits = principal.edits(deal)
+            let tags = TagChips(
+                try await s.tags(.deal, of: id.rawValue), action: "/deals/\(id)/tags", edits: edits,
+                suggestions: try await s.tagsInUse([.deal], prefix: nil, limit: TagChips.suggestionLimit).map(\.tag)
+            ) { "/board/\(pipeline.key)?tag=\(Web.encode($0))" }
             return DealPage(
                 id: id.rawValue, title: deal.title, pipeline: viewer.text(pipeline.name), pipelineKey: pipeline.key.rawValue,
                 stage: stage.map { viewer.text($0.name) } ?? deal.stage.rawValue, status: deal.status.rawValue,
@@ -140,7 +145,7 @@ struct DealPage {
                 documents: documents.map {
                     Option(value: "/api/v1/documents/\($0.id)", label: view.redact($0.name, in: snapshot), selected: false)
                 },
-                edits: edits, manages: principal.manages(deal))
+                edits: edits, manages: principal.manages(deal), tags: tags)
         }
     }
 
