@@ -63,11 +63,22 @@ extension StoreSession {
     }
 
     /// The tags records carry, with how many live records of `kinds` carry each, most used first; those whose key starts
-    /// with `prefix` (folded) when given. At most `limit` (1…200).
-    public func tagsInUse(_ kinds: [TagKind], prefix: String?, limit: Int) async throws -> [(tag: Tag, count: Int)] {
+    /// with `prefix` (folded) when given. At most `limit` (1…200). With `scope`, only the deals it lets a caller see
+    /// count: a tag of none of them is not named.
+    public func tagsInUse(_ kinds: [TagKind], prefix: String?, limit: Int, scope: DealScope? = nil) async throws -> [(tag: Tag, count: Int)] {
         let q = db.select().column("tag_key").column(SQLFunction("MIN", args: SQLColumn("name")), as: "name")
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("tags")
             .where("kind", .in, kinds.map(\.rawValue))
+        if let scope, kinds.contains(.deal) {
+            let seen = SQLSubquery.select { s in
+                s.column("id").from(DealRecord.table).where("deleted_at", .is, SQLLiteral.null)
+                Self.restrict(s, to: scope)
+                return s
+            }
+            q.where { g in
+                g.where("kind", .notEqual, TagKind.deal.rawValue).orWhere(SQLColumn("record_id"), .in, seen)
+            }
+        }
         if let prefix = prefix.map(SearchText.fold), !prefix.isEmpty {
             q.where(SQLQueryString("tag_key LIKE \(bind: Self.escapeLike(prefix) + "%") ESCAPE '!'"))
         }

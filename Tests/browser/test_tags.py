@@ -34,6 +34,17 @@ def listed(d) -> list[str]:
     return d.execute_script("return Array.from(document.querySelectorAll('#party-list a.party-name')).map(a => a.textContent)")
 
 
+def bulk(d, ids: list[int], tag: str, button_id: str) -> None:
+    """Checks the rows of `ids` in the list shown, types the tag and presses the bulk form's button."""
+    for record_id in ids:
+        d.find_element(By.CSS_SELECTOR, f'tr[data-party="{record_id}"] input.party-select').click()
+    d.find_element(By.ID, "bulk-tag").send_keys(tag)
+    button = d.find_element(By.ID, button_id)
+    button.click()
+    until(d, lambda d: staleness_of(button)(d), "the list comes back after the bulk change")
+    wait_for_page(d, "#party-list", "the list after the bulk change")
+
+
 def test_tag_a_deal_on_its_card_and_filter_the_board_by_it(app, browser):
     d = browser
     tagged = app.deal(app.unique("Oak wardrobe"))
@@ -91,13 +102,7 @@ def test_bulk_tag_contacts_from_the_list_and_filter_by_it(app, browser):
     tag = app.unique("Fair 2026")
     d.get(f"{app.base}/contacts?q=" + urllib.parse.quote("Bulk"))
     wait_for_page(d, "#bulk-tags", "the contacts list with its tag form")
-    for contact_id in ids[:2]:
-        d.find_element(By.CSS_SELECTOR, f'tr[data-party="{contact_id}"] input.party-select').click()
-    d.find_element(By.ID, "bulk-tag").send_keys(tag)
-    add = d.find_element(By.ID, "bulk-add")
-    add.click()
-    until(d, lambda d: staleness_of(add)(d), "the list comes back after the bulk change")
-    wait_for_page(d, "#party-list", "the list after the bulk change")
+    bulk(d, ids[:2], tag, "bulk-add")
 
     d.get(f"{app.base}/contacts?tag=" + urllib.parse.quote(tag.lower()))
     wait_for_page(d, "#party-list", "the list filtered by the tag")
@@ -105,12 +110,7 @@ def test_bulk_tag_contacts_from_the_list_and_filter_by_it(app, browser):
     assert app.get_contact(ids[0])["tags"] == [tag]
 
     # Take it off one of them with the same form.
-    d.find_element(By.CSS_SELECTOR, f'tr[data-party="{ids[0]}"] input.party-select').click()
-    d.find_element(By.ID, "bulk-tag").send_keys(tag)
-    remove = d.find_element(By.ID, "bulk-remove")
-    remove.click()
-    until(d, lambda d: staleness_of(remove)(d), "the list comes back after the removal")
-    wait_for_page(d, "#party-list", "the filtered list after the removal")
+    bulk(d, ids[:1], tag, "bulk-remove")
     assert listed(d) == [names[1]], "the filtered list keeps only the one still tagged"
 
 

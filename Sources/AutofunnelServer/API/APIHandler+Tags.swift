@@ -33,7 +33,6 @@ extension APIHandler {
     }
 
     func listTags(_ input: Operations.listTags.Input) async throws -> Operations.listTags.Output {
-        _ = try principal()
         let limit = input.query.limit ?? 50
         // The generated server does not enforce the spec's bounds: they are checked here.
         guard (1...StoreSession.tagsInUseLimit).contains(limit) else {
@@ -45,7 +44,11 @@ extension APIHandler {
                 "prefix", ru: "prefix — до \(Tag.maxLength) символов", en: "prefix is at most \(Tag.maxLength) characters")
         }
         let kinds = input.query.kind.flatMap { TagKind(rawValue: $0.rawValue) }.map { [$0] } ?? TagKind.allCases
-        let used = try await store.read { s in try await s.tagsInUse(kinds, prefix: input.query.prefix, limit: limit) }
+        let principal = try principal()
+        let used = try await store.read { s in
+            let scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))
+            return try await s.tagsInUse(kinds, prefix: input.query.prefix, limit: limit, scope: scope)
+        }
         return .ok(.init(body: .json(.init(items: used.map { .init(name: $0.tag.name, count: $0.count) }))))
     }
 

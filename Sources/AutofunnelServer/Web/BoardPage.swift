@@ -165,7 +165,9 @@ struct BoardPage {
                 key: key.rawValue, name: viewer.text(pipeline.name),
                 pipelines: pipelines.map { Option(value: $0.key.rawValue, label: viewer.text($0.name), selected: $0.key == key) },
                 mine: mine, q: search, tag: tag,
-                tagSuggestions: try await s.tagsInUse([.deal], prefix: nil, limit: TagChips.suggestionLimit).map(\.tag.name),
+                tagSuggestions: try await s.tagsInUse(
+                    [.deal], prefix: nil, limit: TagChips.suggestionLimit, scope: principal.dealScope(pipelines: pipelines.map(\.key))
+                ).map(\.tag.name),
                 responsibles: users.filter(\.active).map {
                     Option(value: String($0.id.rawValue), label: $0.name, selected: !mine && $0.id == responsible)
                 },

@@ -111,7 +111,9 @@ struct DealPage {
             let edits = principal.edits(deal)
             let tags = TagChips(
                 try await s.tags(.deal, of: id.rawValue), action: "/deals/\(id)/tags", edits: edits,
-                suggestions: try await s.tagsInUse([.deal], prefix: nil, limit: TagChips.suggestionLimit).map(\.tag)
+                suggestions: try await s.tagsInUse(
+                    [.deal], prefix: nil, limit: TagChips.suggestionLimit, scope: principal.dealScope(pipelines: pipelines.map(\.key))
+                ).map(\.tag)
             ) { "/board/\(pipeline.key)?tag=\(Web.encode($0))" }
             return DealPage(
                 id: id.rawValue, title: deal.title, pipeline: viewer.text(pipeline.name), pipelineKey: pipeline.key.rawValue,

@@ -96,6 +96,10 @@ struct TagAPITests {
                 // A deal the manager may not see answers as one that does not exist.
                 let hidden = try await manager.request(.post, "/api/v1/deals/\(theirs.id)/tags", json: ["tags": ["x"]])
                 #expect(hidden.status == 404)
+                // The tags in use name only those of deals the caller may see.
+                #expect(try await api.request(.post, "/api/v1/deals/\(theirs.id)/tags", json: ["tags": ["Секрет"]]).status == 200)
+                let used = try await manager.request(.get, "/api/v1/tags?kind=deal")
+                #expect((used.object["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["x"])
                 let observed = api.with(token: observerToken)
                 let added = try await observed.request(.post, "/api/v1/deals/\(mine.id)/tags", json: ["tags": ["y"]])
                 let removed = try await observed.request(.delete, "/api/v1/deals/\(mine.id)/tags/x")

@@ -70,7 +70,11 @@ extension AmoCRMMethods {
     func tagList(_ kind: TagKind, plural: String) async throws -> JSONValue {
         let paging = try AmoCRMPaging(query)
         let prefix = query["query"]?.lenientText.map { String($0.prefix(Tag.maxLength)) }
-        let used = try await store.read { s in try await s.tagsInUse([kind], prefix: prefix, limit: StoreSession.tagsInUseLimit) }
+        let principal = self.principal
+        let used = try await store.read { s in
+            let scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))
+            return try await s.tagsInUse([kind], prefix: prefix, limit: StoreSession.tagsInUseLimit, scope: scope)
+        }
         let page = used.dropFirst(paging.offset).prefix(paging.limit).map { AmoCRMTags.row($0.tag) }
         return listReply("tags", path: "/\(plural)/tags", items: Array(page), paging: paging, more: used.count > paging.offset + paging.limit)
     }
