@@ -37,6 +37,7 @@ extension StoreSession {
             .where("deleted_at", .is, SQLLiteral.null)
         if let r = query.responsible { q.where("responsible_id", .equal, r.rawValue) }
         if let scope = query.scope { Self.restrict(q, to: scope) }
+        if let tag = query.tag { q.where(SQLColumn("id"), .in, Self.carrying(.deal, tag)) }
         if let text = query.search, let terms = SearchTerms(text) {
             // The search index, as the search box uses it: deals whose title has the words, or whose contact's name has them.
             let deals = SearchIndex.deals

@@ -17,7 +17,9 @@ extension StoreSession {
     /// The deal with its contact and company, as the transition rules read it.
     public func dealSnapshot(_ id: DealID, forUpdate: Bool = false) async throws -> DealSnapshot {
         let deal = try await self.deal(id, forUpdate: forUpdate)
-        return try await snapshot(of: deal)
+        var snapshot = try await snapshot(of: deal)
+        snapshot.tags = Set(try await tags(.deal, of: id.rawValue).map(\.key))
+        return snapshot
     }
 
     /// A snapshot of an unsaved or changed deal: its contact and company loaded, also when deleted since (a closed
@@ -44,6 +46,7 @@ extension StoreSession {
         _ = try await deal(id)
         memo?.forget(table: DealRecord.table, id: id.rawValue)
         try await db.update("deals").set("deleted_at", to: at.millis).where("id", .equal, id.rawValue).run()
+        try await removeAllTags(.deal, id: id.rawValue)
     }
 
     /// The live copy of `deal` in `pipeline` made by close-and-copy, if there is one (found through the lineage index).
@@ -63,6 +66,7 @@ extension StoreSession {
             if let r = filter.responsible { q.where("responsible_id", .equal, r.rawValue) }
             if let u = filter.updatedSince { q.where("updated_at", .greaterThanOrEqual, u.millis) }
             if let c = filter.contact { q.where("contact_id", .equal, c.rawValue) }
+            if let tag = filter.tag { q.where(SQLColumn("id"), .in, Self.carrying(.deal, tag)) }
             if let scope = filter.scope { Self.restrict(q, to: scope) }
         }
         return Page(items: try page.records.map { try $0.deal() }, nextAfter: page.nextAfter)

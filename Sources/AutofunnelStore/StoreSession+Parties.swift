@@ -18,9 +18,10 @@ extension StoreSession {
     /// Writes every attribute of the contact.
     public func updateContact(_ c: Contact) async throws { try await updateLive(ContactRecord(c), id: c.id.rawValue) }
 
-    /// A page of contacts ordered by id, optionally those whose name contains `query`.
-    public func contacts(matching query: String?, after: Int64?, limit: Int) async throws -> Page<Contact> {
+    /// A page of contacts ordered by id, optionally those whose name contains `query`, those carrying the tag with key `tag`.
+    public func contacts(matching query: String?, tag: String? = nil, after: Int64?, limit: Int) async throws -> Page<Contact> {
         let page = try await livePage(ContactRecord.self, after: after, limit: limit) { q in
+            if let tag { q.where(SQLColumn("id"), .in, Self.carrying(.contact, tag)) }
             if let query, !query.isEmpty {
                 q.where(SQLFunction("LOWER", args: SQLColumn("name")), .like, SQLBind("%" + query.lowercased() + "%"))
             }
@@ -90,9 +91,11 @@ extension StoreSession {
     /// Writes every attribute of the company.
     public func updateCompany(_ c: Company) async throws { try await updateLive(CompanyRecord(c), id: c.id.rawValue) }
 
-    /// A page of companies ordered by id.
-    public func companies(after: Int64?, limit: Int) async throws -> Page<Company> {
-        let page = try await livePage(CompanyRecord.self, after: after, limit: limit)
+    /// A page of companies ordered by id, optionally those carrying the tag with key `tag`.
+    public func companies(tag: String? = nil, after: Int64?, limit: Int) async throws -> Page<Company> {
+        let page = try await livePage(CompanyRecord.self, after: after, limit: limit) { q in
+            if let tag { q.where(SQLColumn("id"), .in, Self.carrying(.company, tag)) }
+        }
         return Page(items: try page.records.map { try $0.company() }, nextAfter: page.nextAfter)
     }
 
@@ -104,6 +107,7 @@ extension StoreSession {
         guard found != nil else { throw StoreError.notFound(entity: table.entity, id: String(id)) }
         memo?.forget(table: table.rawValue, id: id)
         try await db.update(table.rawValue).set("deleted_at", to: at.millis).where("id", .equal, id).run()
+        try await removeAllTags(table == .contacts ? .contact : .company, id: id)
     }
 
     func insertReturningID(_ table: String, _ model: some Encodable & Sendable) async throws -> Int64 {

@@ -5,7 +5,7 @@ import SQLKit
 extension StoreSession {
     /// Live contacts matching `query`, in its order then by id, with the count of every match.
     public func contactList(_ query: PartyListQuery) async throws -> (items: [Contact], total: Int) {
-        let (records, total) = try await partyList(ContactRecord.self, query, link: "contact_id") { q in
+        let (records, total) = try await partyList(ContactRecord.self, query, link: "contact_id", tagged: .contact) { q in
             if let text = query.text?.trimmed, !text.isEmpty {
                 q.where { g in
                     Self.nameMatches(text, in: g)
@@ -23,7 +23,7 @@ extension StoreSession {
 
     /// Live companies matching `query` (the text finds a name), in its order then by id, with the count of every match.
     public func companyList(_ query: PartyListQuery) async throws -> (items: [Company], total: Int) {
-        let (records, total) = try await partyList(CompanyRecord.self, query, link: "company_id") { q in
+        let (records, total) = try await partyList(CompanyRecord.self, query, link: "company_id", tagged: .company) { q in
             if let text = query.text?.trimmed, !text.isEmpty {
                 q.where { g in
                     Self.nameMatches(text, in: g)
@@ -52,13 +52,14 @@ extension StoreSession {
     }
 
     private func partyList<R: LiveRecord>(
-        _ type: R.Type, _ query: PartyListQuery, link: String, narrow: (SQLSelectBuilder) -> Void
+        _ type: R.Type, _ query: PartyListQuery, link: String, tagged kind: TagKind, narrow: (SQLSelectBuilder) -> Void
     ) async throws -> ([R], Int) {
         func narrowed(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
             q.where("deleted_at", .is, SQLLiteral.null)
             narrow(q)
             if let from = query.createdFrom { q.where("created_at", .greaterThanOrEqual, from.millis) }
             if let before = query.createdBefore { q.where("created_at", .lessThan, before.millis) }
+            if let tag = query.tag { q.where(SQLColumn("id"), .in, Self.carrying(kind, tag)) }
             if let responsible = query.responsible {
                 q.where(SQLColumn("id"), .in, linkedDeals(link, scope: query.scope) { $0.where("responsible_id", .equal, responsible.rawValue) })
             }

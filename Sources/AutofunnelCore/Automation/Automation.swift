@@ -102,6 +102,7 @@ public enum Automation {
         case .contains(let f, let text):
             guard case .string(let v)? = value(f, s) else { return false }
             return v.lowercased().contains(text.lowercased())
+        case .hasTag(let key): return s.tags.contains(key)
         }
     }
 

@@ -35,6 +35,8 @@ public struct AutomationRule: Hashable, Sendable {
         case less(String, Double)
         case empty(String, Bool)
         case contains(String, String)
+        /// The deal carries the tag with this key (`Tag.key`).
+        case hasTag(String)
     }
 
     /// Who becomes responsible.
@@ -82,6 +84,10 @@ public struct AutomationRule: Hashable, Sendable {
         case openDeal(PipelineKey, stage: StageKey?, title: String?)
         /// Render an HTML document from a template over the deal and attach it to the deal.
         case renderDocument(name: String, template: String)
+        /// Put a tag on the deal (nothing changes when it carries it already).
+        case addTag(Tag)
+        /// Take a tag off the deal (nothing changes when it does not carry it).
+        case removeTag(Tag)
     }
 
     public var key: String

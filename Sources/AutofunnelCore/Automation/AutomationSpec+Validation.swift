@@ -84,6 +84,13 @@ extension AutomationSpec {
         func condition(_ c: ConditionSpec, _ at: String) -> AutomationRule.Condition {
             if let any = c.any { return .any(any.enumerated().map { condition($1, "\(at).any[\($0)]") }) }
             if let all = c.all { return .all(all.enumerated().map { condition($1, "\(at).all[\($0)]") }) }
+            if let name = c.hasTag {
+                switch Tag.parse(name) {
+                case .success(let tag): return .hasTag(tag.key)
+                case .failure(let v): problem(at + ".has_tag", v.message.ru, v.message.en)
+                }
+                return .all([])
+            }
             let name = field(c.field, at + ".field", reading: true)
             if let v = c.equals { return .equals(name, v) }
             if let v = c.in { return .oneOf(name, v) }
@@ -91,7 +98,7 @@ extension AutomationSpec {
             if let v = c.less { return .less(name, v) }
             if let v = c.empty { return .empty(name, v) }
             if let v = c.contains { return .contains(name, v) }
-            problem(at, "Условие без проверки", "A condition needs equals, in, greater, less, empty or contains")
+            problem(at, "Условие без проверки", "A condition needs equals, in, greater, less, empty, contains or has_tag")
             return .all([])
         }
         let conditions = (when ?? []).enumerated().map { condition($1, ".when[\($0)]") }
@@ -170,10 +177,15 @@ extension AutomationSpec {
                 let template = a.template ?? ""
                 if template.trimmed.isEmpty { problem(at + ".template", "Нет шаблона документа", "A document needs an HTML template") }
                 actions.append(.renderDocument(name: name, template: template))
+            case "add_tag", "remove_tag":
+                switch Tag.parse(a.tag ?? "") {
+                case .success(let tag): actions.append(a.do == "add_tag" ? .addTag(tag) : .removeTag(tag))
+                case .failure(let v): problem(at + ".tag", v.message.ru, v.message.en)
+                }
             default:
                 problem(
                     at + ".do", "Неизвестное действие «\(a.do)»",
-                    "Unknown action '\(a.do)'; use move, set_field, set_responsible, create_task, close_won, close_lost, copy_to_pipeline, call_webhook, send_message, call_and_wait, open_deal or render_document"
+                    "Unknown action '\(a.do)'; use move, set_field, set_responsible, create_task, close_won, close_lost, copy_to_pipeline, call_webhook, send_message, call_and_wait, open_deal, render_document, add_tag or remove_tag"
                 )
             }
         }

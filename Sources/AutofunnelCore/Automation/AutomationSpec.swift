@@ -58,12 +58,21 @@ public struct AutomationSpec: Hashable, Sendable, Codable {
         public var less: Double?
         public var empty: Bool?
         public var contains: String?
+        /// `has_tag`: the deal carries this tag (matched case-folded); no `field`.
+        public var hasTag: String?
         public var any: [ConditionSpec]?
         public var all: [ConditionSpec]?
+
+        enum CodingKeys: String, CodingKey {
+            case field, equals, `in`, greater, less, empty, contains, any, all
+            case hasTag = "has_tag"
+        }
+
         public init(
             field: String? = nil, equals: JSONValue? = nil, in values: [JSONValue]? = nil, greater: Double? = nil, less: Double? = nil,
-            empty: Bool? = nil, contains: String? = nil, any: [ConditionSpec]? = nil, all: [ConditionSpec]? = nil
+            empty: Bool? = nil, contains: String? = nil, any: [ConditionSpec]? = nil, all: [ConditionSpec]? = nil, hasTag: String? = nil
         ) {
+            self.hasTag = hasTag
             self.field = field
             self.equals = equals
             self.in = values
@@ -77,7 +86,8 @@ public struct AutomationSpec: Hashable, Sendable, Codable {
     }
 
     /// One action, named by `do`: `move`, `set_field`, `set_responsible`, `create_task`, `close_won`, `close_lost`,
-    /// `copy_to_pipeline`, `call_webhook`, `send_message`, `call_and_wait`, `open_deal`, `render_document`.
+    /// `copy_to_pipeline`, `call_webhook`, `send_message`, `call_and_wait`, `open_deal`, `render_document`, `add_tag`,
+    /// `remove_tag`.
     public struct ActionSpec: Hashable, Sendable, Codable {
         public var `do`: String
         public var stage: String?
@@ -113,12 +123,16 @@ public struct AutomationSpec: Hashable, Sendable, Codable {
         /// `render_document`: the document's name and its HTML template.
         public var name: String?
         public var template: String?
+        /// `add_tag`, `remove_tag`: the tag.
+        public var tag: String?
         public init(
             do action: String, stage: String? = nil, field: String? = nil, value: JSONValue? = nil, user: String? = nil, users: [String]? = nil,
             title: String? = nil, text: String? = nil, due: String? = nil, assignee: String? = nil, reason: String? = nil, comment: String? = nil,
             pipeline: String? = nil, endpoint: String? = nil, channel: String? = nil, to: String? = nil, subject: String? = nil, wait: String? = nil,
-            approved: String? = nil, rejected: String? = nil, timeout: String? = nil, name: String? = nil, template: String? = nil
+            approved: String? = nil, rejected: String? = nil, timeout: String? = nil, name: String? = nil, template: String? = nil,
+            tag: String? = nil
         ) {
+            self.tag = tag
             self.endpoint = endpoint
             self.channel = channel
             self.to = to

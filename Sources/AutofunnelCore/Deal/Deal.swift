@@ -116,9 +116,12 @@ public struct DealSnapshot: Hashable, Sendable {
     public var deal: Deal
     public var contact: Contact?
     public var company: Company?
-    public init(deal: Deal, contact: Contact? = nil, company: Company? = nil) {
+    /// The keys (`Tag.key`) of the deal's tags, for rules' `has_tag` conditions.
+    public var tags: Set<String>
+    public init(deal: Deal, contact: Contact? = nil, company: Company? = nil, tags: Set<String> = []) {
         self.deal = deal
         self.contact = contact
         self.company = company
+        self.tags = tags
     }
 }

@@ -6,6 +6,8 @@ public enum ImportColumn: Hashable, Sendable {
     case id, pipeline, stage, status, title, amount, currency, responsible, headOfSales
     case contactID, contactName, contactPhones, contactEmails, companyID, companyName
     case source, createdAt, stageEnteredAt, closedAt, lossComment, lineage
+    /// The deal's tags, comma-separated in one cell (amoCRM's export writes them so).
+    case tags
     /// A custom deal field, by key.
     case field(String)
     /// A column read and left alone.
@@ -16,7 +18,7 @@ public enum ImportColumn: Hashable, Sendable {
         "responsible": .responsible, "head_of_sales": .headOfSales, "contact_id": .contactID, "contact_name": .contactName,
         "contact_phones": .contactPhones, "contact_emails": .contactEmails, "company_id": .companyID, "company_name": .companyName,
         "source": .source, "created_at": .createdAt, "stage_entered_at": .stageEnteredAt, "closed_at": .closedAt,
-        "loss_comment": .lossComment, "lineage": .lineage, "ignore": .ignore,
+        "loss_comment": .lossComment, "lineage": .lineage, "tags": .tags, "ignore": .ignore,
     ]
 
     /// The column a mapping names: `title`, `field:budget`, `ignore`, …; nil for a name that is none of them.

@@ -52,7 +52,7 @@ extension ImportMapping {
         "рабочий телефон": .contactPhones, "рабочий прямой телефон": .contactPhones, "мобильный телефон": .contactPhones,
         "факс": .contactPhones, "домашний телефон": .contactPhones, "другой телефон": .contactPhones, "рабочий email": .contactEmails,
         "личный email": .contactEmails, "другой email": .contactEmails, "кем создана сделка": .ignore, "дата редактирования": .ignore,
-        "кем редактирована": .ignore, "теги": .ignore, "компания контакта": .ignore, "ответственный за контакт": .ignore,
+        "кем редактирована": .ignore, "теги": .tags, "компания контакта": .ignore, "ответственный за контакт": .ignore,
     ]
 
     /// Bitrix24's deal export, Russian and English (`IMPORT.md` §2).

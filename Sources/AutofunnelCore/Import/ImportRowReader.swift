@@ -127,12 +127,13 @@ public struct ImportRowReader: Sendable {
             if problems.isEmpty { problem(.pipeline, "No pipeline for the row: name one under pipeline:", unmapped: true) }
             return .failure(ImportProblems(problems))
         }
-        return .success(
-            ImportedDeal(
-                row: row, externalID: externalID, pipeline: pipeline.key, stage: stage.key, title: values[.title] ?? "#\(externalID)",
-                amount: amount, responsible: responsible, headOfSales: head, contact: contact, company: company, source: values[.source],
-                createdAt: createdAt, stageEnteredAt: entered, closedAt: closed, lossComment: values[.lossComment], lineage: values[.lineage],
-                fields: fields))
+        var deal = ImportedDeal(
+            row: row, externalID: externalID, pipeline: pipeline.key, stage: stage.key, title: values[.title] ?? "#\(externalID)",
+            amount: amount, responsible: responsible, headOfSales: head, contact: contact, company: company, source: values[.source],
+            createdAt: createdAt, stageEnteredAt: entered, closedAt: closed, lossComment: values[.lossComment], lineage: values[.lineage],
+            fields: fields)
+        if let cell = values[.tags] { deal.tags = Self.tags(cell) }
+        return .success(deal)
     }
 
     /// `150 000,50` and `150000.50` as `150000.50`: spaces (also no-break ones) dropped, a lone comma is the decimal mark.
@@ -172,6 +173,18 @@ public struct ImportRowReader: Sendable {
         if named.count == 1 { return named[0].id }
         problem("No user '\(text)'; map the name to an e-mail under users:")
         return nil
+    }
+
+    /// The valid tags of a comma-separated cell, without repeats, at most `Tag.maxPerRecord`: a tag the source allowed
+    /// and we do not (too long) is left out rather than refusing the deal.
+    static func tags(_ cell: String) -> [Tag] {
+        var out: [Tag] = []
+        for part in cell.split(separator: ",") {
+            guard case .success(let tag) = Tag.parse(String(part)), !out.contains(where: { $0.key == tag.key }) else { continue }
+            out.append(tag)
+            if out.count == Tag.maxPerRecord { break }
+        }
+        return out
     }
 }
 

@@ -21,6 +21,8 @@ public struct ImportedDeal: Sendable, Equatable {
     public var lineage: String?
     /// Custom field values by key, as text (the field's type reads them when the deal is written).
     public var fields: [String: JSONValue]
+    /// The deal's tags (those of the cell that are valid tags, at most `Tag.maxPerRecord`).
+    public var tags: [Tag] = []
 
     public init(
         row: Int, externalID: String, pipeline: PipelineKey, stage: StageKey, title: String, amount: Money? = nil, responsible: UserID? = nil,

@@ -10,6 +10,9 @@ public struct SearchTerms: Hashable, Sendable {
 
     /// The alternatives of the query: a record matches when every word of one alternative occurs in it.
     public let alternatives: [[String]]
+    /// The whole query as a tag's key (`Tag.key`): records carrying that tag match too, exactly (nil when the query
+    /// cannot be a tag).
+    public let tagKey: String?
 
     /// Reads a query; nil when it holds no word at all.
     public init?(_ query: String) {
@@ -23,6 +26,8 @@ public struct SearchTerms: Hashable, Sendable {
         var alternatives = [words]
         if let digits = Self.phoneDigits(folded), digits != words.joined() { alternatives.append([digits]) }
         self.alternatives = alternatives
+        let phrase = folded.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        tagKey = phrase.count <= Tag.maxLength && !phrase.contains(",") ? phrase : nil
     }
 
     /// The digits of a query made only of digits and the signs phone numbers are written with, at least three of them.

@@ -14,7 +14,10 @@ public struct RecordAccess: Sendable {
     }
 
     /// Refuses callers whose role or token may not change records.
-    public func requireWriter() throws {
+    public func requireWriter() throws { try Self.requireWriter(principal) }
+
+    /// Refuses a principal whose role or token may not change records.
+    public static func requireWriter(_ principal: Principal) throws {
         guard principal.mayWrite else {
             throw AppError.forbidden(ru: "Ваша роль или токен только для чтения", en: "Your role or token is read-only")
         }

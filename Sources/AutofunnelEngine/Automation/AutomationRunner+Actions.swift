@@ -73,6 +73,11 @@ extension AutomationRunner {
             try await openFollowUp(target, stage: stage, title: title, rule: rule, deal: id, session: s, now: now, cascade: &next)
         case .renderDocument(let name, let template):
             try await renderDocument(name: name, template: template, rule: rule, deal: id, session: s, now: now, cascade: &next)
+        case .addTag(let tag):
+            // Adding a tag the deal carries changes nothing: the action applied twice leaves one tag.
+            try await TagService.add([tag], to: .deal, id: id.rawValue, s, now: now)
+        case .removeTag(let tag):
+            try await s.removeTags([tag.key], from: .deal, id: id.rawValue)
         case .copyToPipeline(let target, let stage):
             let deal = try await s.deal(id, forUpdate: true)
             _ = try await deals.copyIn(s, deal, to: target, stage: stage, actor: robot, now: now, cascade: &next)

@@ -37,6 +37,8 @@ extension ImportService {
         let actor = Actor(kind: .import)
         let current = try await deals.importUpdate(
             in: s, id, input: try await input(d, source: source, session: s), actor: actor, at: max(Self.settled(d, moves: moves), d.createdAt))
+        // Tags a run again finds are added to those the deal carries now: a tag put on here since stays.
+        if !d.tags.isEmpty { try await s.addTags(d.tags, to: .deal, id: id.rawValue, at: current.updatedAt) }
         if current.stage != d.stage {
             try await deals.importMove(
                 in: s, id, to: d.stage, input: DealInput(), lossComment: d.lossComment, actor: actor, pipeline: pipeline,
@@ -84,7 +86,7 @@ extension ImportService {
 
     /// Writes the replayed new deals of a batch together: the deals, then their stage-log rows, timeline entries and
     /// external ids.
-    static func write(_ fresh: [(externalID: String, replay: DealReplay)], source: String, session s: StoreSession) async throws {
+    static func write(_ fresh: [(externalID: String, replay: DealReplay, tags: [Tag])], source: String, session s: StoreSession) async throws {
         guard !fresh.isEmpty else { return }
         var bits: [PipelineKey: [StageKey: Int64]] = [:]
         for key in Set(fresh.map(\.replay.deal.pipeline)) { bits[key] = try await s.stageBits(key) }
@@ -104,6 +106,7 @@ extension ImportService {
             log += rows.log
             timeline += rows.timeline
             links.append((item.externalID, deal.id.rawValue, deal.createdAt))
+            if !item.tags.isEmpty { try await s.addTags(item.tags, to: .deal, id: deal.id.rawValue, at: deal.createdAt) }
         }
         try await s.appendStageLogRows(log)
         try await s.appendTimeline(timeline)

@@ -69,7 +69,7 @@ extension ImportService {
         var context = BatchContext(catalog: try await s.fieldCatalog())
         let parsed = rows.compactMap { try? $0.deal.get() }
         let known = try await s.localIDs(.deal, source: source, externalIDs: parsed.map(\.externalID))
-        var fresh: [(externalID: String, replay: DealReplay)] = []
+        var fresh: [(externalID: String, replay: DealReplay, tags: [Tag])] = []
         for row in rows {
             let deal: ImportedDeal
             switch row.deal {
@@ -98,7 +98,7 @@ extension ImportService {
                         return try await self.replay(deal, moves: moves, source: source, context: &inside, session: inner)
                     }
                 }
-                fresh.append((deal.externalID, replay))
+                fresh.append((deal.externalID, replay, deal.tags))
                 outcome.created += 1
             } catch let problem as ImportProblem {
                 outcome.refused.append(problem)

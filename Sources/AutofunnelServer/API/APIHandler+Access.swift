@@ -39,14 +39,17 @@ extension APIHandler {
     func view(_ catalog: FieldCatalog) throws -> FieldView { FieldView(try principal(), catalog: catalog) }
 
     /// The deal as the caller may see it: fields hidden from their role are left out.
-    func presented(_ deal: Deal, catalog: FieldCatalog) throws -> Components.Schemas.Deal {
-        try SchemaMapping.deal(try view(catalog).deal(deal))
+    func presented(_ deal: Deal, catalog: FieldCatalog, tags: [Int64: [Tag]]) throws -> Components.Schemas.Deal {
+        var d = try SchemaMapping.deal(try view(catalog).deal(deal))
+        d.tags = (tags[deal.id.rawValue] ?? []).map(\.name)
+        return d
     }
 
     /// The contact as the caller may see it: no phones or e-mails for roles without contact details.
-    func presented(_ contact: Contact, catalog: FieldCatalog) throws -> Components.Schemas.Contact {
+    func presented(_ contact: Contact, catalog: FieldCatalog, tags: [Int64: [Tag]]) throws -> Components.Schemas.Contact {
         let view = try view(catalog)
         var c = try SchemaMapping.contact(view.contact(contact))
+        c.tags = (tags[contact.id.rawValue] ?? []).map(\.name)
         // Left out rather than empty: an empty list would say the contact has none.
         if !view.shows(.contact, "phones") { c.phones = nil }
         if !view.shows(.contact, "emails") { c.emails = nil }
@@ -54,8 +57,15 @@ extension APIHandler {
     }
 
     /// The company as the caller may see it: hidden custom fields are left out.
-    func presented(_ company: Company, catalog: FieldCatalog) throws -> Components.Schemas.Company {
-        try SchemaMapping.company(try view(catalog).company(company))
+    func presented(_ company: Company, catalog: FieldCatalog, tags: [Int64: [Tag]]) throws -> Components.Schemas.Company {
+        var c = try SchemaMapping.company(try view(catalog).company(company))
+        c.tags = (tags[company.id.rawValue] ?? []).map(\.name)
+        return c
+    }
+
+    /// The tags of records of one kind, by id, for a response.
+    func tags(_ kind: TagKind, _ ids: [Int64]) async throws -> [Int64: [Tag]] {
+        try await store.read { s in try await s.tags(kind, of: ids) }
     }
 
     /// Notes of a deal the caller may read (else 404), their text without the deal's values hidden from the caller.

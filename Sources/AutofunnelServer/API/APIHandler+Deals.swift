@@ -10,7 +10,7 @@ extension APIHandler {
         let filter = DealFilter(
             pipeline: q.pipeline.map(PipelineKey.init(rawValue:)), stage: q.stage.map(StageKey.init(rawValue:)),
             status: q.status.flatMap { DealStatus(rawValue: $0.rawValue) }, responsible: q.responsibleId.map(UserID.init(rawValue:)),
-            updatedSince: try q.updatedSince.map { try SchemaMapping.timestamp($0, field: "updatedSince") })
+            updatedSince: try q.updatedSince.map { try SchemaMapping.timestamp($0, field: "updatedSince") }, tag: try Self.tagKey(q.tag))
         let after = try Cursor.decode(q.cursor)
         let limit = try Cursor.limit(q.limit)
         let principal = try principal()
@@ -22,8 +22,11 @@ extension APIHandler {
             scoped.scope = principal.dealScope(pipelines: try await s.pipelines().map(\.key))
             return (try await s.deals(scoped, after: after, limit: limit), try await s.fieldCatalog())
         }
+        let tags = try await tags(.deal, page.items.map(\.id.rawValue))
         return .ok(
-            .init(body: .json(.init(items: try page.items.map { try presented($0, catalog: catalog) }, nextCursor: Cursor.encode(page.nextAfter)))))
+            .init(
+                body: .json(
+                    .init(items: try page.items.map { try presented($0, catalog: catalog, tags: tags) }, nextCursor: Cursor.encode(page.nextAfter)))))
     }
 
     func createDeal(_ input: Operations.createDeal.Input) async throws -> Operations.createDeal.Output {
@@ -120,8 +123,8 @@ extension APIHandler {
 
     /// A deal as the caller may see it, with the field catalog read for it.
     func presented(_ deal: Deal) async throws -> Components.Schemas.Deal {
-        let catalog = try await store.read { s in try await s.fieldCatalog() }
-        return try presented(deal, catalog: catalog)
+        let (catalog, tags) = try await store.read { s in (try await s.fieldCatalog(), try await s.tags(.deal, of: [deal.id.rawValue])) }
+        return try presented(deal, catalog: catalog, tags: tags)
     }
 
     func createDealNote(_ input: Operations.createDealNote.Input) async throws -> Operations.createDealNote.Output {

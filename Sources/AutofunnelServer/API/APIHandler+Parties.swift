@@ -12,10 +12,16 @@ extension APIHandler {
             return .ok(.init(body: .csv(CSVDownload.body(exports.contacts(matching: input.query.q, reader: principal)))))
         }
         let (page, catalog) = try await store.read { s in
-            (try await s.contacts(matching: input.query.q, after: after, limit: limit), try await s.fieldCatalog())
+            (
+                try await s.contacts(matching: input.query.q, tag: try Self.tagKey(input.query.tag), after: after, limit: limit),
+                try await s.fieldCatalog()
+            )
         }
+        let tags = try await tags(.contact, page.items.map(\.id.rawValue))
         return .ok(
-            .init(body: .json(.init(items: try page.items.map { try presented($0, catalog: catalog) }, nextCursor: Cursor.encode(page.nextAfter)))))
+            .init(
+                body: .json(
+                    .init(items: try page.items.map { try presented($0, catalog: catalog, tags: tags) }, nextCursor: Cursor.encode(page.nextAfter)))))
     }
 
     func createContact(_ input: Operations.createContact.Input) async throws -> Operations.createContact.Output {
@@ -27,13 +33,13 @@ extension APIHandler {
         let contact = try await services.parties.createContact(
             .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields), refusingDuplicate: b.allowDuplicate != true
         )
-        return .created(.init(body: .json(try presented(contact, catalog: catalog))))
+        return .created(.init(body: .json(try await presented(contact, catalog: catalog))))
     }
 
     func getContact(_ input: Operations.getContact.Input) async throws -> Operations.getContact.Output {
         _ = try principal()
         let (contact, catalog) = try await store.read { s in (try await s.contact(ContactID(input.path.id)), try await s.fieldCatalog()) }
-        return .ok(.init(body: .json(try presented(contact, catalog: catalog))))
+        return .ok(.init(body: .json(try await presented(contact, catalog: catalog))))
     }
 
     func updateContact(_ input: Operations.updateContact.Input) async throws -> Operations.updateContact.Output {
@@ -44,7 +50,7 @@ extension APIHandler {
         try requireWritable(.contact, builtins: RecordAccess.contactBuiltins(b.phones, b.emails), custom: fields, catalog: catalog)
         let contact = try await services.parties.updateContact(
             ContactID(input.path.id), .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields))
-        return .ok(.init(body: .json(try presented(contact, catalog: catalog))))
+        return .ok(.init(body: .json(try await presented(contact, catalog: catalog))))
     }
 
     func deleteContact(_ input: Operations.deleteContact.Input) async throws -> Operations.deleteContact.Output {
@@ -60,9 +66,13 @@ extension APIHandler {
         if Self.wantsCSV(input.headers.accept, format: input.query.format) {
             return .ok(.init(body: .csv(CSVDownload.body(exports.companies(reader: principal)))))
         }
-        let (page, catalog) = try await store.read { s in (try await s.companies(after: after, limit: limit), try await s.fieldCatalog()) }
+        let tag = try Self.tagKey(input.query.tag)
+        let (page, catalog) = try await store.read { s in (try await s.companies(tag: tag, after: after, limit: limit), try await s.fieldCatalog()) }
+        let tags = try await tags(.company, page.items.map(\.id.rawValue))
         return .ok(
-            .init(body: .json(.init(items: try page.items.map { try presented($0, catalog: catalog) }, nextCursor: Cursor.encode(page.nextAfter)))))
+            .init(
+                body: .json(
+                    .init(items: try page.items.map { try presented($0, catalog: catalog, tags: tags) }, nextCursor: Cursor.encode(page.nextAfter)))))
     }
 
     func createCompany(_ input: Operations.createCompany.Input) async throws -> Operations.createCompany.Output {
@@ -75,7 +85,7 @@ extension APIHandler {
     func getCompany(_ input: Operations.getCompany.Input) async throws -> Operations.getCompany.Output {
         _ = try principal()
         let (company, catalog) = try await store.read { s in (try await s.company(CompanyID(input.path.id)), try await s.fieldCatalog()) }
-        return .ok(.init(body: .json(try presented(company, catalog: catalog))))
+        return .ok(.init(body: .json(try await presented(company, catalog: catalog))))
     }
 
     func updateCompany(_ input: Operations.updateCompany.Input) async throws -> Operations.updateCompany.Output {
@@ -93,7 +103,17 @@ extension APIHandler {
 
     /// A company as the caller may see it, with the field catalog read for it.
     func presented(_ company: Company) async throws -> Components.Schemas.Company {
-        try presented(company, catalog: try await store.read { s in try await s.fieldCatalog() })
+        try await presented(company, catalog: try await store.read { s in try await s.fieldCatalog() })
+    }
+
+    /// A contact as the caller may see it, with its tags.
+    func presented(_ contact: Contact, catalog: FieldCatalog) async throws -> Components.Schemas.Contact {
+        try presented(contact, catalog: catalog, tags: try await tags(.contact, [contact.id.rawValue]))
+    }
+
+    /// A company as the caller may see it, with its tags.
+    func presented(_ company: Company, catalog: FieldCatalog) async throws -> Components.Schemas.Company {
+        try presented(company, catalog: catalog, tags: try await tags(.company, [company.id.rawValue]))
     }
 
     /// Deleting contacts and companies: admins and heads of sales.
@@ -112,7 +132,7 @@ extension APIHandler {
         let result = try await services.parties.upsertContact(
             source: input.path.source, externalID: input.path.externalId,
             .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields))
-        let body = try presented(result.contact, catalog: catalog)
+        let body = try await presented(result.contact, catalog: catalog)
         return result.created ? .created(.init(body: .json(body))) : .ok(.init(body: .json(body)))
     }
 }

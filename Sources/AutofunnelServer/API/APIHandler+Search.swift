@@ -17,13 +17,16 @@ extension APIHandler {
                 "limit", ru: "limit — от 1 до \(StoreSession.searchLimit)", en: "limit must be 1 to \(StoreSession.searchLimit)")
         }
         let (found, catalog) = try await access().search(q, limit: limit)
+        let dealTags = try await tags(.deal, found.deals.map(\.id.rawValue))
+        let contactTags = try await tags(.contact, found.contacts.map(\.id.rawValue))
+        let companyTags = try await tags(.company, found.companies.map(\.id.rawValue))
         return .ok(
             .init(
                 body: .json(
                     .init(
-                        deals: try found.deals.map { try presented($0, catalog: catalog) },
-                        contacts: try found.contacts.map { try presented($0, catalog: catalog) },
-                        companies: try found.companies.map { try presented($0, catalog: catalog) }, moreDeals: found.moreDeals,
+                        deals: try found.deals.map { try presented($0, catalog: catalog, tags: dealTags) },
+                        contacts: try found.contacts.map { try presented($0, catalog: catalog, tags: contactTags) },
+                        companies: try found.companies.map { try presented($0, catalog: catalog, tags: companyTags) }, moreDeals: found.moreDeals,
                         moreContacts: found.moreContacts, moreCompanies: found.moreCompanies))))
     }
 }

@@ -42,6 +42,8 @@ extension BoardPage: MustacheParent {
         case "pipelines": pipelines
         case "mine": mine
         case "q": q
+        case "tag": tag
+        case "tagSuggestions": tagSuggestions
         case "responsibles": responsibles
         case "columns": columns
         case "lost": lost

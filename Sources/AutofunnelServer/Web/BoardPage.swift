@@ -37,6 +37,9 @@ struct BoardPage {
     let pipelines: [Option]
     let mine: Bool
     let q: String
+    /// The tag filter as typed, and the tags in use on deals (suggested).
+    let tag: String
+    let tagSuggestions: [String]
     let responsibles: [Option]
     let columns: [Column]
     let lost: [Lost]
@@ -85,12 +88,12 @@ struct BoardPage {
 
     /// What the board reads. One who sees only their own deals here gets a plain responsible condition, which the
     /// per-person index serves; the general scope (any pipeline, own deals of some) is kept for the rest.
-    static func query(_ key: PipelineKey, responsible: UserID?, search: String, principal: Principal) -> BoardQuery {
+    static func query(_ key: PipelineKey, responsible: UserID?, search: String, tag: String?, principal: Principal) -> BoardQuery {
         let me = principal.user.id
         if principal.role == .marketer || (principal.level(key) == .own && responsible != nil && responsible != me) {
-            return BoardQuery(pipeline: key, responsible: responsible, search: search, scope: principal.dealScope(pipelines: [key]))
+            return BoardQuery(pipeline: key, responsible: responsible, search: search, scope: principal.dealScope(pipelines: [key]), tag: tag)
         }
-        return BoardQuery(pipeline: key, responsible: principal.level(key) == .own ? me : responsible, search: search)
+        return BoardQuery(pipeline: key, responsible: principal.level(key) == .own ? me : responsible, search: search, tag: tag)
     }
 
     /// The board's model; `only` builds one column from `offset` (the "more" link).
@@ -101,12 +104,15 @@ struct BoardPage {
         let mine = query["mine"] != nil
         let responsible = mine ? viewer.user.id : Int64(query["responsible"] ?? "").map(UserID.init(rawValue:))
         let search = query["q"] ?? ""
+        let tag = String((query["tag"] ?? "").trimmed.prefix(Tag.maxLength * 4))
+        // A tag that cannot exist finds nothing rather than failing the board.
+        let tagKey = tag.isEmpty ? nil : ((try? Tag.parse(tag).get())?.key ?? ",")
         let now = services.clock.now()
         let principal = viewer.principal
         return try await services.store.read { s in
             let pipelines = try await s.pipelines().filter { principal.seesPipeline($0.key) }
             guard let pipeline = pipelines.first(where: { $0.key == key }) else { throw AppError.notFound("No pipeline \(key)") }
-            let board = Self.query(key, responsible: responsible, search: search, principal: principal)
+            let board = Self.query(key, responsible: responsible, search: search, tag: tagKey, principal: principal)
             let totals = try await s.boardTotals(board)
             let stages = pipeline.openStages.filter { only == nil || $0.key == only }
             var deals: [StageKey: [Deal]] = [:]
@@ -143,6 +149,7 @@ struct BoardPage {
                     if mine { items.append("mine=1") }
                     if let responsible, !mine { items.append("responsible=\(responsible.rawValue)") }
                     if !search.isEmpty { items.append("q=" + Web.encode(search)) }
+                    if !tag.isEmpty { items.append("tag=" + Web.encode(tag)) }
                     more = "/board/\(key)/column/\(stage.key)?" + items.joined(separator: "&")
                 }
                 return Column(
@@ -157,7 +164,10 @@ struct BoardPage {
             let page = BoardPage(
                 key: key.rawValue, name: viewer.text(pipeline.name),
                 pipelines: pipelines.map { Option(value: $0.key.rawValue, label: viewer.text($0.name), selected: $0.key == key) },
-                mine: mine, q: search,
+                mine: mine, q: search, tag: tag,
+                tagSuggestions: try await s.tagsInUse(
+                    [.deal], prefix: nil, limit: TagChips.suggestionLimit, scope: principal.dealScope(pipelines: pipelines.map(\.key))
+                ).map(\.tag.name),
                 responsibles: users.filter(\.active).map {
                     Option(value: String($0.id.rawValue), label: $0.name, selected: !mine && $0.id == responsible)
                 },

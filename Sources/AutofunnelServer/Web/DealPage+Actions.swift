@@ -42,6 +42,9 @@ extension DealPage {
                 deal: id, title: form["title"] ?? "", text: nil, dueAt: due, assignee: nil, principal: viewer.principal,
                 kind: DealTask.Kind(rawValue: form["kind"] ?? "") ?? .task)
         }
+        action(router, "tags", services: services, renderer: renderer) { id, form, viewer in
+            try await TagPages.change(.deal, ids: [id.rawValue], form: form, viewer: viewer, services: services)
+        }
         router.post("/deals/{id}/fill") { request, context -> Response in
             guard let viewer = try await WebViewer.of(request, context: context, auth: services.auth) else { return Pages.redirect("/login") }
             let form = try await viewer.form(request)

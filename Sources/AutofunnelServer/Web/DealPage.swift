@@ -90,6 +90,7 @@ struct DealPage {
     /// The new-task form's default due time (tomorrow at 10:00 on the viewer's clock) and the kinds it offers.
     let taskDue: String
     let taskKinds: [Option]
+    let tags: TagChips
 
     static func load(_ id: DealID, viewer: WebViewer, services: AppServices) async throws -> DealPage {
         let principal = viewer.principal
@@ -111,6 +112,12 @@ struct DealPage {
             let timeline = try await s.timeline(deal: id)
             let documents = try await s.documents(deal: id)
             let edits = principal.edits(deal)
+            let tags = TagChips(
+                try await s.tags(.deal, of: id.rawValue), action: "/deals/\(id)/tags", edits: edits,
+                suggestions: try await s.tagsInUse(
+                    [.deal], prefix: nil, limit: TagChips.suggestionLimit, scope: principal.dealScope(pipelines: pipelines.map(\.key))
+                ).map(\.tag)
+            ) { "/board/\(pipeline.key)?tag=\(Web.encode($0))" }
             return DealPage(
                 id: id.rawValue, title: deal.title, pipeline: viewer.text(pipeline.name), pipelineKey: pipeline.key.rawValue,
                 stage: stage.map { viewer.text($0.name) } ?? deal.stage.rawValue, status: deal.status.rawValue,
@@ -144,7 +151,7 @@ struct DealPage {
                     Option(value: "/api/v1/documents/\($0.id)", label: view.redact($0.name, in: snapshot), selected: false)
                 },
                 edits: edits, manages: principal.manages(deal), taskDue: viewer.zone.local(viewer.morning(after: now)).inputText,
-                taskKinds: taskKinds(viewer))
+                taskKinds: taskKinds(viewer), tags: tags)
         }
     }
 

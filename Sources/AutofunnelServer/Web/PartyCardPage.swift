@@ -55,6 +55,7 @@ struct PartyCardPage {
     let timeline: [Event]
     let edits: Bool
     let deletes: Bool
+    var tags: TagChips? = nil
 
     /// The deals a card lists (newest first), and the share of them whose timeline it merges.
     static let dealLimit = 50
@@ -119,6 +120,10 @@ struct PartyCardPage {
                 kind: kind.rawValue, isContacts: kind == .contacts, id: id, name: "", phones: [], emails: [], company: nil, contacts: [],
                 inputs: [], openDeals: deals.filter { $0.status == .open }.map(row), closedDeals: deals.filter { $0.status != .open }.map(row),
                 tasks: Array(tasks.prefix(50)), notes: notes, timeline: timeline, edits: edits, deletes: principal.deletesParties)
+            page.tags = TagChips(
+                try await s.tags(kind.tagKind, of: id), action: "\(kind.path)/\(id)/tags", edits: edits,
+                suggestions: try await s.tagsInUse([kind.tagKind], prefix: nil, limit: TagChips.suggestionLimit).map(\.tag)
+            ) { "\(kind.path)?tag=\(Web.encode($0))" }
             switch kind {
             case .contacts:
                 let contact = view.contact(try await s.contact(ContactID(id)))

@@ -8,6 +8,7 @@ enum PartyKind: String, Sendable {
     var table: PartyTable { self == .contacts ? .contacts : .companies }
     var entity: FieldEntity { self == .contacts ? .contact : .company }
     var path: String { "/" + rawValue }
+    var tagKind: TagKind { self == .contacts ? .contact : .company }
 
     func heading(ru: Bool) -> String {
         switch self {

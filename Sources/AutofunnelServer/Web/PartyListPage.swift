@@ -20,6 +20,7 @@ struct PartyListPage {
         let emails: [Link]
         let company: Link?
         let created: String
+        var tags: [Link] = []
     }
     let kind: String
     let isContacts: Bool
@@ -41,6 +42,10 @@ struct PartyListPage {
     let previous: String?
     let next: String?
     let writes: Bool
+    /// The tag filter as typed, the tags in use (suggested), and this list's address (the bulk form comes back to it).
+    var tag = ""
+    var tagSuggestions: [String] = []
+    var back = ""
     /// After a create that looks like an existing contact: that contact, and the form's values to create anyway.
     var duplicate: Duplicate? = nil
 
@@ -77,6 +82,7 @@ struct PartyListPage {
         var order = PartyListQuery.Order.name
         var descending = false
         var page = 1
+        var tag = ""
 
         init(_ query: [String: String]) throws {
             q = String((query["q"] ?? "").trimmed.prefix(200))
@@ -90,7 +96,11 @@ struct PartyListPage {
             order = PartyListQuery.Order(rawValue: query["sort"] ?? "") ?? .name
             descending = query["desc"] == "1"
             page = try Web.integer(query["page"], "page", in: 1...100_000, default: 1)
+            tag = String((query["tag"] ?? "").trimmed.prefix(Tag.maxLength * 4))
         }
+
+        /// The key the tag filter matches; a tag that cannot exist matches nothing.
+        var tagKey: String? { tag.isEmpty ? nil : ((try? Tag.parse(tag).get())?.key ?? ",") }
 
         static func date(_ text: String?, _ field: String) throws -> String {
             guard let text, !text.isEmpty else { return "" }
@@ -105,12 +115,12 @@ struct PartyListPage {
                 text: q.isEmpty ? nil : q, responsible: responsible.map(UserID.init(rawValue:)), segment: segment.isEmpty ? nil : segment,
                 openDeals: open.isEmpty ? nil : open == "yes", createdFrom: CalendarText.millis(from).map(Timestamp.init(millis:)),
                 createdBefore: CalendarText.millis(to).map { Timestamp(millis: $0).adding(days: 1) }, scope: scope, order: order,
-                descending: descending, offset: (page - 1) * PartyListPage.pageSize, limit: PartyListPage.pageSize)
+                descending: descending, offset: (page - 1) * PartyListPage.pageSize, limit: PartyListPage.pageSize, tag: tagKey)
         }
 
         /// The address of this list on another page.
         func href(_ kind: PartyKind, page: Int) -> String {
-            var parts: [(String, String)] = [("q", q), ("segment", segment), ("open", open), ("from", from), ("to", to)]
+            var parts: [(String, String)] = [("q", q), ("segment", segment), ("open", open), ("from", from), ("to", to), ("tag", tag)]
             if let responsible { parts.append(("responsible", String(responsible))) }
             if order != .name { parts.append(("sort", order.rawValue)) }
             if descending { parts.append(("desc", "1")) }
@@ -152,10 +162,15 @@ struct PartyListPage {
                         created: viewer.time($0.createdAt))
                 }
             }
+            let tags = try await s.tags(kind.tagKind, of: rows.map(\.id))
+            for i in rows.indices {
+                rows[i].tags = (tags[rows[i].id] ?? []).map { Link(href: "\(kind.path)?tag=\(Web.encode($0.name))", label: $0.name) }
+            }
+            let suggestions = try await s.tagsInUse([kind.tagKind], prefix: nil, limit: TagChips.suggestionLimit).map(\.tag.name)
             let segmentDefinition = catalog.definition(.contact, "segment")
             let users = try await s.users().filter(\.active)
             let last = max(1, (total + pageSize - 1) / pageSize)
-            return PartyListPage(
+            var page = PartyListPage(
                 kind: kind.rawValue, isContacts: kind == .contacts, heading: kind.heading(ru: viewer.ru), q: f.q,
                 responsibles: [Option(value: "", label: t["anyone"] ?? "", selected: f.responsible == nil)]
                     + users.map { Option(value: String($0.id.rawValue), label: $0.name, selected: $0.id.rawValue == f.responsible) },
@@ -170,6 +185,10 @@ struct PartyListPage {
                 }, descending: f.descending, rows: rows, total: total, pageNumber: f.page,
                 previous: f.page > 1 ? f.href(kind, page: f.page - 1) : nil, next: f.page < last ? f.href(kind, page: f.page + 1) : nil,
                 writes: principal.mayWrite)
+            page.tag = f.tag
+            page.tagSuggestions = suggestions
+            page.back = f.href(kind, page: f.page)
+            return page
         }
     }
 }

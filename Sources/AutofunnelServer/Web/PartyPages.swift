@@ -43,6 +43,7 @@ enum PartyPages {
                 do {
                     switch verb {
                     case "edit": try await save(kind, id: id, form: form, viewer: viewer, services: services)
+                    case "tags": try await TagPages.change(kind.tagKind, ids: [id], form: form, viewer: viewer, services: services)
                     case "delete":
                         try RecordAccess(principal: viewer.principal, store: services.store).requirePartyDeleter()
                         do {

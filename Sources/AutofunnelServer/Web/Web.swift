@@ -51,6 +51,7 @@ enum Web {
         SettingsPage.register(on: router, services: services, renderer: renderer)
         ImportsPage.register(on: router, services: services, renderer: renderer)
         PartyPages.register(on: router, services: services, renderer: renderer)
+        TagPages.register(on: router, services: services, renderer: renderer)
     }
 
     /// A whole number from a page's query or form: missing or empty is `fallback`; anything else outside `range` is a

@@ -7,9 +7,12 @@ public struct BoardQuery: Sendable, Equatable {
     public var responsible: UserID?
     /// Matched against deal titles and contact names.
     public var search: String?
+    /// Deals carrying the tag with this key (`Tag.key`).
+    public var tag: String?
     public var scope: DealScope?
 
-    public init(pipeline: PipelineKey, responsible: UserID? = nil, search: String? = nil, scope: DealScope? = nil) {
+    public init(pipeline: PipelineKey, responsible: UserID? = nil, search: String? = nil, scope: DealScope? = nil, tag: String? = nil) {
+        self.tag = tag
         self.pipeline = pipeline
         self.responsible = responsible
         self.search = search

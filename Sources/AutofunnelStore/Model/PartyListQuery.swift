@@ -21,6 +21,8 @@ public struct PartyListQuery: Sendable, Equatable {
     public var responsible: UserID?
     /// Contacts of this segment; companies with a contact of it.
     public var segment: String?
+    /// Those carrying the tag with this key (`Tag.key`).
+    public var tag: String?
     /// Those with (true) or without (false) an open deal seen through `scope`.
     public var openDeals: Bool?
     /// Created at or after this time.
@@ -37,8 +39,9 @@ public struct PartyListQuery: Sendable, Equatable {
     public init(
         text: String? = nil, responsible: UserID? = nil, segment: String? = nil, openDeals: Bool? = nil, createdFrom: Timestamp? = nil,
         createdBefore: Timestamp? = nil, scope: DealScope? = nil, order: Order = .name, descending: Bool = false, offset: Int = 0,
-        limit: Int = 50
+        limit: Int = 50, tag: String? = nil
     ) {
+        self.tag = tag
         self.text = text
         self.responsible = responsible
         self.segment = segment

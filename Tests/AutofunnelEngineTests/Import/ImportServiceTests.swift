@@ -52,6 +52,9 @@ struct ImportServiceTests {
         #expect(log.map(\.to) == ["new_lead", "spam"])
         #expect(log.map(\.at) == [lost.createdAt, lost.closedAt!], "the history keeps the source's moments")
         #expect(log.allSatisfy { $0.actor.kind == .import })
+        // amoCRM's tags column: the deal carries its tag; an empty cell gives none.
+        let tags = try await t.services.store.read { s in try await s.tags(.deal, of: [open.id.rawValue, lost.id.rawValue]) }
+        #expect(tags[lost.id.rawValue]?.map(\.name) == ["vip"] && tags[open.id.rawValue] == nil)
         let contact = try await t.services.store.read { s in try await s.contact(open.contact!) }
         #expect(contact.name == "Анна" && contact.emails == ["anna@example.com"])
         let again = try await t.services.imports.run(request)

@@ -74,6 +74,9 @@ struct AccessMatrixTests {
         "POST /deals/{id}/reopen": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/reopen", raw: "", headers: form) }),
         "POST /deals/{id}/copy": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/copy", raw: "", headers: form) }),
         "POST /deals/{id}/tasks": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/tasks", raw: "", headers: form) }),
+        "POST /deals/{id}/tags": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/tags", raw: "", headers: form) }),
+        "POST /contacts/tags": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/contacts/tags", raw: "", headers: form) }),
+        "POST /companies/tags": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/companies/tags", raw: "", headers: form) }),
         "POST /deals/{id}/fill": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/fill", raw: "", headers: form) }),
         "POST /tasks/{id}/{verb}": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/tasks/1/complete", raw: "", headers: form) }),
         "GET /tasks": Entry(access: .publicRoute, call: simple("/tasks")),
@@ -203,6 +206,18 @@ struct AccessMatrixTests {
 
         "GET /api/v1/contacts": Entry(access: .anyUser, call: simple("/api/v1/contacts")),
         "GET /api/v1/search": Entry(access: .anyUser, call: simple("/api/v1/search?q=%D0%BC%D0%B0%D1%82%D1%80%D0%B8%D1%86%D0%B0")),
+        "GET /api/v1/tags": Entry(access: .anyUser, call: simple("/api/v1/tags?kind=deal&prefix=v")),
+        "POST /api/v1/deals/{id}/tags": Entry(
+            access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)/tags", json: ["tags": ["VIP"]]) }),
+        "DELETE /api/v1/deals/{id}/tags/{tag}": Entry(access: .dealEdit, call: dealPath("/tags/VIP")),
+        "POST /api/v1/contacts/{id}/tags": Entry(
+            access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)/tags", json: ["tags": ["VIP"]]) }),
+        "DELETE /api/v1/contacts/{id}/tags/{tag}": Entry(
+            access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)/tags/VIP") }),
+        "POST /api/v1/companies/{id}/tags": Entry(
+            access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/companies/\(w.company.id)/tags", json: ["tags": ["VIP"]]) }),
+        "DELETE /api/v1/companies/{id}/tags/{tag}": Entry(
+            access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/companies/\(w.company.id)/tags/VIP") }),
         "POST /api/v1/contacts": Entry(access: .partyWrite, call: body("/api/v1/contacts", ["name": "Борис"])),
         "PUT /api/v1/contacts/by-external-id/{source}/{externalId}": Entry(
             access: .partyWrite,

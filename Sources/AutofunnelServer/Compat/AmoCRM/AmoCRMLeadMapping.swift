@@ -12,19 +12,21 @@ enum AmoCRMLeadMapping {
         /// With status 143: which lost stage.
         var lossReasonID: Int64?
         var lossComment: String?
+        var tags = AmoCRMTags.Change()
     }
 
     /// The lead as the caller may see it; `contacts` embeds its contact (`with=contacts`), `lossReason` the loss reason
     /// of a lost lead (`with=loss_reason`).
     static func row(
-        _ deal: Deal, catalog: AmoCRMCatalog, fields: FieldCatalog, principal p: Principal, base: String, contacts: Bool, lossReason: Bool = false
+        _ deal: Deal, catalog: AmoCRMCatalog, fields: FieldCatalog, principal p: Principal, base: String, contacts: Bool, lossReason: Bool = false,
+        tags: [Tag]
     ) -> JSONValue {
         let entry = catalog.entry(of: deal.pipeline)
         let lost = deal.status == .lost ? entry?.pipeline.stage(deal.stage) : nil
         let view = FieldView(p, catalog: fields)
         let hidden = { (field: String) in !view.shows(.deal, field) }
         let price = hidden("amount") ? nil : deal.amount.map { Int64($0.decimalText.split(separator: ".").first ?? "0") ?? 0 }
-        var embedded: [String: JSONValue] = ["tags": .array([])]
+        var embedded: [String: JSONValue] = ["tags": AmoCRMTags.embedded(tags)]
         if let company = deal.company, !hidden("companyId") {
             embedded["companies"] = .array([
                 .object(["id": .number(Double(company.rawValue)), "_links": AmoCRMMethods.selfLink("\(base)/companies/\(company)")])
@@ -88,6 +90,7 @@ enum AmoCRMLeadMapping {
             out.input.company = try integer(company, "id").map(CompanyID.init(rawValue:))
         }
         out.lossComment = item[lenient: "loss_comment"]?.lenientText
+        out.tags = AmoCRMTags.sent(item)
         return out
     }
 

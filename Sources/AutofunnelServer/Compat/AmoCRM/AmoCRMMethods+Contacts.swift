@@ -40,7 +40,7 @@ extension AmoCRMMethods {
         if pathID != nil, case .array = body { throw AmoCRMError.invalid("PATCH /contacts/{id} takes one object") }
         let items = try Self.items(body)
         let catalog = try await store.read { s in try await s.fieldCatalog() }
-        var planned: [(String, ContactID?, PartyService.ContactInput)] = []
+        var planned: [(String, ContactID?, PartyService.ContactInput, AmoCRMTags.Change)] = []
         for (index, item) in items.enumerated() {
             let requestID = Self.requestID(item, index: index)
             try await forItem(requestID) {
@@ -53,14 +53,19 @@ extension AmoCRMMethods {
                     }
                     id = ContactID(sent)
                 }
-                planned.append((requestID, id, input))
+                planned.append((requestID, id, input, AmoCRMTags.sent(item)))
             }
         }
         let (plan, now) = (planned, services.clock.now())
         let saved = try await store.write { s in
             var out: [(String, Contact)] = []
-            for (requestID, id, input) in plan {
-                out.append((requestID, try await forItem(requestID) { try await PartyService.saveContact(input, id: id, s, now: now) }))
+            for (requestID, id, input, tags) in plan {
+                let contact = try await forItem(requestID) {
+                    let contact = try await PartyService.saveContact(input, id: id, s, now: now)
+                    try await AmoCRMTags.apply(tags, kind: .contact, id: contact.id.rawValue, s, now: now)
+                    return contact
+                }
+                out.append((requestID, contact))
             }
             return out
         }
@@ -72,13 +77,13 @@ extension AmoCRMMethods {
 
     /// One contact; an unknown id is amoCRM's 204.
     func contactGet(_ id: Int64) async throws -> JSONValue? {
-        let found: (Contact, FieldCatalog)
+        let found: (Contact, FieldCatalog, [Tag])
         do {
-            found = try await store.read { s in (try await s.contact(ContactID(id)), try await s.fieldCatalog()) }
+            found = try await store.read { s in (try await s.contact(ContactID(id)), try await s.fieldCatalog(), try await s.tags(.contact, of: id)) }
         } catch  where AppError.from(error).map(Self.isNotFound) == true {
             return nil
         }
-        return contactRow(found.0, catalog: found.1)
+        return contactRow(found.0, catalog: found.1, tags: found.2)
     }
 
     func contactList() async throws -> JSONValue {
@@ -86,13 +91,16 @@ extension AmoCRMMethods {
         let q = OffsetListQuery(
             conditions: try AmoCRMFilter.contacts(query), order: AmoCRMFilter.order(query), descending: AmoCRMFilter.descending(query),
             offset: paging.offset, limit: paging.limit + 1, counts: false)
-        let (contacts, catalog) = try await store.read { s in (try await s.offsetContacts(q).items, try await s.fieldCatalog()) }
-        let rows = contacts.prefix(paging.limit).map { contactRow($0, catalog: catalog) }
+        let (contacts, catalog, tags) = try await store.read { s in
+            let contacts = try await s.offsetContacts(q).items
+            return (contacts, try await s.fieldCatalog(), try await s.tags(.contact, of: contacts.prefix(paging.limit).map(\.id.rawValue)))
+        }
+        let rows = contacts.prefix(paging.limit).map { contactRow($0, catalog: catalog, tags: tags[$0.id.rawValue] ?? []) }
         return listReply("contacts", path: "/contacts", items: rows, paging: paging, more: contacts.count > paging.limit)
     }
 
     /// A contact as amoCRM writes it; phones and e-mails only for roles that see contact details.
-    func contactRow(_ c: Contact, catalog: FieldCatalog) -> JSONValue {
+    func contactRow(_ c: Contact, catalog: FieldCatalog, tags: [Tag]) -> JSONValue {
         let shown = FieldView(principal, catalog: catalog).contact(c)
         let (phones, emails) = (shown.phones, shown.emails)
         let predefined = [
@@ -110,7 +118,7 @@ extension AmoCRMMethods {
             "custom_fields_values": AmoCRMFields.values(
                 c.fields, entity: .contact, catalog: catalog, principal: principal, russian: russian, extra: predefined),
             "account_id": .number(Double(Self.accountID)), "_links": Self.selfLink("\(base)/contacts/\(c.id)"),
-            "_embedded": .object(["tags": .array([]), "companies": .array(companies)]),
+            "_embedded": .object(["tags": AmoCRMTags.embedded(tags), "companies": .array(companies)]),
         ])
     }
 }

@@ -27,24 +27,27 @@ extension AmoCRMMethods {
                 counts: false)
             return try await s.offsetDeals(q).items
         }
+        let tags = try await store.read { s in try await s.tags(.deal, of: deals.prefix(paging.limit).map(\.id.rawValue)) }
         let rows = deals.prefix(paging.limit).map {
             AmoCRMLeadMapping.row(
-                $0, catalog: catalog, fields: fields, principal: principal, base: base, contacts: with("contacts"), lossReason: with("loss_reason"))
+                $0, catalog: catalog, fields: fields, principal: principal, base: base, contacts: with("contacts"), lossReason: with("loss_reason"),
+                tags: tags[$0.id.rawValue] ?? [])
         }
         return listReply("leads", path: "/leads", items: Array(rows), paging: paging, more: deals.count > paging.limit)
     }
 
     /// One lead; one that does not exist or that the caller may not see is amoCRM's 204.
     func leadGet(_ id: Int64) async throws -> JSONValue? {
-        let deal: Deal
+        let (deal, tags): (Deal, [Tag])
         do {
-            deal = try await store.read { s in try await access.deal(DealID(id), in: s) }
+            (deal, tags) = try await store.read { s in (try await access.deal(DealID(id), in: s), try await s.tags(.deal, of: id)) }
         } catch  where AppError.from(error).map(Self.isNotFound) == true {
             return nil
         }
         let (catalog, fields) = try await catalogs()
         return AmoCRMLeadMapping.row(
-            deal, catalog: catalog, fields: fields, principal: principal, base: base, contacts: with("contacts"), lossReason: with("loss_reason"))
+            deal, catalog: catalog, fields: fields, principal: principal, base: base, contacts: with("contacts"), lossReason: with("loss_reason"),
+            tags: tags)
     }
 
     static func isNotFound(_ error: AppError) -> Bool {
@@ -58,7 +61,7 @@ extension AmoCRMMethods {
         let items = try Self.items(body)
         let (catalog, fields) = try await catalogs()
         let (deals, principal, now) = (services.deals, self.principal, services.clock.now())
-        var planned: [(String, PipelineKey, StageKey?, DealInput)] = []
+        var planned: [(String, PipelineKey, StageKey?, DealInput, AmoCRMTags.Change)] = []
         for (index, item) in items.enumerated() {
             let requestID = Self.requestID(item, index: index)
             try await forItem(requestID) {
@@ -77,16 +80,18 @@ extension AmoCRMMethods {
                     entry = e
                     stage = s.key
                 }
-                planned.append((requestID, entry.pipeline.key, stage, sent.input))
+                planned.append((requestID, entry.pipeline.key, stage, sent.input, sent.tags))
             }
         }
         let plan = planned
         let created = try await store.write { s in
             var out: [(String, Deal)] = []
-            for (requestID, pipeline, stage, input) in plan {
+            for (requestID, pipeline, stage, input, tags) in plan {
                 let deal = try await forItem(requestID) {
-                    try await deals.create(
+                    let deal = try await deals.create(
                         in: s, pipeline: pipeline, stage: stage, input: input, actor: principal.actor, principal: principal, now: now)
+                    try await AmoCRMTags.apply(tags, kind: .deal, id: deal.id.rawValue, s, now: now)
+                    return deal
                 }
                 out.append((requestID, deal))
             }
@@ -123,12 +128,21 @@ extension AmoCRMMethods {
                         }
                         if stage.key != current.stage { target = stage.key }
                     }
+                    let deal: Deal
                     if let target {
-                        return try await deals.move(
+                        deal = try await deals.move(
                             in: s, current.id, to: target, input: sent.input, lossComment: sent.lossComment, actor: principal.actor,
                             principal: principal, now: now)
+                    } else {
+                        deal = try await deals.update(in: s, current.id, input: sent.input, actor: principal.actor, principal: principal, now: now)
                     }
-                    return try await deals.update(in: s, current.id, input: sent.input, actor: principal.actor, principal: principal, now: now)
+                    if !sent.tags.isEmpty {
+                        guard principal.edits(deal) || principal.edits(current) else {
+                            throw AppError.forbidden(ru: "Эту сделку можно смотреть, но не менять", en: "You may read this deal but not change it")
+                        }
+                        try await AmoCRMTags.apply(sent.tags, kind: .deal, id: deal.id.rawValue, s, now: now)
+                    }
+                    return deal
                 }
                 out.append((requestID, deal))
             }

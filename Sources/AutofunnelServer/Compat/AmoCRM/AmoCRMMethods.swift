@@ -31,6 +31,8 @@ struct AmoCRMMethods: Sendable {
         case (.get, _, "leads") where path.count >= 2 && path[1] == "pipelines": return try await pipelines(Array(path.dropFirst(2)))
         case (.get, 2, "leads") where path[1] == "custom_fields": return try await customFields(.deal, plural: "leads")
         case (.get, 2, "leads") where path[1] == "loss_reasons": return try await lossReasons()
+        case (.get, 2, "leads") where path[1] == "tags": return try await tagList(.deal, plural: "leads")
+        case (.get, 2, "contacts") where path[1] == "tags": return try await tagList(.contact, plural: "contacts")
         case (.post, 2, "leads") where path[1] == "notes": return try await noteCreate(body, lead: nil)
         case (.get, 2, "leads") where path[1] == "notes": return try await noteList()
         case (.post, 3, "leads") where path[2] == "notes": return try await noteCreate(body, lead: try Self.id(path[1]))

@@ -1,0 +1,103 @@
+import AutofunnelCore
+import AutofunnelStore
+
+/// Tags on deals, contacts and companies, for every adapter: whoever may change a record may tag it.
+public struct TagService: Sendable {
+    public let store: Store
+    public let clock: AppClock
+
+    /// The most records one bulk change reaches (a list page holds at most this many).
+    public static let bulkLimit = 200
+
+    public init(store: Store, clock: AppClock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Puts the tags (as typed) on each record, in one transaction; returns each record's tags after. Refused whole
+    /// when a tag is invalid, a record would carry more than `Tag.maxPerRecord`, or the caller may not change one of
+    /// them (404 for a deal they may not see). A nil principal is the system itself.
+    @discardableResult
+    public func add(_ names: [String], to kind: TagKind, ids: [Int64], principal: Principal?) async throws -> [Int64: [Tag]] {
+        let tags = try Self.parsed(names)
+        let now = clock.now()
+        return try await store.write { s in
+            var out: [Int64: [Tag]] = [:]
+            for id in try Self.bounded(ids) {
+                try await Self.authorize(kind, id, principal, s)
+                try await Self.add(tags, to: kind, id: id, s, now: now)
+                out[id] = try await s.tags(kind, of: id)
+            }
+            return out
+        }
+    }
+
+    /// Takes the tags (as typed, matched by key) off each record, in one transaction; returns each record's tags after.
+    @discardableResult
+    public func remove(_ names: [String], from kind: TagKind, ids: [Int64], principal: Principal?) async throws -> [Int64: [Tag]] {
+        let keys = try Self.parsed(names).map(\.key)
+        return try await store.write { s in
+            var out: [Int64: [Tag]] = [:]
+            for id in try Self.bounded(ids) {
+                try await Self.authorize(kind, id, principal, s)
+                try await s.removeTags(keys, from: kind, id: id)
+                out[id] = try await s.tags(kind, of: id)
+            }
+            return out
+        }
+    }
+
+    /// Adds tags in the caller's transaction, refusing more than `Tag.maxPerRecord` on the record; adding a tag the
+    /// record carries changes nothing (a rule's action applied twice, a dialect sending the list again).
+    public static func add(_ tags: [Tag], to kind: TagKind, id: Int64, _ s: StoreSession, now: Timestamp) async throws {
+        let carried = Set(try await s.tags(kind, of: id).map(\.key))
+        let count = carried.union(tags.map(\.key)).count
+        if count > Tag.maxPerRecord { throw AppError.refused([Tag.tooMany(count)]) }
+        try await s.addTags(tags, to: kind, id: id, at: now)
+    }
+
+    /// Makes a record's tags exactly `tags` in the caller's transaction (a dialect's full list).
+    public static func replace(_ tags: [Tag], on kind: TagKind, id: Int64, _ s: StoreSession, now: Timestamp) async throws {
+        if tags.count > Tag.maxPerRecord { throw AppError.refused([Tag.tooMany(tags.count)]) }
+        let keep = Set(tags.map(\.key))
+        try await s.removeTags(try await s.tags(kind, of: id).map(\.key).filter { !keep.contains($0) }, from: kind, id: id)
+        try await s.addTags(tags, to: kind, id: id, at: now)
+    }
+
+    /// The tags typed, or a 422 naming every problem.
+    public static func parsed(_ names: [String]) throws -> [Tag] {
+        switch Tag.parseList(names) {
+        case .success(let tags):
+            guard !tags.isEmpty else {
+                throw AppError.refused([Violation(rule: .invalidValue, field: "tags", message: .init(ru: "Нет тегов", en: "No tags given"))])
+            }
+            return tags
+        case .failure(let refusal): throw AppError.refused(refusal.violations)
+        }
+    }
+
+    static func bounded(_ ids: [Int64]) throws -> [Int64] {
+        var unique: [Int64] = []
+        for id in ids where !unique.contains(id) { unique.append(id) }
+        if unique.isEmpty || unique.count > bulkLimit {
+            throw AppError.badRequest("Give between 1 and \(bulkLimit) records")
+        }
+        return unique
+    }
+
+    /// Refuses a caller who may not change the record: a deal by its pipeline access (404 when they may not see it),
+    /// a contact or company by their role's write access; 404 when the record does not exist.
+    static func authorize(_ kind: TagKind, _ id: Int64, _ principal: Principal?, _ s: StoreSession) async throws {
+        switch kind {
+        case .deal:
+            let deal = try await s.deal(DealID(id), forUpdate: true)
+            try DealService.authorize(deal, principal, .edit)
+        case .contact:
+            if let principal { try RecordAccess.requireWriter(principal) }
+            _ = try await s.contact(ContactID(id), forUpdate: true)
+        case .company:
+            if let principal { try RecordAccess.requireWriter(principal) }
+            _ = try await s.company(CompanyID(id), forUpdate: true)
+        }
+    }
+}
