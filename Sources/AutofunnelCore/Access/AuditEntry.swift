@@ -16,6 +16,7 @@ public struct AuditEntry: Hashable, Sendable {
         case grantsChanged = "grants_changed"
         case tokenCreated = "token_created"
         case tokenRevoked = "token_revoked"
+        case passwordLinkIssued = "password_link_issued"
     }
 
     public var seq: Int64

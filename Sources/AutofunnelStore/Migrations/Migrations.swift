@@ -27,6 +27,7 @@ public enum Migrations {
         Migration(id: "015_import", apply: createImport),
         Migration(id: "016_import_jobs", apply: createImportJobs),
         Migration(id: "017_search", apply: createSearch),
+        Migration(id: "018_people", apply: createPeople),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an
