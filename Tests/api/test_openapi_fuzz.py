@@ -45,7 +45,7 @@ BINARY = Path(os.environ.get("AUTOFUNNEL_BIN") or ROOT / ".build" / "debug" / "a
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 SEED = "20261123"
 # Operations that can end the fuzzer's own credential run last, so the rest are fuzzed while it still works.
-ENDERS = ["revokeToken", "updateUser", "setUserPassword", "deleteSession"]
+ENDERS = ["revokeToken", "updateUser", "setUserPassword", "createPasswordLink", "deleteSession"]
 # Refusals that depend on stored records or on the state of a deal — which pipelines, stages, custom fields, users
 # and ids exist, where the deal stands — and that no schema can state. `invalidDefinition` is the definition file's
 # cross-references (unique stage and rule keys, declared fields, stage mappings), checked by the linter; the import

@@ -18,6 +18,7 @@ public struct AuditEntry: Hashable, Sendable {
         case tokenRevoked = "token_revoked"
         case calendarFeedCreated = "calendar_feed_created"
         case calendarFeedRevoked = "calendar_feed_revoked"
+        case passwordLinkIssued = "password_link_issued"
     }
 
     public var seq: Int64

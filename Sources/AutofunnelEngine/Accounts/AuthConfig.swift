@@ -18,6 +18,8 @@ public struct AuthConfig: Sendable {
     public var failureWindow: Int64 = 24 * 3_600_000
     /// A setup link is valid this long (milliseconds).
     public var setupLifetime: Int64 = 24 * 3_600_000
+    /// A one-time set-password link (a new user's, a reset) is valid this long (milliseconds).
+    public var passwordLinkLifetime: Int64 = 72 * 3_600_000
 
     public init() {}
 }

@@ -90,8 +90,26 @@ extension APIHandler {
         let limit = try Cursor.limit(input.query.limit)
         let action = input.query.action.flatMap { AuditEntry.Action(rawValue: $0.rawValue) }
         let page = try await store.read { s in
-            try await s.audit(before: before, limit: limit, action: action, subject: input.query.userId.map { UserID($0) })
+            try await s.audit(before: before, limit: limit, AuditFilter(action: action, subject: input.query.userId.map { UserID($0) }))
         }
         return .ok(.init(body: .json(.init(items: page.items.map(SchemaMapping.audit), nextCursor: Cursor.encode(page.nextAfter)))))
+    }
+
+    func listUserTokens(_ input: Operations.listUserTokens.Input) async throws -> Operations.listUserTokens.Output {
+        _ = try requireAdmin()
+        let tokens = try await store.read { s in
+            _ = try await s.user(UserID(input.path.id))
+            return try await s.tokens(user: UserID(input.path.id))
+        }
+        return .ok(.init(body: .json(.init(items: tokens.map(SchemaMapping.token)))))
+    }
+
+    func createPasswordLink(_ input: Operations.createPasswordLink.Input) async throws -> Operations.createPasswordLink.Output {
+        guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
+        _ = try requireAdmin()
+        let secret = try await services.auth.issuePasswordLink(UserID(input.path.id), reset: b.reset ?? false, by: Caller.current)
+        let link = try await store.read { s in try await s.passwordLink(hash: Secrets.hash(secret)) }
+        guard let link else { throw AppError.notFound("No such link") }
+        return .created(.init(body: .json(.init(path: "/welcome?token=\(secret)", expiresAt: SchemaMapping.date(link.expiresAt)))))
     }
 }

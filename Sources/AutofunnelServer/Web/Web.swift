@@ -52,6 +52,10 @@ enum Web {
         ImportsPage.register(on: router, services: services, renderer: renderer)
         PartyPages.register(on: router, services: services, renderer: renderer)
         TagPages.register(on: router, services: services, renderer: renderer)
+        PeoplePage.register(on: router, services: services, renderer: renderer)
+        GrantsPage.register(on: router, services: services, renderer: renderer)
+        AuditPage.register(on: router, services: services, renderer: renderer)
+        PasswordLinkPage.register(on: router, services: services)
     }
 
     /// A whole number from a page's query or form: missing or empty is `fallback`; anything else outside `range` is a

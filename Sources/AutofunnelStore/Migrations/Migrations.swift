@@ -27,6 +27,7 @@ public enum Migrations {
         Migration(id: "015_import", apply: createImport),
         Migration(id: "016_import_jobs", apply: createImportJobs),
         Migration(id: "017_search", apply: createSearch),
+        Migration(id: "018_people", apply: createPeople),
         Migration(id: "019_tags", apply: createTags),
         Migration(id: "020_time", apply: addTime),
         Migration(id: "021_notice_mail", apply: createNoticeMail),

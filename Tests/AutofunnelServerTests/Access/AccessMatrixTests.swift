@@ -104,6 +104,18 @@ struct AccessMatrixTests {
         "GET /notices": Entry(access: .publicRoute, call: simple("/notices")),
         "POST /notices/read": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/notices/read", raw: "", headers: form) }),
         "POST /notices/mail": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/notices/mail", raw: "", headers: form) }),
+        // People and access: each role on these pages is checked by PeoplePagesTests.eachRoleGetsWhatItMayOnEveryNewRoute.
+        "GET /people": Entry(access: .publicRoute, call: simple("/people")),
+        "POST /people": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/people", raw: "name=x", headers: form) }),
+        "GET /people/{id}": Entry(access: .publicRoute, call: { w, _, _ in Call(path: "/people/\(w.colleague.id.rawValue)") }),
+        "POST /people/{id}/{verb}": Entry(
+            access: .publicRoute, call: { w, _, _ in Call(path: "/people/\(w.colleague.id.rawValue)/disable", raw: "", headers: form) }),
+        "GET /grants": Entry(access: .publicRoute, call: simple("/grants")),
+        "POST /grants": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/grants", raw: "", headers: form) }),
+        "GET /audit": Entry(access: .publicRoute, call: simple("/audit?action=login")),
+        "GET /audit.csv": Entry(access: .publicRoute, call: simple("/audit.csv")),
+        "GET /welcome": Entry(access: .publicRoute, call: simple("/welcome?token=none")),
+        "POST /welcome": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/welcome", raw: "token=none", headers: form) }),
         "GET /analytics": Entry(access: .publicRoute, call: simple("/analytics")),
         "GET /analytics/{key}": Entry(access: .publicRoute, call: simple("/analytics/sales")),
         "GET /analytics/{key}/{report}": Entry(access: .publicRoute, call: simple("/analytics/sales/conversion.csv")),
@@ -267,6 +279,9 @@ struct AccessMatrixTests {
             call: { w, _, _ in
                 Call(path: "/api/v1/users/\(w.colleague.id)/grants", json: ["grants": [["pipeline": "sales", "level": "read_all"]]])
             }),
+        "GET /api/v1/users/{id}/tokens": Entry(access: .admin, call: { w, _, _ in Call(path: "/api/v1/users/\(w.colleague.id)/tokens") }),
+        "POST /api/v1/users/{id}/password-link": Entry(
+            access: .admin, call: { w, _, _ in Call(path: "/api/v1/users/\(w.colleague.id)/password-link", json: ["reset": false]) }),
         "GET /api/v1/tokens": Entry(access: .anyUser, call: simple("/api/v1/tokens")),
         "POST /api/v1/tokens": Entry(access: .anyUser, call: body("/api/v1/tokens", ["name": "script", "scope": "read"])),
         "DELETE /api/v1/tokens/{id}": Entry(
