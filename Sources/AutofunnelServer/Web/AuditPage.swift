@@ -49,10 +49,12 @@ struct AuditPage {
             until = try PartyListPage.Filters.date(query["until"], "until")
         }
 
-        var filter: AuditFilter {
-            AuditFilter(
-                action: action, actor: actor.map(UserID.init(rawValue:)), from: CalendarText.millis(from).map(Timestamp.init(millis:)),
-                until: CalendarText.millis(until).map { Timestamp(millis: $0).adding(days: 1) })
+        /// The filter, its days cut on the viewer's clock.
+        func filter(_ zone: TimeZoneName) -> AuditFilter {
+            func midnight(_ day: String) -> Timestamp? { LocalTime(inputText: day + "T00:00").flatMap(zone.moment) }
+            return AuditFilter(
+                action: action, actor: actor.map(UserID.init(rawValue:)), from: midnight(from),
+                until: midnight(until).map { zone.startOfDay($0, days: 1) })
         }
 
         /// The query part of an address with these filters (and `before` when paging on).
@@ -75,12 +77,12 @@ struct AuditPage {
             let query = try Query(raw)
             let before = try Web.integer(raw["before"], "before", in: 1...Int.max, default: 0)
             let (page, users) = try await services.store.read { s in
-                (try await s.audit(before: before > 0 ? Int64(before) : nil, limit: pageSize, query.filter), try await s.users())
+                (try await s.audit(before: before > 0 ? Int64(before) : nil, limit: pageSize, query.filter(viewer.zone)), try await s.users())
             }
             let names = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0.name) })
             let t = WebText.labels(viewer.locale)
             let result = AuditPage(
-                rows: page.items.map { row($0, names) },
+                rows: page.items.map { row($0, names, viewer) },
                 actors: [WebOption(value: "", label: t["auditAnyone"] ?? "", selected: query.actor == nil)]
                     + users.map {
                         WebOption(value: String($0.id.rawValue), label: "\($0.name) <\($0.email)>", selected: $0.id.rawValue == query.actor)
@@ -92,11 +94,11 @@ struct AuditPage {
             return renderer.page("audit", result, title: t["peopleAudit"] ?? "", viewer: viewer)
         }
         router.get("/audit.csv") { request, context -> Response in
-            guard try await SettingsPage.admin(request, context, services) != nil else {
+            guard let viewer = try await SettingsPage.admin(request, context, services) else {
                 return try await SettingsPage.refuse(request, context, services, renderer)
             }
             let query = try Query(Web.query(request))
-            let text = try await services.store.read { s in try await csv(query.filter, s) }
+            let text = try await services.store.read { s in try await csv(query.filter(viewer.zone), s) }
             var headers = HTTPFields()
             headers[.contentType] = "text/csv; charset=utf-8"
             headers[.contentDisposition] = "attachment; filename=\"audit.csv\""
@@ -105,9 +107,9 @@ struct AuditPage {
         }
     }
 
-    static func row(_ e: AuditEntry, _ names: [UserID: String]) -> Row {
+    static func row(_ e: AuditEntry, _ names: [UserID: String], _ viewer: WebViewer) -> Row {
         Row(
-            seq: e.seq, at: WebFormat.time(e.at), action: e.action.rawValue, actor: e.actor.map { names[$0] ?? "#\($0.rawValue)" } ?? "—",
+            seq: e.seq, at: viewer.time(e.at), action: e.action.rawValue, actor: e.actor.map { names[$0] ?? "#\($0.rawValue)" } ?? "—",
             subject: [e.subject.flatMap { names[$0] }, e.email].compactMap { $0 }.joined(separator: " · "), detail: e.detail ?? "", ip: e.ip ?? "")
     }
 
@@ -120,7 +122,7 @@ struct AuditPage {
             let page = try await s.audit(before: before, limit: 1000, filter)
             for e in page.items {
                 text += CSVText.line([
-                    String(e.seq), WebFormat.time(e.at), e.action.rawValue, e.actor.map { String($0.rawValue) } ?? "",
+                    String(e.seq), FieldInput.utc(e.at), e.action.rawValue, e.actor.map { String($0.rawValue) } ?? "",
                     e.subject.map { String($0.rawValue) } ?? "", e.email ?? "", e.ip ?? "", e.detail ?? "",
                 ])
             }

@@ -110,6 +110,6 @@ struct PeoplePage {
         Row(
             id: user.id.rawValue, name: user.name, email: user.email, role: label(user.role, viewer), active: user.active,
             status: viewer.text(user.active ? .init(ru: "активен", en: "active") : .init(ru: "отключён", en: "disabled")),
-            lastSignIn: last.map(WebFormat.time) ?? "—")
+            lastSignIn: last.map(viewer.time) ?? "—")
     }
 }

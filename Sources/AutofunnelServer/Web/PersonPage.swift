@@ -73,9 +73,9 @@ struct PersonPage {
         }
         let rows = tokens.map { token in
             TokensPage.Row(
-                id: token.id, name: token.name, prefix: token.prefix, scope: token.scope.rawValue, created: WebFormat.time(token.createdAt),
-                lastUsed: token.lastUsedAt.map(WebFormat.time) ?? "—", active: token.revokedAt == nil,
-                revoked: token.revokedAt.map(WebFormat.time) ?? "")
+                id: token.id, name: token.name, prefix: token.prefix, scope: token.scope.rawValue, created: viewer.time(token.createdAt),
+                lastUsed: token.lastUsedAt.map(viewer.time) ?? "—", active: token.revokedAt == nil,
+                revoked: token.revokedAt.map(viewer.time) ?? "")
         }
         let page = PersonPage(
             user: PeoplePage.row(user, last: last, viewer), roles: PeoplePage.roles(viewer, current: user.role), tokens: rows, link: link,

@@ -245,19 +245,24 @@ struct OverdueTaskTests {
             #expect(try await scheduler.fireDue() == 1, "only the task still open")
 
             let notices = try await t.services.store.read { s in try await s.notices(user: t.head.id, unreadOnly: true) }
-            #expect(notices.count == 1 && notices.first?.deal == late.id && notices.first?.text.contains("Позвонить Кухня") == true)
+            let overdueNotices = notices.filter { $0.kind == "task_overdue" }
+            #expect(
+                overdueNotices.count == 1 && overdueNotices.first?.deal == late.id && overdueNotices.first?.text.contains("Позвонить Кухня") == true)
+            #expect(notices.filter { $0.kind == "deal_assigned" }.map(\.deal) == [late.id], "the rule handed the deal to the head")
             #expect(try await t.services.store.read { s in try await s.deal(late.id) }.responsible == t.head.id, "the overdue rule ran")
             #expect(try await t.services.store.read { s in try await s.deal(early.id) }.responsible == t.manager.id)
             try await t.withAPI(as: t.head) { api in
                 let list = try await api.request(.get, "/api/v1/notices?unread=true")
-                let id = try #require((list.object["items"] as? [[String: Any]])?.first?["id"] as? Int)
-                #expect(try await api.request(.post, "/api/v1/notices/\(id)/read").status == 204)
+                let ids = (list.object["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+                #expect(ids.count == 2)
+                for id in ids { #expect(try await api.request(.post, "/api/v1/notices/\(id)/read").status == 204) }
                 #expect((try await api.request(.get, "/api/v1/notices?unread=true").object["items"] as? [Any])?.isEmpty == true)
                 let overdue = try await api.request(.get, "/api/v1/tasks?overdue=true")
                 #expect((overdue.object["items"] as? [[String: Any]])?.map { $0["dealId"] as? Int } == [Int(late.id.rawValue)])
             }
+            let headsNotice = try #require(overdueNotices.first?.id)
             try await t.withAPI(as: t.manager) { api in
-                let status = try await api.request(.post, "/api/v1/notices/1/read").status
+                let status = try await api.request(.post, "/api/v1/notices/\(headsNotice)/read").status
                 #expect(status == 404, "someone else's notice")
             }
         }
