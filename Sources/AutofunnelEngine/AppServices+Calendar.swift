@@ -6,7 +6,8 @@ extension AppServices {
     /// address is unknown, revoked or its user disabled.
     public func calendar(secret: String) async throws -> String? {
         guard let principal = try await auth.calendarPrincipal(secret: secret) else { return nil }
-        let tasks = try await deals.visibleTasks(TaskFilter(assignee: principal.user.id, status: .open), principal: principal, limit: 1000)
+        let tasks = try await RecordAccess(principal: principal, store: store).visibleTasks(
+            TaskFilter(assignee: principal.user.id, status: .open), limit: 1000)
         let name = principal.user.locale == .ru ? "Autofunnel: задачи" : "Autofunnel: tasks"
         return CalendarFeed.text(tasks, name: name, publicURL: deals.publicURL, at: clock.now())
     }

@@ -63,9 +63,10 @@ extension StoreSession {
             .orderBy("id").limit(limit).all(decoding: NoticeRecord.self).map { $0.notice() }
     }
 
-    /// Records that a digest went out with the notices up to `lastNoticeID`.
-    public func markNoticeDigest(user: UserID, at: Timestamp, lastNoticeID: Int64) async throws {
-        try await db.update("notice_mail").set("last_sent_at", to: at.millis).set("last_notice_id", to: lastNoticeID)
+    /// Records how far a user's digests got: the notices up to `lastNoticeID` are dealt with, and `at` is when the
+    /// last digest went out (nil: none yet).
+    public func markNoticeDigest(user: UserID, at: Timestamp?, lastNoticeID: Int64) async throws {
+        try await db.update("notice_mail").set("last_sent_at", to: at?.millis).set("last_notice_id", to: lastNoticeID)
             .where("user_id", .equal, user.rawValue).run()
     }
 }

@@ -29,8 +29,6 @@ extension StoreSession {
         if let a = f.assignee { q.where("assignee_id", .equal, a.rawValue) }
         if let s = f.status { q.where("status", .equal, s.rawValue) }
         if let t = f.overdueAt { q.where("status", .equal, DealTask.Status.open.rawValue).where("due_at", .lessThan, t.millis) }
-        if let team = f.assignees { q.where("assignee_id", .in, team.isEmpty ? [-1] : team.map(\.rawValue)) }
-        if let t = f.dueBefore { q.where("due_at", .lessThan, t.millis) }
         if let k = f.kind { q.where("kind", .equal, k.rawValue) }
         if let p = f.pipeline {
             q.where(

@@ -61,19 +61,27 @@ public struct RecordAccess: Sendable {
     /// The tasks matching `filter` (up to `limit`) on deals the caller may see, in the store's order; their titles and
     /// texts without the deal's values hidden from the caller.
     public func tasks(_ filter: TaskFilter, limit: Int = 500) async throws -> [DealTask] {
+        try await visibleTasks(filter, limit: limit).map(\.task)
+    }
+
+    /// The tasks a filter finds with their deals, kept to deals the caller sees, each masked by their field access:
+    /// what the tasks page and the calendar feed show.
+    public func visibleTasks(_ filter: TaskFilter, limit: Int = 500) async throws -> [VisibleTask] {
         let p = principal
         return try await store.read { s in
             let view = FieldView(p, catalog: try await s.fieldCatalog())
             // Whether anything needs cleaning is the reader's, not the task's: asked once.
             let everything = view.showsEverything
-            var out: [DealTask] = []
+            var out: [VisibleTask] = []
             var seen: [DealID: DealSnapshot?] = [:]
             for task in try await s.tasks(filter, limit: limit) {
                 if seen[task.deal] == nil {
                     let deal = (try? await s.deal(task.deal)).flatMap { p.sees($0) ? $0 : nil }
                     seen[task.deal] = try await deal.asyncMap { everything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) }
                 }
-                if case .some(.some(let snapshot)) = seen[task.deal] { out.append(view.task(task, in: snapshot)) }
+                if case .some(.some(let snapshot)) = seen[task.deal] {
+                    out.append(VisibleTask(task: view.task(task, in: snapshot), deal: snapshot.deal))
+                }
             }
             return out
         }

@@ -44,7 +44,7 @@ public struct NoticeDigests: Service {
                 guard let lastID = unread.last?.id else { continue }
                 let user = try await s.user(mail.user)
                 guard !chosen.isEmpty, user.active else {
-                    try await s.markNoticeDigest(user: mail.user, at: mail.lastSentAt ?? Timestamp(millis: 0), lastNoticeID: lastID)
+                    try await s.markNoticeDigest(user: mail.user, at: mail.lastSentAt, lastNoticeID: lastID)
                     continue
                 }
                 let ru = user.locale == .ru

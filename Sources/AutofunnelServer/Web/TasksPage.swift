@@ -82,7 +82,7 @@ struct TasksPage {
             }
             filter.kind = k
         }
-        let tasks = try await services.deals.visibleTasks(filter, principal: principal, limit: limit)
+        let tasks = try await RecordAccess(principal: principal, store: services.store).visibleTasks(filter, limit: limit)
         let zone = viewer.zone
         let bounds: [(String, Timestamp?)] = [
             ("overdue", now), ("today", zone.startOfDay(now, days: 1)), ("tomorrow", zone.startOfDay(now, days: 2)),
