@@ -7,14 +7,11 @@ import NIOHTTP1
 /// What leaves for one message: the signed POST of a webhook or messenger message, the letter of an e-mail message.
 /// Built here without touching anything outside; `WebhookTransport` and `Mailer` send them.
 extension OutboxDelivery {
-    /// How long one POST may take.
-    static let postTimeout: TimeAmount = .seconds(15)
-
     /// The POST of `m` to `endpoint`, signed per Standard Webhooks with the endpoint's secret at `sentAt` (whole
-    /// seconds); `webhook-id` is the outbox id, the same on every attempt.
-    static func signedPost(_ m: OutboxMessage, to endpoint: WebhookEndpoint, at destination: WebhookPolicy.Destination, sentAt: Timestamp)
-        -> WebhookTransport.Post
-    {
+    /// seconds); `webhook-id` is the outbox id, the same on every attempt; it may take `timeout` to answer.
+    static func signedPost(
+        _ m: OutboxMessage, to endpoint: WebhookEndpoint, at destination: WebhookPolicy.Destination, sentAt: Timestamp, timeout: TimeAmount
+    ) -> WebhookTransport.Post {
         let seconds = sentAt.millis / 1000
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")
@@ -22,7 +19,7 @@ extension OutboxDelivery {
         headers.add(name: "webhook-id", value: m.id)
         headers.add(name: "webhook-timestamp", value: String(seconds))
         headers.add(name: "webhook-signature", value: WebhookSigner.signature(secret: endpoint.secret, id: m.id, timestamp: seconds, body: m.payload))
-        return WebhookTransport.Post(url: endpoint.url, headers: headers, body: m.payload, destination: destination, timeout: postTimeout)
+        return WebhookTransport.Post(url: endpoint.url, headers: headers, body: m.payload, destination: destination, timeout: timeout)
     }
 
     /// The letter of an e-mail message through `channel`'s SMTP server: recipient, subject and text from the payload's

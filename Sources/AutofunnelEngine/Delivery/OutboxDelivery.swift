@@ -1,6 +1,7 @@
 import AutofunnelCore
 import AutofunnelStore
 import Foundation
+import NIOCore
 import ServiceLifecycle
 
 /// Delivers the outbox: each message POSTed to its endpoint, signed per Standard Webhooks, at least once, with the
@@ -14,21 +15,25 @@ public struct OutboxDelivery: Service {
     let mailer: Mailer
     /// How webhook and messenger messages leave.
     let transport: WebhookTransport
+    /// How long one POST may take before it counts as a failed attempt.
+    let postTimeout: TimeAmount
 
     /// Waits after the first, second, … failed attempt (Standard Webhooks' schedule, stretched to about three days).
     public static let backoff: [Int64] = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400].map { $0 * 1000 }
 
     /// A delivery leasing messages as `owner`, checking destinations with `policy`, sending e-mail with `mailer` and
-    /// posts with `transport` (tests pass doubles of the last two; nothing else reaches outside).
+    /// posts with `transport` (tests pass doubles of the last two; nothing else reaches outside), each POST given
+    /// `postTimeout` to answer.
     public init(
         services: AppServices, owner: String = UUID().uuidString, policy: WebhookPolicy = .fromEnvironment, mailer: Mailer = .live,
-        transport: WebhookTransport = .live
+        transport: WebhookTransport = .live, postTimeout: TimeAmount = .seconds(15)
     ) {
         self.services = services
         self.owner = owner
         self.policy = policy
         self.mailer = mailer
         self.transport = transport
+        self.postTimeout = postTimeout
     }
 
     public func run() async throws {
@@ -96,7 +101,7 @@ public struct OutboxDelivery: Service {
             }
         } else if case .allowed(let destination) = verdict {
             do {
-                let answer = try await transport.post(Self.signedPost(m, to: endpoint, at: destination, sentAt: sentAt))
+                let answer = try await transport.post(Self.signedPost(m, to: endpoint, at: destination, sentAt: sentAt, timeout: postTimeout))
                 httpStatus = answer.status
                 retryAfter = Self.retryAfterMillis(answer.retryAfter)
                 if !(200..<300).contains(answer.status) { failure = "HTTP \(answer.status)" }

@@ -25,7 +25,7 @@ public enum PinnedHTTPClient {
         guard let host = URL(string: request.url)?.host, [destination.host, "[\(destination.host)]"].contains(host) else {
             throw MismatchedDestination(url: request.url, host: destination.host)
         }
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: timeout))
         // A failed connection or handshake fails the attempt at once with its own error; the outbox retries with backoff.
         configuration.connectionPool.retryConnectionEstablishment = false
         if let literal = IPAddress(destination.host) {

@@ -110,7 +110,7 @@ struct ChannelTests {
                     pipeline: "mailing", stage: nil, input: DealInput(title: "Кухня", contact: contact.id), actor: Self.user)
                 _ = try await t.services.deals.move(deal.id, to: "offer", actor: Self.user)
             }
-            let delivery = OutboxDelivery(services: t.services, owner: "test", policy: WebhookPolicy(allowlist: ["127.0.0.1"]))
+            let delivery = OutboxDelivery.toLoopback(t.services)
             #expect(try await delivery.deliverDue() == 2)
             let mails = try sink.messages()
             #expect(mails.count == 1)
@@ -156,7 +156,7 @@ struct ChannelTests {
                         pipeline: "wa_leads", stage: nil, input: DealInput(title: title, contact: contact.id), actor: Self.user)
                 }
                 let first = try await open("Первая")
-                let delivery = OutboxDelivery(services: t.services, owner: "test", policy: WebhookPolicy(allowlist: ["127.0.0.1"]))
+                let delivery = OutboxDelivery.toLoopback(t.services)
                 try await delivery.deliverDue()
                 let sent = try #require(await receiver.received.first)
                 let payload = try #require(try JSONSerialization.jsonObject(with: Data(sent.body.utf8)) as? [String: Any])

@@ -142,7 +142,7 @@ struct DestinationPolicyTests {
                 return Response(status: .found, headers: [.location: "http://127.0.0.1:\(strayPort)/stolen"])
             }
             try await Self.serving(router) { port in
-                let delivery = OutboxDelivery(services: t.services, owner: "test", policy: WebhookPolicy(allowlist: ["127.0.0.1"]))
+                let delivery = OutboxDelivery.toLoopback(t.services)
                 _ = try await t.services.store.write { s in
                     try await s.insertEndpoint(
                         name: "moved", url: "http://127.0.0.1:\(port)/hook", secret: WebhookSigner.newSecret(), events: ["*"], at: Fixtures.t0)

@@ -52,7 +52,7 @@ struct OrchestrationTests {
                 }
                 let deal = try await t.services.deals.create(
                     pipeline: "broker", stage: nil, input: DealInput(title: "Заявка на кредит"), actor: Self.user)
-                let delivery = OutboxDelivery(services: t.services, owner: "test", policy: WebhookPolicy(allowlist: ["127.0.0.1"]))
+                let delivery = OutboxDelivery.toLoopback(t.services)
                 let seconds = t.clock.now().millis / 1000
                 try await t.withAPI(anonymous: true) { api in
                     var seen: Set<String> = []
@@ -112,7 +112,7 @@ struct OrchestrationTests {
                     )
                     .secret
                 }
-                let delivery = OutboxDelivery(services: t.services, owner: "test", policy: WebhookPolicy(allowlist: ["127.0.0.1"]))
+                let delivery = OutboxDelivery.toLoopback(t.services)
                 let first = try await t.services.deals.create(pipeline: "scoring", stage: nil, input: DealInput(title: "A"), actor: Self.user)
                 let second = try await t.services.deals.create(pipeline: "scoring", stage: nil, input: DealInput(title: "B"), actor: Self.user)
                 try await delivery.deliverDue()

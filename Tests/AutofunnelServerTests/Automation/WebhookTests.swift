@@ -69,7 +69,7 @@ struct WebhookTests {
     @Test func messagesAreSignedRetriedWithTheSameIdAndDisabledOn410() async throws {
         try await TestServices.with { t in
             try await WebhookReceiver.with { receiver, port in
-                let delivery = OutboxDelivery(services: t.services, owner: "test", policy: WebhookPolicy(allowlist: ["127.0.0.1"]))
+                let delivery = OutboxDelivery.toLoopback(t.services)
                 let (secret, goneID) = try await t.withAPI { api in
                     let refused = try await api.request(
                         .post, "/api/v1/webhooks", json: ["name": "inside", "url": "http://10.1.2.3/hook", "events": ["*"]])
@@ -128,7 +128,7 @@ struct WebhookTests {
     @Test func retryAfterIsHonoured() async throws {
         try await TestServices.with { t in
             try await WebhookReceiver.with { receiver, port in
-                let delivery = OutboxDelivery(services: t.services, owner: "test", policy: WebhookPolicy(allowlist: ["127.0.0.1"]))
+                let delivery = OutboxDelivery.toLoopback(t.services)
                 _ = try await t.services.store.write { s in
                     try await s.insertEndpoint(
                         name: "busy", url: "http://127.0.0.1:\(port)/busy", secret: WebhookSigner.newSecret(), events: ["*"], at: Fixtures.t0)
@@ -139,7 +139,8 @@ struct WebhookTests {
                 #expect(try await delivery.deliverDue() == 1)
                 let pending = try #require(try await t.services.store.read { s in try await s.outbox(status: .pending) }.first)
                 #expect(
-                    pending.lastStatus == 503 && pending.nextAttemptAt.millis >= before.millis + 120_000, "Retry-After: 120 beats the 5 s backoff")
+                    pending.lastStatus == 503 && pending.nextAttemptAt.millis >= before.millis + 120_000,
+                    "Retry-After: 120 beats the 5 s backoff (\(pending))")
             }
         }
     }
