@@ -75,9 +75,9 @@ extension AutomationRunner {
             try await renderDocument(name: name, template: template, rule: rule, deal: id, session: s, now: now, cascade: &next)
         case .addTag(let tag):
             // Adding a tag the deal carries changes nothing: the action applied twice leaves one tag.
-            try await TagService.add([tag], to: .deal, id: id.rawValue, s, now: now)
+            try await TagService.add([tag], to: .deal, id: id.rawValue, s, now: now, actor: robot)
         case .removeTag(let tag):
-            try await s.removeTags([tag.key], from: .deal, id: id.rawValue)
+            try await TagService.remove([tag.key], from: .deal, id: id.rawValue, s, now: now, actor: robot)
         case .copyToPipeline(let target, let stage):
             let deal = try await s.deal(id, forUpdate: true)
             _ = try await deals.copyIn(s, deal, to: target, stage: stage, actor: robot, now: now, cascade: &next)

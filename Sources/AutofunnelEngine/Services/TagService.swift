@@ -21,11 +21,12 @@ public struct TagService: Sendable {
     public func add(_ names: [String], to kind: TagKind, ids: [Int64], principal: Principal?) async throws -> [Int64: [Tag]] {
         let tags = try Self.parsed(names)
         let now = clock.now()
+        let actor = principal?.actor
         return try await store.write { s in
             var out: [Int64: [Tag]] = [:]
             for id in try Self.bounded(ids) {
                 try await Self.authorize(kind, id, principal, s)
-                try await Self.add(tags, to: kind, id: id, s, now: now)
+                try await Self.add(tags, to: kind, id: id, s, now: now, actor: actor)
                 out[id] = try await s.tags(kind, of: id)
             }
             return out
@@ -36,11 +37,13 @@ public struct TagService: Sendable {
     @discardableResult
     public func remove(_ names: [String], from kind: TagKind, ids: [Int64], principal: Principal?) async throws -> [Int64: [Tag]] {
         let keys = try Self.parsed(names).map(\.key)
+        let now = clock.now()
+        let actor = principal?.actor
         return try await store.write { s in
             var out: [Int64: [Tag]] = [:]
             for id in try Self.bounded(ids) {
                 try await Self.authorize(kind, id, principal, s)
-                try await s.removeTags(keys, from: kind, id: id)
+                try await Self.remove(keys, from: kind, id: id, s, now: now, actor: actor)
                 out[id] = try await s.tags(kind, of: id)
             }
             return out
@@ -48,20 +51,44 @@ public struct TagService: Sendable {
     }
 
     /// Adds tags in the caller's transaction, refusing more than `Tag.maxPerRecord` on the record; adding a tag the
-    /// record carries changes nothing (a rule's action applied twice, a dialect sending the list again).
-    public static func add(_ tags: [Tag], to kind: TagKind, id: Int64, _ s: StoreSession, now: Timestamp) async throws {
-        let carried = Set(try await s.tags(kind, of: id).map(\.key))
-        let count = carried.union(tags.map(\.key)).count
+    /// record carries changes nothing (a rule's action applied twice, a dialect sending the list again). A deal's
+    /// change goes into its timeline as `actor`'s.
+    public static func add(_ tags: [Tag], to kind: TagKind, id: Int64, _ s: StoreSession, now: Timestamp, actor: Actor?) async throws {
+        let before = try await s.tags(kind, of: id)
+        let count = Set(before.map(\.key)).union(tags.map(\.key)).count
         if count > Tag.maxPerRecord { throw AppError.refused([Tag.tooMany(count)]) }
         try await s.addTags(tags, to: kind, id: id, at: now)
+        try await recordChange(kind, id, from: before, s, now: now, actor: actor)
     }
 
-    /// Makes a record's tags exactly `tags` in the caller's transaction (a dialect's full list).
-    public static func replace(_ tags: [Tag], on kind: TagKind, id: Int64, _ s: StoreSession, now: Timestamp) async throws {
+    /// Takes the tags with these keys off a record in the caller's transaction; a deal's change goes into its timeline.
+    public static func remove(_ keys: [String], from kind: TagKind, id: Int64, _ s: StoreSession, now: Timestamp, actor: Actor?) async throws {
+        let before = try await s.tags(kind, of: id)
+        try await s.removeTags(keys, from: kind, id: id)
+        try await recordChange(kind, id, from: before, s, now: now, actor: actor)
+    }
+
+    /// Makes a record's tags exactly `tags` in the caller's transaction (a dialect's full list); a deal's change goes
+    /// into its timeline.
+    public static func replace(_ tags: [Tag], on kind: TagKind, id: Int64, _ s: StoreSession, now: Timestamp, actor: Actor?) async throws {
         if tags.count > Tag.maxPerRecord { throw AppError.refused([Tag.tooMany(tags.count)]) }
+        let before = try await s.tags(kind, of: id)
         let keep = Set(tags.map(\.key))
-        try await s.removeTags(try await s.tags(kind, of: id).map(\.key).filter { !keep.contains($0) }, from: kind, id: id)
+        try await s.removeTags(before.map(\.key).filter { !keep.contains($0) }, from: kind, id: id)
         try await s.addTags(tags, to: kind, id: id, at: now)
+        try await recordChange(kind, id, from: before, s, now: now, actor: actor)
+    }
+
+    /// A deal's timeline entry for a change of its tags (`field` `tags`, the lists before and after); nothing when the
+    /// set did not change. Contacts and companies keep no timeline of their own.
+    static func recordChange(_ kind: TagKind, _ id: Int64, from before: [Tag], _ s: StoreSession, now: Timestamp, actor: Actor?) async throws {
+        guard kind == .deal else { return }
+        let after = try await s.tags(kind, of: id)
+        guard Set(after.map(\.key)) != Set(before.map(\.key)) else { return }
+        func listed(_ tags: [Tag]) -> String? { tags.isEmpty ? nil : tags.map(\.name).joined(separator: ", ") }
+        try await s.appendTimeline([
+            TimelineEntry(deal: DealID(id), at: now, kind: "field", field: "tags", old: listed(before), new: listed(after), actor: actor)
+        ])
     }
 
     /// The tags typed, or a 422 naming every problem.

@@ -148,6 +148,6 @@ enum WebText {
         ("field.title", "Название", "Title"), ("field.amount", "Сумма", "Amount"), ("field.stage", "Этап", "Stage"),
         ("field.status", "Статус", "Status"), ("field.responsible", "Ответственный", "Responsible"), ("field.headOfSales", "РОП", "Head of sales"),
         ("field.contact", "Контакт", "Contact"), ("field.company", "Компания", "Company"), ("field.source", "Источник", "Source"),
-        ("field.lossComment", "Комментарий к отказу", "Loss comment"),
+        ("field.lossComment", "Комментарий к отказу", "Loss comment"), ("field.tags", "Теги", "Tags"),
     ]
 }

@@ -34,7 +34,15 @@ struct TagPagesAndRulesTests {
                 let board = try await web.get("/board/sales?tag=" + TagAPITests.encode("горячий")).text
                 #expect(board.contains("Шкаф") && !board.contains("Стол"))
                 _ = try await web.post("/deals/\(deal.id)/tags", ["remove": "ГОРЯЧИЙ"], from: "/deals/\(deal.id)")
-                #expect(!(try await web.get("/deals/\(deal.id)").text.contains(#"data-tag="Горячий""#)))
+                let untagged = try await web.get("/deals/\(deal.id)").text
+                #expect(!untagged.contains(#"data-tag="Горячий""#))
+                // Both changes are in the card's timeline, with who made them.
+                let entries = try await t.services.store.read { s in try await s.timeline(deal: deal.id) }.filter { $0.field == "tags" }
+                #expect(entries.count == 2 && entries.allSatisfy { $0.actor?.userID == me.id })
+                #expect(entries.first?.old == nil && Set(entries.first?.new?.components(separatedBy: ", ") ?? []) == ["Горячий", payload])
+                #expect(entries.last?.new == payload)
+                let escaped = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+                #expect(untagged.contains("Теги: — → ") && untagged.contains("→ \(escaped)</"), "\(untagged)")
 
                 // The list's bulk form tags the checked contacts; the filter then lists them.
                 let bulk = try await web.post(
@@ -77,12 +85,17 @@ struct TagPagesAndRulesTests {
             _ = try await t.services.deals.move(deal.id, to: "s1", actor: api)
             _ = try await t.services.deals.move(deal.id, to: "s0", actor: api)
             _ = try await t.services.deals.move(deal.id, to: "s1", actor: api)
-            // Entering twice applies the action twice: the deal still carries the tag once.
+            // Entering twice applies the action twice: the deal still carries the tag once, and the timeline tells
+            // of one change.
             #expect(try await tags() == ["Горячий"])
+            let tagged = try await t.services.store.read { s in try await s.timeline(deal: deal.id) }.filter { $0.field == "tags" }
+            #expect(tagged.map(\.new) == ["Горячий"] && tagged.first?.actor?.kind == .automation)
             _ = try await t.services.deals.move(deal.id, to: "s2", actor: api)
             let now = try await t.services.store.read { s in try await s.deal(deal.id) }
             #expect(now.stage == "s3", "the tagged deal goes on by the has_tag rule")
             #expect(try await tags().isEmpty)
+            let changes = try await t.services.store.read { s in try await s.timeline(deal: deal.id) }.filter { $0.field == "tags" }
+            #expect(changes.map(\.old) == [nil, "Горячий"] && changes.map(\.new) == ["Горячий", nil])
             // A deal without the tag stays.
             let plain = try await t.services.deals.create(pipeline: "chain", stage: nil, input: DealInput(title: "y"), actor: api)
             _ = try await t.services.deals.move(plain.id, to: "s2", actor: api)

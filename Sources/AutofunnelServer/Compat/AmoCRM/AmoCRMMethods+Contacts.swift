@@ -62,7 +62,7 @@ extension AmoCRMMethods {
             for (requestID, id, input, tags) in plan {
                 let contact = try await forItem(requestID) {
                     let contact = try await PartyService.saveContact(input, id: id, s, now: now)
-                    try await AmoCRMTags.apply(tags, kind: .contact, id: contact.id.rawValue, s, now: now)
+                    try await AmoCRMTags.apply(tags, kind: .contact, id: contact.id.rawValue, s, now: now, actor: principal.actor)
                     return contact
                 }
                 out.append((requestID, contact))

@@ -90,7 +90,7 @@ extension AmoCRMMethods {
                 let deal = try await forItem(requestID) {
                     let deal = try await deals.create(
                         in: s, pipeline: pipeline, stage: stage, input: input, actor: principal.actor, principal: principal, now: now)
-                    try await AmoCRMTags.apply(tags, kind: .deal, id: deal.id.rawValue, s, now: now)
+                    try await AmoCRMTags.apply(tags, kind: .deal, id: deal.id.rawValue, s, now: now, actor: principal.actor)
                     return deal
                 }
                 out.append((requestID, deal))
@@ -140,7 +140,7 @@ extension AmoCRMMethods {
                         guard principal.edits(deal) || principal.edits(current) else {
                             throw AppError.forbidden(ru: "Эту сделку можно смотреть, но не менять", en: "You may read this deal but not change it")
                         }
-                        try await AmoCRMTags.apply(sent.tags, kind: .deal, id: deal.id.rawValue, s, now: now)
+                        try await AmoCRMTags.apply(sent.tags, kind: .deal, id: deal.id.rawValue, s, now: now, actor: principal.actor)
                     }
                     return deal
                 }

@@ -32,16 +32,20 @@ enum AmoCRMTags {
         return change
     }
 
-    /// Applies the change to a record in the caller's transaction (the caller has checked it may change the record).
-    static func apply(_ change: Change, kind: TagKind, id: Int64, _ s: StoreSession, now: Timestamp) async throws {
+    /// Applies the change to a record in the caller's transaction as `actor` (the caller has checked it may change the
+    /// record).
+    static func apply(_ change: Change, kind: TagKind, id: Int64, _ s: StoreSession, now: Timestamp, actor: Actor) async throws {
         guard !change.isEmpty else { return }
         let known = try await s.tagsInUse([kind], prefix: nil, limit: StoreSession.tagsInUseLimit).map(\.tag)
         if let replace = change.replace {
-            try await TagService.replace(try tags(replace, known: known, path: "_embedded.tags"), on: kind, id: id, s, now: now)
+            try await TagService.replace(try tags(replace, known: known, path: "_embedded.tags"), on: kind, id: id, s, now: now, actor: actor)
         }
-        if !change.add.isEmpty { try await TagService.add(try tags(change.add, known: known, path: "tags_to_add"), to: kind, id: id, s, now: now) }
+        if !change.add.isEmpty {
+            try await TagService.add(try tags(change.add, known: known, path: "tags_to_add"), to: kind, id: id, s, now: now, actor: actor)
+        }
         if !change.delete.isEmpty {
-            try await s.removeTags(try tags(change.delete, known: known, path: "tags_to_delete").map(\.key), from: kind, id: id)
+            let keys = try tags(change.delete, known: known, path: "tags_to_delete").map(\.key)
+            try await TagService.remove(keys, from: kind, id: id, s, now: now, actor: actor)
         }
     }
 
