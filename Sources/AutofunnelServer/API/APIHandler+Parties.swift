@@ -78,8 +78,11 @@ extension APIHandler {
     func createCompany(_ input: Operations.createCompany.Input) async throws -> Operations.createCompany.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         _ = try requireWriter()
-        let company = try await services.parties.createCompany(name: b.name, fields: try SchemaMapping.values(b.fields))
-        return .created(.init(body: .json(try await presented(company))))
+        let fields = try SchemaMapping.values(b.fields)
+        let catalog = try await store.read { s in try await s.fieldCatalog() }
+        try requireWritable(.company, builtins: [], custom: fields, catalog: catalog)
+        let company = try await services.parties.createCompany(name: b.name, fields: fields)
+        return .created(.init(body: .json(try await presented(company, catalog: catalog))))
     }
 
     func getCompany(_ input: Operations.getCompany.Input) async throws -> Operations.getCompany.Output {
@@ -91,8 +94,11 @@ extension APIHandler {
     func updateCompany(_ input: Operations.updateCompany.Input) async throws -> Operations.updateCompany.Output {
         guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
         _ = try requireWriter()
-        let company = try await services.parties.updateCompany(CompanyID(input.path.id), name: b.name, fields: try SchemaMapping.values(b.fields))
-        return .ok(.init(body: .json(try await presented(company))))
+        let fields = try SchemaMapping.values(b.fields)
+        let catalog = try await store.read { s in try await s.fieldCatalog() }
+        try requireWritable(.company, builtins: [], custom: fields, catalog: catalog)
+        let company = try await services.parties.updateCompany(CompanyID(input.path.id), name: b.name, fields: fields)
+        return .ok(.init(body: .json(try await presented(company, catalog: catalog))))
     }
 
     func deleteCompany(_ input: Operations.deleteCompany.Input) async throws -> Operations.deleteCompany.Output {
