@@ -35,6 +35,11 @@ extension StoreSession {
                 SQLIdentifier("deal_id"), .in,
                 SQLGroupExpression(db.select().column("id").from("deals").where("pipeline_key", .equal, p.rawValue).query))
         }
+        if let scope = f.scope {
+            let deals = db.select().column("id").from("deals").where("deleted_at", .is, SQLLiteral.null)
+            Self.restrict(deals, to: scope)
+            q.where(SQLIdentifier("deal_id"), .in, SQLGroupExpression(deals.query))
+        }
         return try await q.orderBy("due_at").orderBy("id").limit(limit).all(decoding: TaskRecord.self).map { $0.task() }
     }
 

@@ -74,7 +74,9 @@ public struct RecordAccess: Sendable {
             let everything = view.showsEverything
             var out: [VisibleTask] = []
             var seen: [DealID: DealSnapshot?] = [:]
-            for task in try await s.tasks(filter, limit: limit) {
+            var scoped = filter
+            scoped.scope = p.dealScope(pipelines: try await s.pipelines().map(\.key))
+            for task in try await s.tasks(scoped, limit: limit) {
                 if seen[task.deal] == nil {
                     let deal = (try? await s.deal(task.deal)).flatMap { p.sees($0) ? $0 : nil }
                     seen[task.deal] = try await deal.asyncMap { everything ? DealSnapshot(deal: $0) : try await s.snapshot(of: $0) }

@@ -11,6 +11,9 @@ public struct TaskFilter: Sendable {
     /// Tasks of deals in this pipeline.
     public var pipeline: PipelineKey?
     public var kind: DealTask.Kind?
+    /// Tasks of live deals the reader may list: the cut is made before the limit, so a reader never misses their
+    /// tasks behind others' they may not see.
+    public var scope: DealScope?
     public init(
         deal: DealID? = nil, assignee: UserID? = nil, status: DealTask.Status? = nil, overdueAt: Timestamp? = nil, pipeline: PipelineKey? = nil,
         kind: DealTask.Kind? = nil

@@ -86,6 +86,24 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreTarget.available)
+    func everyonesTasksAreCutToTheViewersPipelinesBeforeTheLimit(target: StoreTarget) async throws {
+        try await TestServices.with(target) { t in
+            let (me, deal) = try await seller(t)
+            let lead = try await t.user("lead@example.com", role: .headOfSales, password: WebSession.password)
+            _ = try await t.services.pipelines.apply(AutomationRunnerTests.chain(2, rules: []))
+            _ = try await t.services.auth.setGrants(lead.id, ["chain": .none], by: nil)
+            let hidden = try await t.services.deals.create(
+                pipeline: "chain", stage: nil, input: DealInput(title: "Тайная", responsible: me.id), actor: Actor(kind: .api))
+            // Tasks the lead may not see come first by due time; theirs is last.
+            for n in 0..<3 { try await task(t, hidden, "Тайная задача \(n)", in: Int64(n) * 60_000, to: me) }
+            try await task(t, deal, "Перезвонить клиенту", in: 3_600_000, to: me)
+            let principal = try #require(try await t.services.auth.principal(lead.id, scope: .admin, credential: .session))
+            let seen = try await RecordAccess(principal: principal, store: t.services.store).visibleTasks(TaskFilter(status: .open), limit: 2)
+            #expect(seen.map(\.task.title) == ["Перезвонить клиенту"])
+        }
+    }
+
     @Test func aTaskIsAddedAndMovedOnTheViewersClockAndBackToTheSameList() async throws {
         try await TestServices.with { t in
             let (me, deal) = try await seller(t)
