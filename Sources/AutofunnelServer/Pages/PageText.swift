@@ -5,10 +5,10 @@ import AutofunnelEngine
 enum PageText {
     static func escape(_ text: String) -> String { TaskTemplate.escape(text) }
 
-    static func layout(title: String, body: String) -> String {
+    static func layout(title: String, body: String, locale: User.Locale) -> String {
         """
         <!doctype html>
-        <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <html lang="\(locale.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title>
         <link rel="stylesheet" href="/static/app.css"><link rel="icon" href="data:,"></head><body class="narrow"><main>\(body)</main></body></html>
         """

@@ -11,7 +11,7 @@ enum Pages {
     static func register(on router: Router<AppRequestContext>, services: AppServices) {
         let auth = services.auth
         router.get("/login") { request, _ -> Response in
-            html(PageText.login(error: nil, email: "", locale: locale(request)), title: "Autofunnel — вход")
+            html(PageText.login(error: nil, email: "", locale: locale(request)), title: "Autofunnel — вход", locale: locale(request))
         }
         router.post("/login") { request, context -> Response in
             try refuseForeign(request)
@@ -25,12 +25,12 @@ enum Pages {
                 return html(
                     PageText.login(
                         error: "Неверный e-mail или пароль / Wrong e-mail or password", email: form["email"] ?? "", locale: locale(request)),
-                    title: "Autofunnel — вход", status: .unauthorized)
+                    title: "Autofunnel — вход", locale: locale(request), status: .unauthorized)
             } catch AppError.tooManyRequests(let seconds) {
                 var response = html(
                     PageText.login(
                         error: "Слишком много попыток, подождите \(seconds) с / Too many attempts, wait \(seconds) s", email: form["email"] ?? "",
-                        locale: locale(request)), title: "Autofunnel — вход", status: .tooManyRequests)
+                        locale: locale(request)), title: "Autofunnel — вход", locale: locale(request), status: .tooManyRequests)
                 response.headers[.retryAfter] = String(seconds)
                 return response
             }
@@ -48,9 +48,9 @@ enum Pages {
         router.get("/setup") { request, _ -> Response in
             let token = request.uri.queryParameters["token"].map(String.init) ?? ""
             guard try await auth.setupOpen(token: token) else {
-                return html(PageText.setupClosed, title: "Autofunnel — setup", status: .notFound)
+                return html(PageText.setupClosed, title: "Autofunnel — setup", locale: locale(request), status: .notFound)
             }
-            return html(PageText.setup(token: token, problems: []), title: "Autofunnel — setup")
+            return html(PageText.setup(token: token, problems: []), title: "Autofunnel — setup", locale: locale(request))
         }
         router.post("/setup") { request, context -> Response in
             try refuseForeign(request)
@@ -66,9 +66,11 @@ enum Pages {
                     ip: context.clientIP, userAgent: request.headers[.userAgent])
                 return redirect("/", cookie: SessionCookie.set(signed.sessionID, secure: auth.config.secureCookies))
             } catch AppError.refused(let problems) {
-                return html(PageText.setup(token: token, problems: problems), title: "Autofunnel — setup", status: .unprocessableContent)
+                return html(
+                    PageText.setup(token: token, problems: problems), title: "Autofunnel — setup", locale: locale(request),
+                    status: .unprocessableContent)
             } catch AppError.notFound {
-                return html(PageText.setupClosed, title: "Autofunnel — setup", status: .notFound)
+                return html(PageText.setupClosed, title: "Autofunnel — setup", locale: locale(request), status: .notFound)
             }
         }
     }
@@ -91,8 +93,8 @@ enum Pages {
         (request.headers[.acceptLanguage] ?? "ru").lowercased().hasPrefix("en") ? .en : .ru
     }
 
-    static func html(_ body: String, title: String, status: HTTPResponse.Status = .ok) -> Response {
-        WebRenderer.html(PageText.layout(title: title, body: body), status: status)
+    static func html(_ body: String, title: String, locale: User.Locale, status: HTTPResponse.Status = .ok) -> Response {
+        WebRenderer.html(PageText.layout(title: title, body: body, locale: locale), status: status)
     }
 
     static func redirect(_ location: String, cookie: String? = nil) -> Response {

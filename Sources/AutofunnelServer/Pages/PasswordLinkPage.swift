@@ -12,7 +12,7 @@ enum PasswordLinkPage {
         router.get("/welcome") { request, _ -> Response in
             let token = String((Web.query(request)["token"] ?? "").prefix(100))
             guard let user = try await auth.passwordLinkUser(secret: token) else { return closed(Pages.locale(request)) }
-            return Pages.html(form(token: token, user: user, problems: []), title: title(user.locale))
+            return Pages.html(form(token: token, user: user, problems: []), title: title(user.locale), locale: user.locale)
         }
         router.post("/welcome") { request, context -> Response in
             try Pages.refuseForeign(request)
@@ -22,14 +22,18 @@ enum PasswordLinkPage {
             guard form["password"] == form["repeat"] else {
                 let problem = Violation(
                     rule: .invalidValue, field: "repeat", message: .init(ru: "Пароли не совпадают", en: "The passwords differ"))
-                return Pages.html(self.form(token: token, user: user, problems: [problem]), title: title(user.locale), status: .unprocessableContent)
+                return Pages.html(
+                    self.form(token: token, user: user, problems: [problem]), title: title(user.locale), locale: user.locale,
+                    status: .unprocessableContent)
             }
             do {
                 let signed = try await auth.completePasswordLink(
                     secret: token, password: form["password"] ?? "", ip: context.clientIP, userAgent: request.headers[.userAgent])
                 return Pages.redirect("/", cookie: SessionCookie.set(signed.sessionID, secure: auth.config.secureCookies))
             } catch AppError.refused(let problems) {
-                return Pages.html(self.form(token: token, user: user, problems: problems), title: title(user.locale), status: .unprocessableContent)
+                return Pages.html(
+                    self.form(token: token, user: user, problems: problems), title: title(user.locale), locale: user.locale,
+                    status: .unprocessableContent)
             } catch AppError.notFound {
                 return closed(user.locale)
             }
@@ -44,7 +48,8 @@ enum PasswordLinkPage {
             ru
             ? "Ссылка уже использована или устарела. Попросите администратора выдать новую или войдите: <a href=\"/login\">/login</a>."
             : "This link is used or expired. Ask an admin for a new one, or sign in at <a href=\"/login\">/login</a>."
-        return Pages.html("<h1>Autofunnel</h1><p id=\"welcome-closed\" role=\"alert\">\(text)</p>", title: title(locale), status: .notFound)
+        return Pages.html(
+            "<h1>Autofunnel</h1><p id=\"welcome-closed\" role=\"alert\">\(text)</p>", title: title(locale), locale: locale, status: .notFound)
     }
 
     static func form(token: String, user: User, problems: [Violation]) -> String {

@@ -20,7 +20,7 @@ struct PageErrors: RouterMiddleware {
                 \(reasons.isEmpty ? "" : "<ul>\(reasons)</ul>")
                 <p><a href="/">\(english ? "Back to the board" : "Вернуться к воронке")</a></p>
                 """
-            return Pages.html(body, title: "Autofunnel", status: .init(code: problem.status))
+            return Pages.html(body, title: "Autofunnel", locale: english ? .en : .ru, status: .init(code: problem.status))
         }
     }
 }

@@ -43,6 +43,8 @@ struct PeoplePagesTests {
 
                 let opened = try await api.request(.get, "/welcome?token=\(secret)")
                 #expect(opened.status == 200 && opened.text.contains("new@example.com") && !opened.text.contains("<script>alert(1)"))
+                // The user was created English-speaking: the page is in English and says so to the browser.
+                #expect(opened.text.contains(#"<html lang="en">"#) && opened.text.contains("Choose a password"))
                 let differ = try await api.request(
                     .post, "/welcome", raw: "token=\(secret)&password=Fine-Password-11&repeat=Other-Password-11", headers: Self.form)
                 #expect(differ.status == 422 && differ.text.contains("welcome-errors"))
