@@ -65,9 +65,10 @@ public struct OffsetListQuery: Sendable {
     /// The columns a condition may name, per table: anything else is never put into SQL.
     public static let dealColumns: Set<String> = [
         "id", "pipeline_key", "stage_key", "status", "title", "source", "responsible_id", "contact_id", "company_id", "created_at", "updated_at",
+        "amount", "closed_at",
     ]
     /// Contact columns a condition may name.
     public static let contactColumns: Set<String> = ["id", "name", "company_id", "created_at", "updated_at"]
     /// Deal columns a list may be ordered by.
-    public static let dealOrderColumns: Set<String> = dealColumns.union(["amount", "closed_at", "stage_entered_at"])
+    public static let dealOrderColumns: Set<String> = dealColumns.union(["stage_entered_at"])
 }

@@ -238,11 +238,26 @@ struct AccessMatrixTests {
         "GET /rest/{userId}/{key}/{method}": Entry(access: .anyUser, call: { w, a, _ in Call(path: webhook(w, a, "crm.category.list.json")) }),
         "POST /rest/{userId}/{key}/{method}": Entry(
             access: .partyWrite, call: { w, a, _ in Call(path: webhook(w, a, "crm.contact.add"), raw: "fields[NAME]=Борис", headers: form) }),
+        // Other verbs read a method's parameters the same way; an address without a method name is an unknown method.
+        "PUT /rest/{userId}/{key}/{method}": Entry(
+            access: .partyWrite, call: { w, a, _ in Call(path: webhook(w, a, "crm.contact.add"), raw: "fields[NAME]=Борис", headers: form) }),
+        "PATCH /rest/{userId}/{key}/{method}": Entry(access: .anyUser, call: { w, a, _ in Call(path: webhook(w, a, "crm.category.list")) }),
+        "DELETE /rest/{userId}/{key}/{method}": Entry(access: .anyUser, call: { w, a, _ in Call(path: webhook(w, a, "crm.category.list")) }),
+        "GET /rest/{userId}/{key}": Entry(access: .unknownMethod, call: { w, a, _ in Call(path: webhook(w, a, "")) }),
+        "POST /rest/{userId}/{key}": Entry(access: .unknownMethod, call: { w, a, _ in Call(path: webhook(w, a, "")) }),
+        "PUT /rest/{userId}/{key}": Entry(access: .unknownMethod, call: { w, a, _ in Call(path: webhook(w, a, "")) }),
+        "PATCH /rest/{userId}/{key}": Entry(access: .unknownMethod, call: { w, a, _ in Call(path: webhook(w, a, "")) }),
+        "DELETE /rest/{userId}/{key}": Entry(access: .unknownMethod, call: { w, a, _ in Call(path: webhook(w, a, "")) }),
         // The amoCRM dialect takes the same bearer tokens (a long-lived JWT is one of them) and applies the same roles.
         "GET /api/v4/**": Entry(access: .anyUser, call: simple("/api/v4/leads/pipelines")),
         "POST /api/v4/**": Entry(access: .partyWrite, call: { _, _, _ in Call(path: "/api/v4/contacts", json: ["name": "Борис"]) }),
         "PATCH /api/v4/**": Entry(
             access: .dealEdit, call: { w, _, o in Call(path: "/api/v4/leads/\(w.deals[o]!)", json: ["name": "Переименована"]) }),
+        // Verbs amoCRM does not serve here are a 405 in its format to anyone signed in.
+        "PUT /api/v4/**": Entry(access: .anyUser, call: simple("/api/v4/leads/1")),
+        "DELETE /api/v4/**": Entry(access: .anyUser, call: simple("/api/v4/leads/1")),
+        "PUT /{account}/api/v4/**": Entry(access: .anyUser, call: simple("/acme.amocrm.ru/api/v4/leads/1")),
+        "DELETE /{account}/api/v4/**": Entry(access: .anyUser, call: simple("/acme.amocrm.ru/api/v4/leads/1")),
         "GET /{account}/api/v4/**": Entry(access: .anyUser, call: simple("/acme.amocrm.ru/api/v4/leads/pipelines")),
         "POST /{account}/api/v4/**": Entry(
             access: .partyWrite, call: { _, _, _ in Call(path: "/acme.amocrm.ru/api/v4/contacts", json: ["name": "Борис"]) }),

@@ -21,6 +21,8 @@ enum Outcome: String, Sendable {
 enum AccessClass: Sendable {
     case publicRoute, anyUser, admin, pipelineRead, report, lossReport, dealRead, dealEdit, dealManage, dealCreate
     case partyWrite, partyDelete, ownPassword, ownToken, ownNotice
+    /// A dialect's address naming no method: past sign-in, a 404 (its "method not found") for everyone.
+    case unknownMethod
 
     func expected(_ a: Acting, _ o: Ownership) -> Outcome {
         if self == .publicRoute { return .open }
@@ -80,6 +82,8 @@ enum AccessClass: Sendable {
             return a == .admin || o == .own || o == .closed ? .allow : .hidden
         case .ownNotice:
             return o == .own || o == .closed ? .allow : .hidden
+        case .unknownMethod:
+            return .hidden
         }
     }
 }

@@ -189,6 +189,13 @@ struct AmoCRMTests {
             #expect(bad.object["title"] as? String == "Unauthorized" && bad.object["detail"] != nil)
             let none = try await api.with(token: nil).request(.get, "/api/v4/leads")
             #expect(none.status == 401)
+            // Every verb answers in amoCRM's format: one not served is a 405, unauthenticated still a 401.
+            for method in [HTTPRequest.Method.delete, .put] {
+                let refused = try await api.request(method, "/api/v4/leads/1")
+                #expect(refused.status == 405 && refused.object["title"] as? String == "Method Not Allowed", "\(method)")
+                let anonymous = try await api.with(token: nil).request(method, "/api/v4/leads")
+                #expect(anonymous.status == 401 && anonymous.object["title"] as? String == "Unauthorized", "\(method)")
+            }
 
             let claims = try #require(AmoCRMToken.verified(jwt, key: try await Self.key(t), now: t.clock.now()))
             #expect(claims.user == t.admin.id)

@@ -4,6 +4,7 @@ import AutofunnelServer
 import AutofunnelStore
 import AutofunnelTestSupport
 import Foundation
+import HTTPTypes
 import Testing
 
 /// The Bitrix24 inbound-webhook dialect at `/rest/{userId}/{key}/{method}`, in process.
@@ -62,6 +63,16 @@ struct Bitrix24Tests {
             let unknown = try await api.request(.get, prefix + "crm.nothing.here")
             #expect(unknown.status == 404)
             #expect(unknown.object["error"] as? String == "ERROR_METHOD_NOT_FOUND")
+            // No method name at all is an unknown method too, not a sign-in problem.
+            for path in [String(prefix.dropLast()), prefix] {
+                let empty = try await api.request(.post, path)
+                #expect(empty.status == 404 && empty.object["error"] as? String == "ERROR_METHOD_NOT_FOUND", "\(path)")
+            }
+            // Any verb reads the method's parameters; none ends in another format.
+            let deleted = try await api.request(.delete, prefix + "crm.deal.list")
+            #expect(deleted.status == 200 && deleted.object["result"] != nil)
+            let putUnknown = try await api.request(.put, prefix + "crm.nothing.here")
+            #expect(putUnknown.status == 404 && putUnknown.object["error"] as? String == "ERROR_METHOD_NOT_FOUND")
             let missing = try await api.request(.get, prefix + "crm.deal.get?id=999")
             #expect(missing.status == 400)
             #expect(missing.object["error"] as? String == "")
@@ -108,6 +119,44 @@ struct Bitrix24Tests {
             let filtered = try await api.request(
                 .get, prefix + "crm.deal.list?filter[%3E%3DID]=11&filter[%3C%3DID]=20&filter[STAGE_ID]=NEW&filter[CATEGORY_ID]=0")
             #expect(filtered.object["total"] as? Int == 10)
+        }
+    }
+
+    /// Every filter key is applied or refused: amounts compare exactly (a JPY deal by its own amount), portal dates
+    /// read on the installation's clock, and a key or value the server cannot apply is a 400 naming it, never ignored.
+    @Test(arguments: StoreTarget.available)
+    func dealFiltersAreAppliedOrRefusedNeverIgnored(_ target: StoreTarget) async throws {
+        try await withWebhook(target) { t, api, prefix in
+            for (title, amount, currency) in [("a", "999.99", "RUB"), ("b", "1000", "RUB"), ("c", "1000.01", "RUB"), ("d", "5000", "JPY")] {
+                var input = DealInput(title: title)
+                input.amount = .init(value: amount, currency: currency)
+                _ = try await t.services.deals.create(pipeline: "sales", stage: nil, input: input, actor: Actor(kind: .api))
+            }
+            // A deal made a day later: the clock is 2026-11-18 14:06 in Moscow (the installation's zone in tests).
+            t.clock.advance(millis: 86_400_000)
+            _ = try await t.services.deals.create(pipeline: "sales", stage: nil, input: DealInput(title: "late"), actor: Actor(kind: .api))
+            func titles(_ filter: [String: any Sendable]) async throws -> (Int, [String], String) {
+                let r = try await api.request(.post, prefix + "crm.deal.list", json: ["filter": filter, "select": ["TITLE"]])
+                let rows = (r.object["result"] as? [[String: Any]] ?? []).compactMap { $0["TITLE"] as? String }
+                return (r.status, rows, r.object["error_description"] as? String ?? "")
+            }
+            #expect(try await titles([">OPPORTUNITY": "1000"]).1 == ["c", "d"])
+            #expect(try await titles([">=OPPORTUNITY": "1000", "<OPPORTUNITY": "1000.02"]).1 == ["b", "c"])
+            #expect(try await titles(["OPPORTUNITY": "999.99"]).1 == ["a"])
+            #expect(try await titles([">=DATE_CREATE": "19.11.2026"]).1 == ["late"])
+            #expect(try await titles(["<DATE_CREATE": "19.11.2026 00:00:00"]).1 == ["a", "b", "c", "d"])
+            #expect(try await titles([">DATE_CREATE": "2026-11-18T12:00:00Z"]).1 == ["late"])
+            for (filter, named) in [
+                (["UF_CRM_COLOUR": "red"], "filter[UF_CRM_COLOUR]"), (["ID": "abc"], "filter[ID]"),
+                ([">DATE_CREATE": "31.02.2026"], "filter[>DATE_CREATE]"),
+                ([">OPPORTUNITY": "1e9"], "filter[>OPPORTUNITY]"), (["STAGE_SEMANTIC_ID": "X"], "filter[STAGE_SEMANTIC_ID]"),
+                (["%OPPORTUNITY": "1"], "filter[%OPPORTUNITY]"),
+            ] as [([String: any Sendable], String)] {
+                let (status, rows, why) = try await titles(filter)
+                #expect(status == 400 && rows.isEmpty && why.contains(named), "\(filter): \(status) \(why)")
+            }
+            let contacts = try await api.request(.post, prefix + "crm.contact.list", json: ["filter": ["PHONE": "+7 900"]])
+            #expect(contacts.status == 400 && (contacts.object["error_description"] as? String ?? "").contains("filter[PHONE]"))
         }
     }
 

@@ -13,9 +13,11 @@ public enum AmoCRMEndpoint {
     /// Hosts an account prefix may name, as the clients build them.
     static let accountSuffixes = [".amocrm.ru", ".amocrm.com", ".kommo.com"]
 
-    /// Adds the GET, POST and PATCH routes to `router`; `scheme` is what this server speaks (for absolute links).
+    /// Adds the routes to `router` for every method a client may send (GET, POST and PATCH are served; PUT and DELETE
+    /// answer 405 in amoCRM's format rather than falling through to our own API's errors); `scheme` is what this
+    /// server speaks (for absolute links).
     public static func register(on router: Router<AppRequestContext>, services: AppServices, scheme: String = "http") {
-        for method in [HTTPRequest.Method.get, .post, .patch] {
+        for method in [HTTPRequest.Method.get, .post, .patch, .put, .delete] {
             router.on("/api/v4/**", method: method) { request, context -> Response in
                 await respond(request, context: context, services: services, scheme: scheme)
             }

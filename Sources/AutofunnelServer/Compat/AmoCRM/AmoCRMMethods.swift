@@ -58,7 +58,11 @@ struct AmoCRMMethods: Sendable {
         case (.get, 1, "users"): return try await userList()
         case (.get, 2, "users"): return try await userGet(try Self.id(path[1]))
         case (.get, 1, "account"): return account()
-        default: throw AmoCRMError.notFound("No resource /api/v4/\(path.joined(separator: "/")) for \(method.rawValue)")
+        default:
+            if ![.get, .post, .patch].contains(method) {
+                throw AmoCRMError(status: 405, title: "Method Not Allowed", detail: "\(method.rawValue) is not served on /api/v4")
+            }
+            throw AmoCRMError.notFound("No resource /api/v4/\(path.joined(separator: "/")) for \(method.rawValue)")
         }
     }
 

@@ -10,11 +10,15 @@ import NIOCore
 /// user `{userId}`. Registered before the API's auth middleware: this endpoint authenticates by the path itself and
 /// answers every error in Bitrix24's format, never with a redirect.
 public enum Bitrix24Endpoint {
-    /// Adds the GET and POST routes to `router`.
+    /// Adds the routes to `router`: GET and POST as the clients send them, and PUT, PATCH and DELETE read the same way
+    /// (Bitrix24 takes a method's parameters whatever the verb), so that no request here ends in our own API's errors.
+    /// A path without a method name is a call of an unknown method.
     public static func register(on router: Router<AppRequestContext>, services: AppServices) {
-        for method in [HTTPRequest.Method.get, .post] {
-            router.on("/rest/:userId/:key/:method", method: method) { request, context -> Response in
-                await respond(request, context: context, services: services)
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            for path in ["/rest/:userId/:key/:method", "/rest/:userId/:key"] {
+                router.on(RouterPath(path), method: method) { request, context -> Response in
+                    await respond(request, context: context, services: services)
+                }
             }
         }
     }

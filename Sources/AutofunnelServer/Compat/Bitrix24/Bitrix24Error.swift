@@ -14,7 +14,7 @@ struct Bitrix24Error: Error, Sendable {
     static let invalidCredentials = Bitrix24Error(status: 401, code: "INVALID_CREDENTIALS", description: "Invalid request credentials")
 
     static func methodNotFound(_ name: String) -> Bitrix24Error {
-        Bitrix24Error(status: 404, code: "ERROR_METHOD_NOT_FOUND", description: "Method not found! (\(name))")
+        Bitrix24Error(status: 404, code: "ERROR_METHOD_NOT_FOUND", description: name.isEmpty ? "Method not found!" : "Method not found! (\(name))")
     }
 
     /// A record that does not exist (or that the caller may not see): 400 with an empty code, as Bitrix24 answers.

@@ -62,18 +62,7 @@ extension Bitrix24Methods {
 
     func contactList(_ p: JSONValue) async throws -> Bitrix24Reply {
         let (offset, counts) = Self.start(p)
-        var conditions: [OffsetListQuery.Condition] = []
-        for (key, value) in (p[lenient: "filter"] ?? .null).lenientObject {
-            let (comparison, field) = Bitrix24Filter.split(key)
-            let texts = value.lenientItems.compactMap(\.lenientText)
-            switch field {
-            case "ID": conditions.append(.init(column: "id", comparison: comparison, values: texts.compactMap { Int64($0) }.map { .int($0) }))
-            case "NAME": conditions.append(.init(column: "name", comparison: comparison, values: texts.map { .text($0) }))
-            case "COMPANY_ID":
-                conditions.append(.init(column: "company_id", comparison: comparison, values: texts.compactMap { Int64($0) }.map { .int($0) }))
-            default: continue
-            }
-        }
+        let conditions = try Bitrix24Filter.contacts(p[lenient: "filter"] ?? .null, zone: services.auth.timeZone)
         let query = OffsetListQuery(
             conditions: conditions,
             order: Self.order(p, ["NAME": "name", "DATE_CREATE": "created_at", "DATE_MODIFY": "updated_at", "COMPANY_ID": "company_id"]),

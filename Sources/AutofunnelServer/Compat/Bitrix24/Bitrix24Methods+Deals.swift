@@ -115,7 +115,8 @@ extension Bitrix24Methods {
         let (catalog, fields) = try await catalogs()
         let (offset, counts) = Self.start(p)
         let query = OffsetListQuery(
-            conditions: Bitrix24Filter.deals(p[lenient: "filter"] ?? .null, catalog: catalog), order: Self.order(p, Self.dealOrder),
+            conditions: try Bitrix24Filter.deals(p[lenient: "filter"] ?? .null, catalog: catalog, zone: services.auth.timeZone),
+            order: Self.order(p, Self.dealOrder),
             descending: Self.descending(p), offset: offset, limit: Self.pageSize, counts: counts)
         let principal = self.principal
         let (deals, total) = try await store.read { s in
