@@ -160,6 +160,45 @@ struct AmoCRMTests {
         }
     }
 
+    /// Every filter is applied or refused: `filter[price]` in whole units, several task leads at once, and a filter or
+    /// value the server cannot apply is a 400 in amoCRM's format naming it — a list is never silently whole.
+    @Test(arguments: StoreTarget.available)
+    func filtersAreAppliedOrRefusedNeverIgnored(_ target: StoreTarget) async throws {
+        try await withAmo(target) { t, api, _ in
+            var made: [DealID] = []
+            for (title, amount) in [("a", "999"), ("b", "1000"), ("c", "1500.50")] {
+                var input = DealInput(title: title, responsible: t.admin.id)
+                input.amount = .init(value: amount, currency: "RUB")
+                made.append(try await t.services.deals.create(pipeline: "sales", stage: nil, input: input, actor: Actor(kind: .api)).id)
+            }
+            func names(_ path: String) async throws -> (Int, [String], String) {
+                let r = try await api.request(.get, path)
+                let errors = (r.object["validation-errors"] as? [[String: Any]])?.first?["errors"] as? [[String: Any]]
+                return (r.status, Self.embedded(r, "leads").compactMap { $0["name"] as? String }, errors?.first?["path"] as? String ?? "")
+            }
+            #expect(try await names("/api/v4/leads?filter[price][from]=1000").1 == ["b", "c"])
+            #expect(try await names("/api/v4/leads?filter[price][from]=1000&filter[price][to]=1000").1 == ["b"])
+            #expect(try await names("/api/v4/leads?filter[responsible_user_id][]=\(t.admin.id)").1 == ["a", "b", "c"])
+            for (query, path) in [
+                ("filter[custom_fields_values][1][]=x", "filter[custom_fields_values]"), ("filter[price][from]=abc", "filter[price][from]"),
+                ("filter[price][to]=9223372036854775807", "filter[price][to]"), ("filter[responsible_user_id]=me", "filter[responsible_user_id]"),
+                ("filter[pipeline_id][]=x", "filter[pipeline_id]"),
+            ] {
+                let (status, rows, named) = try await names("/api/v4/leads?" + query)
+                #expect(status == 400 && rows.isEmpty && named == path, "\(query): \(status) \(named)")
+            }
+            #expect(try await api.request(.get, "/api/v4/contacts?filter[phone]=1").status == 400)
+            // Tasks of two leads out of three, then an unknown task filter.
+            for deal in made {
+                _ = try await t.services.deals.createTask(
+                    deal: deal, title: "call", text: nil, dueAt: Fixtures.t0, assignee: t.admin.id, principal: nil, kind: .call)
+            }
+            let two = try await api.request(.get, "/api/v4/tasks?filter[entity_id][]=\(made[0])&filter[entity_id][]=\(made[2])")
+            #expect(Set(Self.embedded(two, "tasks").compactMap { $0["entity_id"] as? Int }) == [Int(made[0].rawValue), Int(made[2].rawValue)])
+            #expect(try await api.request(.get, "/api/v4/tasks?filter[task_type]=1").status == 400)
+        }
+    }
+
     /// `order[updated_at]=desc` lists the most recently changed lead first; `order[created_at]=asc` by creation.
     @Test(arguments: StoreTarget.available)
     func leadsAreListedInTheOrderAsked(_ target: StoreTarget) async throws {

@@ -4,8 +4,10 @@ import AutofunnelStore
 
 /// amoCRM list filters as store conditions: `filter[id]=5`, `filter[id][]=5`, `filter[id][0]=5` (one or several
 /// values), `filter[created_at][from]=…&filter[created_at][to]=…` (seconds), `filter[pipeline_id]`,
-/// `filter[statuses][0][pipeline_id]` with `[status_id]`, `filter[responsible_user_id]`, `filter[name]`, and `query`
-/// (a text search in the name). Filters we do not know are ignored, as amoCRM ignores them.
+/// `filter[statuses][0][pipeline_id]` with `[status_id]`, `filter[responsible_user_id]`, `filter[name]`,
+/// `filter[price][from|to]` (whole units) and `query` (a text search in the name). Every key is applied or refused: a
+/// filter this server does not apply, or a value that is not what the filter takes, is amoCRM's 400 naming it — never
+/// ignored, so that "update the matching leads" can never reach every lead.
 enum AmoCRMFilter {
     typealias Condition = OffsetListQuery.Condition
 
@@ -23,8 +25,8 @@ enum AmoCRMFilter {
         }
     }
 
-    /// Conditions on ids, times and names shared by leads and contacts.
-    static func common(_ filter: JSONValue, nameColumn: String) throws -> [Condition] {
+    /// Conditions on ids, times and names shared by leads and contacts; a key outside `common` and `also` is refused.
+    static func common(_ filter: JSONValue, nameColumn: String, also: Set<String> = []) throws -> [Condition] {
         var out: [Condition] = []
         for (key, value) in filter.lenientObject.sorted(by: { $0.key < $1.key }) {
             switch key.lowercased() {
@@ -33,19 +35,41 @@ enum AmoCRMFilter {
             case "updated_at": out += try range("updated_at", value, scale: 1000)
             case "name":
                 out.append(.init(column: nameColumn, comparison: .oneOf, values: value.lenientItems.compactMap(\.lenientText).map { .text($0) }))
-            default: continue
+            case let other where also.contains(other): continue
+            default: throw AmoCRMError.invalid("filter[\(key)] is not a filter this server applies", path: "filter[\(key)]")
             }
         }
         return out
     }
 
+    /// The ids a filter lists (one, an array, or comma-joined); a value that is not a positive id is refused.
+    static func ids(_ key: String, _ value: JSONValue) throws -> [Int64] {
+        let texts = value.lenientItems.flatMap { item -> [String] in
+            (item.lenientText ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        guard texts.count <= 500 else { throw AmoCRMError.invalid("filter[\(key)] lists more than 500 ids", path: "filter[\(key)]") }
+        return try texts.map { text in
+            guard let id = Int64(text), id >= 0 else { throw AmoCRMError.invalid("filter[\(key)] takes ids, not '\(text)'", path: "filter[\(key)]") }
+            return id
+        }
+    }
+
     /// `{from, to}` as a range, else one value or a list of them; `scale` turns seconds into our milliseconds. A time
     /// outside years 1–9999 is a 400 naming the filter (the caller's number is never multiplied unchecked).
-    static func range(_ column: String, _ value: JSONValue, scale: Int64) throws -> [Condition] {
+    /// Errors name the filter `named` (default: the column). With `exact`, the value is multiplied by `scale` as a number (checked), not read as seconds.
+    static func range(_ column: String, _ value: JSONValue, scale: Int64, exact: Bool = false, named: String? = nil) throws -> [Condition] {
+        let name = named ?? column
         func scaled(_ n: Int64, _ part: String) throws -> Int64 {
             guard scale != 1 else { return n }
+            if exact {
+                let (product, overflow) = n.multipliedReportingOverflow(by: scale)
+                guard !overflow, n >= 0 else {
+                    throw AmoCRMError.invalid("filter[\(name)]\(part) is out of range", path: "filter[\(name)]\(part)")
+                }
+                return product
+            }
             guard let t = Timestamp(checkedSeconds: n) else {
-                throw AmoCRMError.invalid("filter[\(column)]\(part) is a time in seconds of years 1 to 9999", path: "filter[\(column)]\(part)")
+                throw AmoCRMError.invalid("filter[\(name)]\(part) is a time in seconds of years 1 to 9999", path: "filter[\(name)]\(part)")
             }
             return t.millis
         }
@@ -53,7 +77,7 @@ enum AmoCRMFilter {
         func integer(_ v: JSONValue?, _ part: String) throws -> Int64? {
             guard let v, v != .null else { return nil }
             guard let n = v.lenientInt else {
-                throw AmoCRMError.invalid("filter[\(column)]\(part) is an integer", path: "filter[\(column)]\(part)")
+                throw AmoCRMError.invalid("filter[\(name)]\(part) is an integer", path: "filter[\(name)]\(part)")
             }
             return n
         }
@@ -71,16 +95,19 @@ enum AmoCRMFilter {
     /// Conditions of a lead list.
     static func leads(_ query: [String: JSONValue], catalog: AmoCRMCatalog) throws -> [Condition] {
         let filter = query["filter"] ?? .null
-        var out = try common(filter, nameColumn: "title")
+        var out = try common(filter, nameColumn: "title", also: ["responsible_user_id", "pipeline_id", "statuses", "price", "closed_at"])
         if let text = query["query"]?.lenientText, !text.isEmpty { out.append(.init(column: "title", comparison: .contains, values: [.text(text)])) }
         if let users = filter[lenient: "responsible_user_id"] {
-            out.append(.init(column: "responsible_id", comparison: .oneOf, values: users.lenientItems.compactMap(\.lenientInt).map { .int($0) }))
+            out.append(.init(column: "responsible_id", comparison: .oneOf, values: try ids("responsible_user_id", users).map { .int($0) }))
         }
         if let pipelines = filter[lenient: "pipeline_id"] {
             // An unknown pipeline matches nothing: its key is one no pipeline can have.
-            let keys = pipelines.lenientItems.compactMap(\.lenientInt).map { catalog.entry(id: $0)?.pipeline.key.rawValue ?? "-" }
+            let keys = try ids("pipeline_id", pipelines).map { catalog.entry(id: $0)?.pipeline.key.rawValue ?? "-" }
             out.append(.init(column: "pipeline_key", comparison: .oneOf, values: keys.map { .text($0) }))
         }
+        // Whole units, as amoCRM's price is; the store keeps amounts at Money's scale.
+        if let price = filter[lenient: "price"] { out += try range("amount", price, scale: Money.scale, exact: true, named: "price") }
+        if let closed = filter[lenient: "closed_at"] { out += try range("closed_at", closed, scale: 1000) }
         if let statuses = filter[lenient: "statuses"] {
             var pipelines: Set<String> = []
             var stages: Set<String> = []

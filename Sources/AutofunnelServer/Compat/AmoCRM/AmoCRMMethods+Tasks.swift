@@ -76,17 +76,34 @@ extension AmoCRMMethods {
         }
     }
 
-    /// Tasks of deals the caller may see, by id, narrowed by `filter[entity_id]`, `filter[responsible_user_id]` and
-    /// `filter[is_completed]`.
+    /// Tasks of deals the caller may see, by id, narrowed by `filter[entity_id]` and `filter[responsible_user_id]` (one
+    /// id or several), `filter[entity_type]` (`leads`) and `filter[is_completed]`; any other key is refused.
     func taskList() async throws -> JSONValue {
         let paging = try AmoCRMPaging(query)
         let filter = query["filter"] ?? .null
         var f = TaskFilter()
-        f.deal = filter[lenient: "entity_id"]?.lenientItems.first?.lenientInt.map { DealID($0) }
-        f.assignee = filter[lenient: "responsible_user_id"]?.lenientItems.first?.lenientInt.map { UserID($0) }
-        if let done = filter[lenient: "is_completed"] { f.status = done.lenientFlag ? .done : .open }
+        var deals: Set<Int64>?
+        var assignees: Set<Int64>?
+        for (key, value) in filter.lenientObject {
+            switch key.lowercased() {
+            case "entity_id": deals = Set(try AmoCRMFilter.ids(key, value))
+            case "responsible_user_id": assignees = Set(try AmoCRMFilter.ids(key, value))
+            case "is_completed": f.status = value.lenientFlag ? .done : .open
+            case "entity_type":
+                guard value.lenientText?.lowercased() == "leads" else {
+                    throw AmoCRMError.invalid("filter[entity_type]: tasks here belong to leads", path: "filter[entity_type]")
+                }
+            default: throw AmoCRMError.invalid("filter[\(key)] is not a filter this server applies", path: "filter[\(key)]")
+            }
+        }
+        if let only = deals, only.count == 1 { f.deal = only.first.map { DealID($0) } }
+        if let only = assignees, only.count == 1 { f.assignee = only.first.map { UserID($0) } }
         let (filtered, descending) = (f, AmoCRMFilter.descending(query))
-        let found = try await access.tasks(filtered, limit: 100_000).sorted { $0.id.rawValue < $1.id.rawValue }
+        let found = try await access.tasks(filtered, limit: 100_000).filter { task in
+            let inDeals = deals.map { $0.contains(task.deal.rawValue) } ?? true
+            let byAssignee = assignees.map { set in task.assignee.map { set.contains($0.rawValue) } ?? false } ?? true
+            return inDeals && byAssignee
+        }.sorted { $0.id.rawValue < $1.id.rawValue }
         let tasks = descending ? Array(found.reversed()) : found
         let page = tasks.dropFirst(paging.offset).prefix(paging.limit).map(taskRow)
         return listReply("tasks", path: "/tasks", items: Array(page), paging: paging, more: tasks.count > paging.offset + paging.limit)
