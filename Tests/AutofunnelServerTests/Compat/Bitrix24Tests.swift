@@ -82,6 +82,36 @@ struct Bitrix24Tests {
         }
     }
 
+    /// The calls an integration makes first: who am I, who are the users, what may I call.
+    @Test func theCallerTheUsersAndTheMethodsAreListed() async throws {
+        try await withWebhook { t, api, prefix in
+            let me = try await api.request(.get, prefix + "user.current")
+            let row = me.object["result"] as? [String: Any] ?? [:]
+            #expect(me.status == 200 && row["ID"] as? String == String(t.admin.id.rawValue) && row["EMAIL"] as? String == t.admin.email)
+            let profile = try await api.request(.post, prefix + "profile")
+            #expect((profile.object["result"] as? [String: Any])?["ADMIN"] as? Bool == true)
+            let one = try await api.request(.get, prefix + "user.get?ID=\(t.manager.id)")
+            let rows = one.object["result"] as? [[String: Any]] ?? []
+            #expect(rows.map { $0["EMAIL"] as? String } == [t.manager.email] && one.object["total"] as? Int == 1)
+            let byMail = try await api.request(.post, prefix + "user.get", json: ["filter": ["EMAIL": t.admin.email.uppercased()]])
+            #expect((byMail.object["result"] as? [[String: Any]])?.count == 1)
+            let refused = try await api.request(.post, prefix + "user.get", json: ["filter": ["UF_DEPARTMENT": 1]])
+            #expect(refused.status == 400 && (refused.object["error_description"] as? String ?? "").contains("UF_DEPARTMENT"))
+            let scope = try await api.request(.get, prefix + "scope")
+            #expect(scope.object["result"] as? [String] == ["crm", "task", "user"])
+            let methods = try await api.request(.get, prefix + "methods").object["result"] as? [String] ?? []
+            #expect(methods.contains("crm.deal.list") && methods.contains("user.current"))
+            // Every method listed is served: none answers "method not found".
+            for method in methods where method != "batch" {
+                let r = try await api.request(.post, prefix + method, json: [:])
+                #expect(r.object["error"] as? String != "ERROR_METHOD_NOT_FOUND", "\(method)")
+            }
+            // A read-only token may ask who it is.
+            let read = try await t.token(for: t.admin, scope: .read)
+            #expect(try await api.request(.get, "/rest/\(t.admin.id)/\(read)/user.current").status == 200)
+        }
+    }
+
     @Test func readTokenCannotWrite() async throws {
         try await TestServices.with { t in
             let token = try await t.token(for: t.admin, scope: .read)

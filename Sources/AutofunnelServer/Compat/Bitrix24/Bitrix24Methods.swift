@@ -28,7 +28,7 @@ struct Bitrix24Methods: Sendable {
         let name = rawName.lowercased()
         let p = JSONValue.object(params)
         // As the API's middleware refuses every change sent with a read-scope token (here each command of a batch).
-        let reads = name == "batch" || [".list", ".get", ".fields"].contains { name.hasSuffix($0) }
+        let reads = name == "batch" || Self.readOnly.contains(name) || [".list", ".get", ".fields"].contains { name.hasSuffix($0) }
         if !reads { try principal.refuseChangeWithReadScope() }
         switch name {
         case "crm.category.list": return try await categoryList(p)
@@ -55,6 +55,11 @@ struct Bitrix24Methods: Sendable {
         case "tasks.task.complete": return try await taskComplete(p)
         case "tasks.task.list": return try await taskList(p)
         case "batch": return try await batch(p)
+        case "user.current": return try await userCurrent()
+        case "user.get": return try await userGet(p)
+        case "profile": return try await profile()
+        case "scope": return Bitrix24Reply(result: .array(Self.scopes.map { .string($0) }))
+        case "methods": return Bitrix24Reply(result: .array(Self.served.map { .string($0) }))
         default: throw Bitrix24Error.methodNotFound(rawName)
         }
     }
