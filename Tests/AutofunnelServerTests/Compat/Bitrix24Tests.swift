@@ -112,6 +112,37 @@ struct Bitrix24Tests {
         }
     }
 
+    /// A deal's history read as Bitrix24's stage history: created, an intermediate stage, then won — from the stage log,
+    /// for the deals the caller may see; the whole log pages on by `>ID`.
+    @Test(arguments: StoreTarget.available)
+    func aDealsStageHistoryIsReadFromTheStageLog(_ target: StoreTarget) async throws {
+        try await withWebhook(target) { t, api, prefix in
+            let contact = try await t.services.parties.createContact(.init(name: "Анна", phones: ["+79120000000"]))
+            let deal = try await t.services.deals.create(
+                pipeline: "sales", stage: nil, input: t.completeInput(contact: contact), actor: Actor(kind: .api))
+            _ = try await t.services.deals.move(deal.id, to: "proposal_made", actor: Actor(kind: .api))
+            _ = try await t.services.deals.close(deal.id, won: true, reason: nil, comment: nil, actor: Actor(kind: .api))
+            let other = try await t.services.deals.create(pipeline: "sales", stage: nil, input: DealInput(title: "x"), actor: Actor(kind: .api))
+            func items(_ r: APIResponse) -> [[String: Any]] { (r.object["result"] as? [String: Any])?["items"] as? [[String: Any]] ?? [] }
+            let mine = try await api.request(
+                .post, prefix + "crm.stagehistory.list", json: ["entityTypeId": 2, "filter": ["OWNER_ID": deal.id.rawValue]])
+            #expect(items(mine).compactMap { $0["TYPE_ID"] as? Int } == [1, 2, 3] && mine.object["total"] as? Int == 3)
+            #expect(items(mine).compactMap { $0["STAGE_ID"] as? String } == ["NEW", "PROPOSAL_MADE", "WON"], "\(items(mine))")
+            #expect(items(mine).compactMap { $0["STAGE_SEMANTIC_ID"] as? String } == ["P", "P", "S"])
+            let first = try #require(items(mine).first?["ID"] as? Int)
+            let after = try await api.request(.post, prefix + "crm.stagehistory.list", json: ["entityTypeId": 2, "filter": [">ID": first]])
+            #expect(items(after).compactMap { $0["OWNER_ID"] as? Int } == [Int(deal.id.rawValue), Int(deal.id.rawValue), Int(other.id.rawValue)])
+            #expect(after.object["total"] == nil)
+            let lead = try await api.request(.post, prefix + "crm.stagehistory.list", json: ["entityTypeId": 1])
+            #expect(lead.status == 400)
+            // A manager who may not see the deals reads no history of them.
+            let manager = try await t.token(for: t.manager)
+            let hidden = try await api.request(
+                .post, "/rest/\(t.manager.id)/\(manager)/crm.stagehistory.list", json: ["entityTypeId": 2, "filter": ["OWNER_ID": other.id.rawValue]])
+            #expect(hidden.status == 200 && items(hidden).isEmpty)
+        }
+    }
+
     @Test func readTokenCannotWrite() async throws {
         try await TestServices.with { t in
             let token = try await t.token(for: t.admin, scope: .read)

@@ -9,7 +9,8 @@ extension Bitrix24Methods {
     static let served = [
         "batch", "crm.activity.add", "crm.activity.get", "crm.activity.list", "crm.category.list", "crm.company.delete", "crm.contact.add",
         "crm.contact.delete", "crm.contact.get", "crm.contact.list", "crm.contact.update", "crm.deal.add", "crm.deal.delete", "crm.deal.fields",
-        "crm.deal.get", "crm.deal.list", "crm.deal.update", "crm.dealcategory.list", "crm.dealcategory.stage.list", "crm.status.list",
+        "crm.deal.get", "crm.deal.list", "crm.deal.update", "crm.dealcategory.list", "crm.dealcategory.stage.list", "crm.stagehistory.list",
+        "crm.status.list",
         "methods", "profile", "scope", "tasks.task.add", "tasks.task.complete", "tasks.task.get", "tasks.task.list", "user.current", "user.get",
     ]
 

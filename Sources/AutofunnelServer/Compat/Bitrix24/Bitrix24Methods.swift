@@ -55,6 +55,7 @@ struct Bitrix24Methods: Sendable {
         case "tasks.task.complete": return try await taskComplete(p)
         case "tasks.task.list": return try await taskList(p)
         case "batch": return try await batch(p)
+        case "crm.stagehistory.list": return try await stageHistory(p)
         case "user.current": return try await userCurrent()
         case "user.get": return try await userGet(p)
         case "profile": return try await profile()
