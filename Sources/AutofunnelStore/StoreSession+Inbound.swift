@@ -29,28 +29,6 @@ extension StoreSession {
         try await db.delete(from: "inbound_sources").where("key", .equal, key).run()
     }
 
-    /// The first live contact with this normalised phone or e-mail (they are stored as JSON arrays of text). Phones
-    /// match on their last ten digits, so `8 912 …` finds `+7 912 …`.
-    public func contact(phone: String?, email: String?) async throws -> Contact? {
-        func subscriber(_ p: String) -> String { String(p.filter { $0.isASCII && $0.isNumber }.suffix(10)) }
-        if let phone {
-            let key = subscriber(phone)
-            let page = try await livePage(ContactRecord.self, after: nil, limit: 50) { q in q.where("phones", .like, SQLBind("%" + key + "\"%")) }
-            for record in page.records {
-                let c = try record.contact()
-                if c.phones.contains(where: { subscriber($0) == key }) { return c }
-            }
-        }
-        if let email {
-            let page = try await livePage(ContactRecord.self, after: nil, limit: 50) { q in q.where("emails", .like, SQLBind("%\"" + email + "\"%")) }
-            for record in page.records {
-                let c = try record.contact()
-                if c.emails.contains(email) { return c }
-            }
-        }
-        return nil
-    }
-
     /// The newest open deal of a contact in a pipeline.
     public func openDeal(contact: ContactID, pipeline: PipelineKey) async throws -> Deal? {
         let page = try await livePage(DealRecord.self, after: nil, limit: 1000) { q in

@@ -19,6 +19,8 @@ public struct AuditEntry: Hashable, Sendable {
         case calendarFeedCreated = "calendar_feed_created"
         case calendarFeedRevoked = "calendar_feed_revoked"
         case passwordLinkIssued = "password_link_issued"
+        /// Two contacts or two companies merged into one (the detail names both).
+        case recordsMerged = "records_merged"
     }
 
     public var seq: Int64

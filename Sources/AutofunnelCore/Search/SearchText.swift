@@ -34,7 +34,19 @@ public enum SearchText {
 
     /// The indexed text of a contact's details: e-mails as written (folded) and phones as digits.
     public static func contactDetails(phones: [String], emails: [String]) -> String {
-        (emails.map(fold) + phones.flatMap(phoneDigits)).joined(separator: " ")
+        contactKeys(phones: phones, emails: emails).joined(separator: " ")
+    }
+
+    /// The words of a contact's indexed details (`contactDetails`): two contacts sharing one of them share a phone or
+    /// an e-mail, which is what the duplicate check compares.
+    public static func contactKeys(phones: [String], emails: [String]) -> [String] {
+        emails.map(fold) + phones.flatMap(phoneDigits)
+    }
+
+    /// The words of a company's indexed tax id (`companyDetails`) that are long enough to name one company: what the
+    /// duplicate check compares.
+    public static func companyKeys(fields: [FieldKey: JSONValue]) -> [String] {
+        companyDetails(fields: fields).split(separator: " ").map(String.init).filter { $0.count >= 5 }
     }
 
     /// The company fields searched besides the name: its tax id under either usual key.

@@ -106,9 +106,10 @@ extension AutomationRunner {
             guard try await s.claimRun(cause: "message:\(channel.id):\(messageID)", rule: "", action: 0, at: now) else {
                 return ReceivedMessage(contact: nil, deals: [], unsubscribed: false, duplicate: true)
             }
-            let contact =
-                channel.kind == .email
-                ? try await s.contact(phone: nil, email: EmailAddress.normalize(from)) : try await s.contact(phone: from, email: nil)
+            let contact = try await DuplicateMatcher.contacts(
+                phones: channel.kind == .email ? [] : [from], emails: channel.kind == .email ? [from] : [], s
+            )
+            .first
             guard let contact else { return ReceivedMessage(contact: nil, deals: [], unsubscribed: false, duplicate: false) }
             let unsubscribes = channel.unsubscribeText.map { $0.lowercased() == text.trimmed.lowercased() } ?? false
             if unsubscribes { try await s.unsubscribe(contact: contact.id, channel: name, at: now) }

@@ -118,9 +118,7 @@ extension ImportService {
     /// The contact of a row: the one an earlier import tied to its id, else one with the same phone or e-mail, else new.
     func contact(_ p: ImportedParty, source: String, at: Timestamp, session s: StoreSession) async throws -> ContactID {
         if let id = p.externalID, let known = try await s.localID(.contact, source: source, externalID: id) { return ContactID(known) }
-        let phone = p.phones.lazy.compactMap { PhoneNumber.normalize($0) }.first
-        let email = p.emails.lazy.compactMap { EmailAddress.normalize($0) }.first
-        var found = phone != nil || email != nil ? try await s.contact(phone: phone, email: email) : nil
+        var found = try await DuplicateMatcher.contacts(phones: p.phones, emails: p.emails, s).first
         if found == nil {
             found = try await PartyService.saveContact(
                 PartyService.ContactInput(name: String(p.name.prefix(300)), phones: p.phones, emails: p.emails), id: nil, s, now: at)

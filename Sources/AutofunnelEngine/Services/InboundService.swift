@@ -71,7 +71,8 @@ public struct InboundService: Sendable {
         let actor = Actor(kind: .api)
         let summary = [lead.title, lead.comment, phone ?? nil, email ?? nil].compactMap { $0 }.joined(separator: " · ")
         return try await store.write { s in
-            var contact = try await s.contact(phone: phone ?? nil, email: email ?? nil)
+            var contact = try await DuplicateMatcher.contacts(phones: [phone ?? nil].compactMap { $0 }, emails: [email ?? nil].compactMap { $0 }, s)
+                .first
             if contact == nil {
                 let label = name.isEmpty ? (phone ?? nil) ?? (email ?? nil) ?? "Лид" : name
                 contact = try await s.insertContact(

@@ -31,30 +31,27 @@ public struct PartyService: Sendable {
     }
 
     /// Creates a contact; phones and e-mails are normalised and checked. With `refusingDuplicate` a live contact that
-    /// already has one of the phones (on their last ten digits) or e-mails answers `AppError.duplicate` instead: the
-    /// API and the pages ask first, while the dialects, imports and inbound leads keep their own rules. Two creates at
-    /// once may both pass the check; it is a help against typing a customer in twice, not a unique constraint.
+    /// already has one of the phones or e-mails (`DuplicateMatcher`) answers `AppError.duplicate` instead: the API and
+    /// the pages ask first; the dialects answer with the existing contact (`matchingOrNewContact`), imports and inbound
+    /// leads attach to it.
     public func createContact(_ input: ContactInput, refusingDuplicate: Bool = false) async throws -> Contact {
         let now = clock.now()
         return try await store.write { s in
-            if refusingDuplicate, let existing = try await Self.existing(input, s) { throw AppError.duplicate(existing) }
+            if refusingDuplicate, let existing = try await DuplicateMatcher.existingContact(phones: input.phones ?? [], emails: input.emails ?? [], s)
+            {
+                throw AppError.duplicate(existing)
+            }
             return try await Self.saveContact(input, id: nil, s, now: now)
         }
     }
 
-    /// The first live contact with one of the input's phones or e-mails (as they would be stored).
-    static func existing(_ input: ContactInput, _ s: StoreSession) async throws -> ExistingRecord? {
-        for phone in (input.phones ?? []).compactMap(PhoneNumber.normalize) {
-            if let c = try await s.contact(phone: phone, email: nil) {
-                return ExistingRecord(entity: "contact", id: c.id.rawValue, name: c.name, matched: phone)
-            }
-        }
-        for email in (input.emails ?? []).compactMap(EmailAddress.normalize) {
-            if let c = try await s.contact(phone: nil, email: email) {
-                return ExistingRecord(entity: "contact", id: c.id.rawValue, name: c.name, matched: email)
-            }
-        }
-        return nil
+    /// In the caller's transaction: the first live contact sharing a phone or e-mail with `input` (unchanged), else a
+    /// new one — what amoCRM's and Bitrix24's duplicate control do for a contact added through their APIs.
+    public static func matchingOrNewContact(_ input: ContactInput, _ s: StoreSession, now: Timestamp) async throws -> (
+        contact: Contact, created: Bool
+    ) {
+        if let found = try await DuplicateMatcher.contacts(phones: input.phones ?? [], emails: input.emails ?? [], s).first { return (found, false) }
+        return (try await saveContact(input, id: nil, s, now: now), true)
     }
 
     /// Changes a contact.
@@ -63,10 +60,18 @@ public struct PartyService: Sendable {
         return try await store.write { s in try await Self.saveContact(input, id: id, s, now: now) }
     }
 
-    /// Creates a company.
-    public func createCompany(name: String?, fields: [String: JSONValue]?) async throws -> Company {
+    /// Creates a company. With `refusingDuplicate` a live company with the same tax id (`DuplicateMatcher`) answers
+    /// `AppError.duplicate` instead.
+    public func createCompany(name: String?, fields: [String: JSONValue]?, refusingDuplicate: Bool = false) async throws -> Company {
         let now = clock.now()
-        return try await store.write { s in try await Self.saveCompany(name: name, fields: fields, id: nil, s, now: now) }
+        return try await store.write { s in
+            let company = try await Self.saveCompany(name: name, fields: fields, id: nil, s, now: now)
+            // Checked on the validated fields (the tax id as stored), before the transaction commits.
+            if refusingDuplicate, let existing = try await DuplicateMatcher.existingCompany(fields: company.fields, excluding: company.id, s) {
+                throw AppError.duplicate(existing)
+            }
+            return company
+        }
     }
 
     /// Changes a company.

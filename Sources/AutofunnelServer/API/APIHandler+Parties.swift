@@ -38,7 +38,7 @@ extension APIHandler {
 
     func getContact(_ input: Operations.getContact.Input) async throws -> Operations.getContact.Output {
         _ = try principal()
-        let (contact, catalog) = try await store.read { s in (try await s.contact(ContactID(input.path.id)), try await s.fieldCatalog()) }
+        let (contact, catalog) = try await store.read { s in (try await s.contact(resolving: ContactID(input.path.id)), try await s.fieldCatalog()) }
         return .ok(.init(body: .json(try await presented(contact, catalog: catalog))))
     }
 
@@ -81,13 +81,13 @@ extension APIHandler {
         let fields = try SchemaMapping.values(b.fields)
         let catalog = try await store.read { s in try await s.fieldCatalog() }
         try requireWritable(.company, builtins: [], custom: fields, catalog: catalog)
-        let company = try await services.parties.createCompany(name: b.name, fields: fields)
+        let company = try await services.parties.createCompany(name: b.name, fields: fields, refusingDuplicate: b.allowDuplicate != true)
         return .created(.init(body: .json(try await presented(company, catalog: catalog))))
     }
 
     func getCompany(_ input: Operations.getCompany.Input) async throws -> Operations.getCompany.Output {
         _ = try principal()
-        let (company, catalog) = try await store.read { s in (try await s.company(CompanyID(input.path.id)), try await s.fieldCatalog()) }
+        let (company, catalog) = try await store.read { s in (try await s.company(resolving: CompanyID(input.path.id)), try await s.fieldCatalog()) }
         return .ok(.init(body: .json(try await presented(company, catalog: catalog))))
     }
 
@@ -140,5 +140,33 @@ extension APIHandler {
             .init(name: b.name, phones: b.phones, emails: b.emails, company: b.companyId, fields: fields))
         let body = try await presented(result.contact, catalog: catalog)
         return result.created ? .created(.init(body: .json(body))) : .ok(.init(body: .json(body)))
+    }
+}
+
+extension APIHandler {
+    func mergeContacts(_ input: Operations.mergeContacts.Input) async throws -> Operations.mergeContacts.Output {
+        guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
+        let picks = try Self.picks(b.fields?.additionalProperties)
+        let catalog = try await store.read { s in try await s.fieldCatalog() }
+        try access().requireMerge(.contact, picks: picks, catalog: catalog)
+        let kept = try await services.parties.mergeContacts(
+            into: ContactID(input.path.id), from: ContactID(b.from), picks: picks, caller: Caller.current)
+        return .ok(.init(body: .json(try await presented(kept, catalog: catalog))))
+    }
+
+    func mergeCompanies(_ input: Operations.mergeCompanies.Input) async throws -> Operations.mergeCompanies.Output {
+        guard case .json(let b) = input.body else { throw AppError.badRequest("Send JSON") }
+        let picks = try Self.picks(b.fields?.additionalProperties)
+        let catalog = try await store.read { s in try await s.fieldCatalog() }
+        try access().requireMerge(.company, picks: picks, catalog: catalog)
+        let kept = try await services.parties.mergeCompanies(
+            into: CompanyID(input.path.id), from: CompanyID(b.from), picks: picks, caller: Caller.current)
+        return .ok(.init(body: .json(try await presented(kept, catalog: catalog))))
+    }
+
+    /// The picks of a merge body, at most one per field the catalog could hold.
+    static func picks(_ sent: [String: Components.Schemas.MergePick]?) throws -> [String: MergePick] {
+        guard (sent?.count ?? 0) <= 300 else { throw AppError.badRequest("Too many fields") }
+        return (sent ?? [:]).compactMapValues { MergePick(rawValue: $0.rawValue) }
     }
 }

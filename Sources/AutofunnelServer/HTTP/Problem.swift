@@ -27,8 +27,10 @@ struct Problem: Encodable {
     var retryAfter: Int?
     /// The record a create would have duplicated (409 `duplicate`).
     var existingId: Int64?
+    /// Every record found (409 `duplicate`), `existingId` first.
+    var existingIds: [Int64]?
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail, requestId, errors, existingId }
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, requestId, errors, existingId, existingIds }
 
     static let contentType = "application/problem+json"
 
@@ -96,6 +98,7 @@ struct Problem: Encodable {
                 status: 409, slug: "duplicate", title: "Duplicate", detail: existing.message.en, requestID: requestID,
                 violations: [Violation(rule: .duplicate, field: nil, message: existing.message)])
             p.existingId = existing.id
+            p.existingIds = existing.ids
             return p
         case .payloadTooLarge(let limit):
             return Problem(

@@ -59,12 +59,15 @@ struct PartyListPage {
         let name: String
         let matched: String
         let values: [Value]
+        let isCompany: Bool
 
         init(_ existing: ExistingRecord, form: [String: String]) {
-            href = "/contacts/\(existing.id)"
+            isCompany = existing.entity == "company"
+            href = (isCompany ? "/companies/" : "/contacts/") + String(existing.id)
             name = existing.name
             matched = existing.matched
-            values = ["name", "phones", "emails", "company"].compactMap { key in form[key].map { Value(name: key, value: $0) } }
+            values = form.keys.filter { ["name", "phones", "emails", "company"].contains($0) || $0.hasPrefix("f.") }.sorted()
+                .compactMap { key in form[key].map { Value(name: key, value: $0) } }
         }
     }
 

@@ -33,7 +33,16 @@ enum PartyPages {
             }
             router.get(RouterPath("\(kind.path)/{id}")) { request, context -> Response in
                 guard let viewer = try await WebViewer.of(request, context: context, auth: services.auth) else { return Pages.redirect("/login") }
-                return try await card(kind, id: try recordID(context, kind), viewer: viewer, services: services, renderer: renderer)
+                let id = try recordID(context, kind)
+                do {
+                    return try await card(kind, id: id, viewer: viewer, services: services, renderer: renderer)
+                } catch {
+                    // The number of a record merged into another opens the one kept.
+                    guard case .notFound? = AppError.from(error),
+                        let kept = try await services.store.read({ s in try await s.mergedInto(kind.table, id: id) })
+                    else { throw error }
+                    return Pages.redirect("\(kind.path)/\(kept)")
+                }
             }
             router.post(RouterPath("\(kind.path)/{id}/{verb}")) { request, context -> Response in
                 guard let viewer = try await WebViewer.of(request, context: context, auth: services.auth) else { return Pages.redirect("/login") }
@@ -112,7 +121,12 @@ enum PartyPages {
         case .companies:
             let fields = PartyForm.fields(form, entity: .company, catalog: catalog, viewer: viewer)
             try access.requireCompanyWrite(fields: fields, catalog: catalog)
-            guard let id else { return try await services.parties.createCompany(name: form["name"] ?? "", fields: fields).id.rawValue }
+            guard let id else {
+                return try await services.parties.createCompany(
+                    name: form["name"] ?? "", fields: fields, refusingDuplicate: form["allowDuplicate"] != "1"
+                )
+                .id.rawValue
+            }
             return try await services.parties.updateCompany(CompanyID(id), name: form["name"], fields: fields).id.rawValue
         }
     }

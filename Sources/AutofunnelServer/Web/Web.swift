@@ -51,6 +51,8 @@ enum Web {
         SettingsPage.register(on: router, services: services, renderer: renderer)
         ImportsPage.register(on: router, services: services, renderer: renderer)
         PartyPages.register(on: router, services: services, renderer: renderer)
+        DuplicatesPage.register(on: router, services: services, renderer: renderer)
+        MergePage.register(on: router, services: services, renderer: renderer)
         TagPages.register(on: router, services: services, renderer: renderer)
         PeoplePage.register(on: router, services: services, renderer: renderer)
         GrantsPage.register(on: router, services: services, renderer: renderer)

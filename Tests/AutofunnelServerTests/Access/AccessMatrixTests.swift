@@ -87,6 +87,15 @@ struct AccessMatrixTests {
         "GET /contacts/{id}": Entry(access: .publicRoute, call: { w, _, _ in Call(path: "/contacts/\(w.contact.id)") }),
         "POST /contacts/{id}/{verb}": Entry(
             access: .publicRoute, call: { w, _, _ in Call(path: "/contacts/\(w.contact.id)/delete", raw: "", headers: form) }),
+        "GET /duplicates": Entry(access: .publicRoute, call: simple("/duplicates?kind=companies")),
+        "GET /contacts/{id}/merge": Entry(
+            access: .publicRoute, call: { w, _, _ in Call(path: "/contacts/\(w.contact.id)/merge?from=\(w.twinContact.id)") }),
+        "POST /contacts/{id}/merge": Entry(
+            access: .publicRoute, call: { w, _, _ in Call(path: "/contacts/\(w.contact.id)/merge", raw: "from=\(w.twinContact.id)", headers: form) }),
+        "POST /companies/{id}/merge": Entry(
+            access: .publicRoute, call: { w, _, _ in Call(path: "/companies/\(w.company.id)/merge", raw: "from=\(w.twinCompany.id)", headers: form) }),
+        "GET /companies/{id}/merge": Entry(
+            access: .publicRoute, call: { w, _, _ in Call(path: "/companies/\(w.company.id)/merge?from=\(w.twinCompany.id)") }),
         "GET /companies": Entry(access: .publicRoute, call: simple("/companies?sort=created")),
         "POST /companies": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/companies", raw: "name=x", headers: form) }),
         "GET /companies/{id}": Entry(access: .publicRoute, call: { w, _, _ in Call(path: "/companies/\(w.company.id)") }),
@@ -267,6 +276,12 @@ struct AccessMatrixTests {
         "PATCH /api/v1/contacts/{id}": Entry(
             access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)", json: ["name": "Анна Петровна"]) }),
         "DELETE /api/v1/contacts/{id}": Entry(access: .partyDelete, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)") }),
+        "POST /api/v1/contacts/{id}/merge": Entry(
+            access: .partyDelete,
+            call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)/merge", json: ["from": Int(w.twinContact.id.rawValue)]) }),
+        "POST /api/v1/companies/{id}/merge": Entry(
+            access: .partyDelete,
+            call: { w, _, _ in Call(path: "/api/v1/companies/\(w.company.id)/merge", json: ["from": Int(w.twinCompany.id.rawValue)]) }),
         "GET /api/v1/companies": Entry(access: .anyUser, call: simple("/api/v1/companies")),
         "POST /api/v1/companies": Entry(access: .partyWrite, call: body("/api/v1/companies", ["name": "ООО Лютик"])),
         "GET /api/v1/companies/{id}": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/companies/\(w.company.id)") }),

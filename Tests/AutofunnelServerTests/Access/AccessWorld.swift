@@ -43,6 +43,9 @@ struct AccessWorld: Sendable {
     let colleagueNotice: Int64
     let contact: Contact
     let company: Company
+    /// A second contact and company, for the merge routes to merge away.
+    let twinContact: Contact
+    let twinCompany: Company
     let webhook: Int64
     static let inboundSecret = "ais_matrix-secret"
     let message: Int64
@@ -86,6 +89,8 @@ struct AccessWorld: Sendable {
         let me = users[acting] ?? users[.admin]!
         let contact = try await t.contact()
         let company = try await t.services.parties.createCompany(name: "ООО Ромашка", fields: nil)
+        let twinContact = try await t.services.parties.createContact(.init(name: "Анна", phones: ["8 912 345 67 89"]))
+        let twinCompany = try await t.services.parties.createCompany(name: "ООО Ромашка", fields: nil)
         func deal(_ pipeline: PipelineKey, responsible: User) async throws -> DealID {
             var input = t.completeInput(contact: contact)
             input.responsible = responsible.id
@@ -142,7 +147,8 @@ struct AccessWorld: Sendable {
         return AccessWorld(
             t: t, users: users, colleague: colleague, tokens: tokens, colleagueTokenID: colleagueToken.token.id, ownTokenID: ownTokenID,
             deals: deals, tasks: tasks, ownNotice: ownNotice, colleagueNotice: colleagueNotice, contact: contact, company: company,
-            webhook: webhook, message: message, parkedTimer: parkedTimer, documents: documents, importJob: importJob)
+            twinContact: twinContact, twinCompany: twinCompany, webhook: webhook, message: message, parkedTimer: parkedTimer, documents: documents,
+            importJob: importJob)
     }
 
     /// The acting user, or the admin for anonymous requests that need someone's e-mail.

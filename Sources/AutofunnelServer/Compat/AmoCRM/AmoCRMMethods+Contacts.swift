@@ -35,7 +35,9 @@ extension AmoCRMMethods {
     }
 
     /// `POST /contacts` (`create`), `PATCH /contacts` (each item with its `id`) or `PATCH /contacts/{id}`, all items in
-    /// one transaction.
+    /// one transaction. A created item with the phone or e-mail of a live contact answers with that contact's id,
+    /// unchanged but for the tags sent, instead of a second contact (`DuplicateMatcher`), as amoCRM's duplicate control
+    /// does.
     func contactSave(_ body: JSONValue, id pathID: Int64?, create: Bool) async throws -> JSONValue {
         if pathID != nil, case .array = body { throw AmoCRMError.invalid("PATCH /contacts/{id} takes one object") }
         let items = try Self.items(body)
@@ -61,7 +63,10 @@ extension AmoCRMMethods {
             var out: [(String, Contact)] = []
             for (requestID, id, input, tags) in plan {
                 let contact = try await forItem(requestID) {
-                    let contact = try await PartyService.saveContact(input, id: id, s, now: now)
+                    let contact =
+                        id == nil
+                        ? try await PartyService.matchingOrNewContact(input, s, now: now).contact
+                        : try await PartyService.saveContact(input, id: id, s, now: now)
                     try await AmoCRMTags.apply(tags, kind: .contact, id: contact.id.rawValue, s, now: now, actor: principal.actor)
                     return contact
                 }
@@ -75,11 +80,14 @@ extension AmoCRMMethods {
         return pathID == nil ? savedReply("contacts", rows) : rows[0]
     }
 
-    /// One contact; an unknown id is amoCRM's 204.
+    /// One contact; an unknown id is amoCRM's 204, a merged one answers with the contact kept (its own `id`).
     func contactGet(_ id: Int64) async throws -> JSONValue? {
         let found: (Contact, FieldCatalog, [Tag])
         do {
-            found = try await store.read { s in (try await s.contact(ContactID(id)), try await s.fieldCatalog(), try await s.tags(.contact, of: id)) }
+            found = try await store.read { s in
+                let contact = try await s.contact(resolving: ContactID(id))
+                return (contact, try await s.fieldCatalog(), try await s.tags(.contact, of: contact.id.rawValue))
+            }
         } catch  where AppError.from(error).map(Self.isNotFound) == true {
             return nil
         }

@@ -29,11 +29,15 @@ extension Bitrix24Methods {
         return input
     }
 
+    /// `crm.contact.add`: a live contact with one of the phones or e-mails sent answers with its id, unchanged, instead
+    /// of a second contact (`DuplicateMatcher`), as Bitrix24's own duplicate control does; `crm.contact.update` then
+    /// adds to it.
     func contactAdd(_ p: JSONValue) async throws -> Bitrix24Reply {
         let catalog = try await store.read { s in try await s.fieldCatalog() }
         let input = Self.contactInput(p, catalog: catalog, current: nil)
         try access.requireContactWrite(input, catalog: catalog)
-        let contact = try await services.parties.createContact(input)
+        let now = services.clock.now()
+        let contact = try await store.write { s in try await PartyService.matchingOrNewContact(input, s, now: now).contact }
         return Bitrix24Reply(result: .number(Double(contact.id.rawValue)))
     }
 
@@ -54,9 +58,10 @@ extension Bitrix24Methods {
         return Bitrix24Reply(result: .bool(true))
     }
 
+    /// `crm.contact.get`; the id of a contact merged into another answers with the one kept (its own `ID`).
     func contactGet(_ p: JSONValue) async throws -> Bitrix24Reply {
         let id = ContactID(try Self.id(p))
-        let (contact, catalog) = try await store.read { s in (try await s.contact(id), try await s.fieldCatalog()) }
+        let (contact, catalog) = try await store.read { s in (try await s.contact(resolving: id), try await s.fieldCatalog()) }
         return Bitrix24Reply(result: .object(contactRow(contact, catalog: catalog)))
     }
 
