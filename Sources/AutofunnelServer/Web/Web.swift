@@ -51,6 +51,7 @@ enum Web {
         SettingsPage.register(on: router, services: services, renderer: renderer)
         ImportsPage.register(on: router, services: services, renderer: renderer)
         PartyPages.register(on: router, services: services, renderer: renderer)
+        NotePages.register(on: router, services: services, renderer: renderer)
         TagPages.register(on: router, services: services, renderer: renderer)
         PeoplePage.register(on: router, services: services, renderer: renderer)
         GrantsPage.register(on: router, services: services, renderer: renderer)

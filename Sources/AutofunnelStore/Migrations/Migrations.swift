@@ -31,6 +31,7 @@ public enum Migrations {
         Migration(id: "019_tags", apply: createTags),
         Migration(id: "020_time", apply: addTime),
         Migration(id: "021_notice_mail", apply: createNoticeMail),
+        Migration(id: "023_notes", apply: createNotes),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an
