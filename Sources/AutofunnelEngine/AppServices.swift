@@ -18,6 +18,8 @@ public struct AppServices: Sendable {
     public let lint: LintService
     /// Tags on deals, contacts and companies.
     public var tags: TagService { TagService(store: store, clock: clock) }
+    /// Notes on deals, contacts and companies, with their `@mentions`.
+    public var notes: NoteService { NoteService(deals: deals) }
     /// Imports of deals, contacts and history from files.
     public var imports: ImportService { ImportService(deals: deals) }
     /// Imports of uploaded files, run in the background (the API's and the import page's jobs).

@@ -10,8 +10,8 @@ extension StoreSession {
         return try row.map { try $0.decode(column: "kept_id", as: Int64.self) }
     }
 
-    /// Points every deal (open, closed or deleted: history reads the link) of `from` at `to`, and for companies every
-    /// contact too; returns the deals moved, lowest id first.
+    /// Points every deal (open, closed or deleted: history reads the link) of `from` at `to`, the record's own notes, and
+    /// for companies every contact too; returns the deals moved, lowest id first.
     public func moveLinks(_ table: PartyTable, from: Int64, to: Int64) async throws -> [DealID] {
         let deals = try await db.select().column("id").from(DealRecord.table).where(table.dealColumn, .equal, from).orderBy("id").all()
             .map { try $0.decode(column: "id", as: Int64.self) }
@@ -31,6 +31,8 @@ extension StoreSession {
             }
             try await db.delete(from: "unsubscribes").where("contact_id", .equal, from).run()
         }
+        let noteOwner = table == .contacts ? "contact_id" : "company_id"
+        try await db.update("notes").set(noteOwner, to: to).where(noteOwner, .equal, from).run()
         let kind: ExternalKind = table == .contacts ? .contact : .company
         try await db.update("external_ids").set("local_id", to: to).where("kind", .equal, kind.rawValue).where("local_id", .equal, from).run()
         return deals.map(DealID.init(rawValue:))

@@ -19,7 +19,7 @@ extension StoreSession {
     /// Notes by id (of `deals` only, when given), the first `offset` skipped: amoCRM's `GET /leads/notes`.
     public func notes(deals: [DealID]?, offset: Int, limit: Int) async throws -> [Note] {
         if deals?.isEmpty == true { return [] }
-        let query = db.select().column(SQLNames(NoteRecord.columns)).from("notes")
+        let query = db.select().column(SQLNames(NoteRecord.columns)).from("notes").where("deal_id", .isNot, SQLLiteral.null)
         if let deals { query.where("deal_id", .in, deals.map(\.rawValue)) }
         return try await query.orderBy("id").offset(max(0, offset)).limit(max(1, limit)).all(decoding: NoteRecord.self).map { $0.note() }
     }

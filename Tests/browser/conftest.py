@@ -39,6 +39,14 @@ def chromium(app):
     driver.quit()
 
 
+@pytest.fixture(scope="module")
+def other(app):
+    """A second Chromium with its own cookies, for a second user (a newcomer, a mentioned colleague)."""
+    driver = af_browser.start_chromium()
+    yield driver
+    driver.quit()
+
+
 @pytest.fixture
 def browser(app, chromium):
     """The module's Chromium at 1280x900, signed in as the test admin, with no alert left open."""

@@ -99,7 +99,7 @@ def test_create_find_by_phone_open_the_card_and_edit(app, browser):
     closed_row = d.find_element(By.CSS_SELECTOR, f'#closed-deals li[data-deal="{closed["id"]}"]')
     assert STAGE_NAMES["lost_silent"]["en"] in closed_row.text
     assert "Someone else's sofa" not in text_of(d, "body")
-    assert "Send the dining table proposal" in text_of(d, "#tasks") and "Wants oak" in text_of(d, "#notes")
+    assert "Send the dining table proposal" in text_of(d, "#tasks") and "Wants oak" in text_of(d, "#deal-notes")
     screenshot(d, "contact-card.png", full_page=True)
     open_row.find_element(By.TAG_NAME, "a").click()
     wait_for_page(d, "h1#deal-title", "the deal's card from the contact's card")

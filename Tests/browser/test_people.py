@@ -12,20 +12,11 @@ import urllib.parse
 import pytest
 from selenium.webdriver.common.by import By
 
-import af_browser
 import af_browser_app
 from af_browser import PAYLOADS, assert_no_injection, screenshot, text_of, until, wait_for_page
 from af_browser_app import KEY
 
 PASSWORD = "Newcomer-Pass-2026"
-
-
-@pytest.fixture(scope="module")
-def other(app):
-    """A second Chromium for the new user, with its own cookies."""
-    driver = af_browser.start_chromium()
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture(scope="module")

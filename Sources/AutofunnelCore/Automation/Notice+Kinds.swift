@@ -7,6 +7,8 @@ extension Notice {
         case automationError = "automation_error"
         /// Someone else made them responsible for a deal.
         case dealAssigned = "deal_assigned"
+        /// A colleague mentioned them (`@handle`) in a note.
+        case mentioned = "mentioned"
     }
 
     /// The notice that someone else made a user responsible for a deal (nil when they took it themselves or nothing
@@ -25,6 +27,22 @@ extension Notice {
         return Notice(
             user: user, deal: deal.id, kind: Kind.automationError.rawValue,
             text: "Ошибка автоматизации\(rule) по сделке «\(deal.title)»: \(error) / Automation error\(rule) on deal '\(deal.title)': \(error)",
+            createdAt: now)
+    }
+
+    /// The notice that `author` mentioned `user` in a note on `record` (its kind and name in both languages), with the
+    /// note's first words.
+    public static func mentioned(
+        _ user: UserID, by author: String, record: (ru: String, en: String), deal: DealID?, note: String, at now: Timestamp
+    ) -> Notice {
+        let excerpt = note.count > 140 ? String(note.prefix(140)) + "…" : note
+        // The Russian half ends at the first " / ", so what users wrote must not carry one into it.
+        func safe(_ s: String) -> String { s.replacing(" / ", with: " /\u{00A0}") }
+        let flat = excerpt.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return Notice(
+            user: user, deal: deal, kind: Kind.mentioned.rawValue,
+            text:
+                "\(safe(author)) упоминает вас в заметке: \(safe(record.ru)) — «\(safe(flat))» / \(author) mentioned you in a note on \(record.en): '\(flat)'",
             createdAt: now)
     }
 

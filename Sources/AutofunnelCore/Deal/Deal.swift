@@ -95,22 +95,6 @@ public struct Company: Hashable, Sendable {
     }
 }
 
-/// A note on a deal.
-public struct Note: Hashable, Sendable {
-    public var id: NoteID
-    public var deal: DealID
-    public var text: String
-    public var author: UserID?
-    public var createdAt: Timestamp
-    public init(id: NoteID, deal: DealID, text: String, author: UserID?, createdAt: Timestamp) {
-        self.id = id
-        self.deal = deal
-        self.text = text
-        self.author = author
-        self.createdAt = createdAt
-    }
-}
-
 /// A deal with the contact and company it refers to, as the transition rules read it.
 public struct DealSnapshot: Hashable, Sendable {
     public var deal: Deal

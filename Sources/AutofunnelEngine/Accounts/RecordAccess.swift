@@ -43,10 +43,10 @@ public struct RecordAccess: Sendable {
         let view = FieldView(principal, catalog: try await s.fieldCatalog())
         let everything = view.showsEverything
         var snapshots: [DealID: DealSnapshot] = [:]
-        for (id, deal) in try await s.deals(ids: Array(Set(notes.map(\.deal)))) where principal.sees(deal) {
+        for (id, deal) in try await s.deals(ids: Array(Set(notes.compactMap(\.deal)))) where principal.sees(deal) {
             snapshots[id] = everything ? DealSnapshot(deal: deal) : try await s.snapshot(of: deal)
         }
-        return notes.compactMap { note in snapshots[note.deal].map { view.note(note, in: $0) } }
+        return notes.compactMap { note in note.deal.flatMap { snapshots[$0] }.map { view.note(note, in: $0) } }
     }
 
     /// A task of a deal the caller may read (else 404), without the deal's values hidden from the caller.

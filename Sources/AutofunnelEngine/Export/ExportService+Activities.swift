@@ -11,14 +11,14 @@ extension ExportService {
             return ExportStream.Pager(header: Self.noteColumns) { after in
                 try await store.read { s in
                     let page = try await s.notes(after: after, limit: pageSize)
-                    let snapshots = try await Self.snapshots(of: page.items.map(\.deal), reader: reader, view: view, in: s)
+                    let snapshots = try await Self.snapshots(of: page.items.compactMap(\.deal), reader: reader, view: view, in: s)
                     let emails = try await Self.emails(users, covering: page.items.compactMap(\.author), in: s)
                     var lines = ""
                     for note in page.items {
-                        guard let snapshot = snapshots[note.deal] else { continue }
+                        guard let deal = note.deal, let snapshot = snapshots[deal] else { continue }
                         let shown = view.note(note, in: snapshot)
                         lines += CSVText.line([
-                            shown.id.description, shown.deal.description, ExportText.moment(shown.createdAt),
+                            shown.id.description, deal.description, ExportText.moment(shown.createdAt),
                             shown.author.flatMap { emails[$0] } ?? "",
                             shown.text,
                         ])

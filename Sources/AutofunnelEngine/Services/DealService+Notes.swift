@@ -14,6 +14,7 @@ extension DealService {
         try Self.authorize(try await s.deal(id, forUpdate: true), principal, .edit)
         let note = try await s.insertNote(deal: id, text: text, author: actor.userID, at: now)
         try await s.appendTimeline([TimelineEntry(deal: id, at: now, kind: "note", text: text, actor: actor)])
+        try await NoteService.notifyMentions(note, previous: nil, in: s, now: now)
         return note
     }
 
@@ -21,7 +22,7 @@ extension DealService {
     public static func noteText(_ text: String) throws -> String {
         let clean = text.trimmed
         if let unstorable = UserText.unstorable(clean, field: "text") { throw AppError.refused([unstorable]) }
-        guard !clean.isEmpty, clean.count <= 20_000 else {
+        guard !clean.isEmpty, clean.count <= Note.maxLength else {
             throw AppError.refused([
                 .init(
                     rule: .invalidValue, field: "text",

@@ -113,7 +113,13 @@ enum SchemaMapping {
     }
 
     static func note(_ n: Note) -> Components.Schemas.Note {
-        .init(id: n.id.rawValue, dealId: n.deal.rawValue, text: n.text, authorId: n.author?.rawValue, createdAt: date(n.createdAt))
+        var contact: Int64? = nil
+        var company: Int64? = nil
+        if case .contact(let id) = n.owner { contact = id.rawValue }
+        if case .company(let id) = n.owner { company = id.rawValue }
+        return .init(
+            id: n.id.rawValue, dealId: n.deal?.rawValue, contactId: contact, companyId: company, text: n.text, authorId: n.author?.rawValue,
+            createdAt: date(n.createdAt), pinned: n.pinned, editedAt: n.editedAt.map(date))
     }
 
     static func actorKind(_ k: ActorKind) -> Components.Schemas.ActorKind { .init(rawValue: k.rawValue)! }

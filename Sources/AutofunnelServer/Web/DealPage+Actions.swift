@@ -42,6 +42,9 @@ extension DealPage {
                 deal: id, title: form["title"] ?? "", text: nil, dueAt: due, assignee: nil, principal: viewer.principal,
                 kind: DealTask.Kind(rawValue: form["kind"] ?? "") ?? .task)
         }
+        action(router, "notes", services: services, renderer: renderer) { id, form, viewer in
+            _ = try await services.notes.add(to: .deal(id), text: form["text"] ?? "", principal: viewer.principal)
+        }
         action(router, "tags", services: services, renderer: renderer) { id, form, viewer in
             try await TagPages.change(.deal, ids: [id.rawValue], form: form, viewer: viewer, services: services)
         }

@@ -91,6 +91,7 @@ struct DealPage {
     let taskDue: String
     let taskKinds: [Option]
     let tags: TagChips
+    let notes: NoteList
 
     static func load(_ id: DealID, viewer: WebViewer, services: AppServices) async throws -> DealPage {
         let principal = viewer.principal
@@ -111,6 +112,7 @@ struct DealPage {
             let tasks = try await s.tasks(TaskFilter(deal: id))
             let timeline = try await s.timeline(deal: id)
             let documents = try await s.documents(deal: id)
+            let notes = try await s.notes(deal: id).map { view.note($0, in: snapshot) }
             let edits = principal.edits(deal)
             let tags = TagChips(
                 try await s.tags(.deal, of: id.rawValue), action: "/deals/\(id)/tags", edits: edits,
@@ -151,7 +153,8 @@ struct DealPage {
                     Option(value: "/api/v1/documents/\($0.id)", label: view.redact($0.name, in: snapshot), selected: false)
                 },
                 edits: edits, manages: principal.manages(deal), taskDue: viewer.zone.local(viewer.morning(after: now)).inputText,
-                taskKinds: taskKinds(viewer), tags: tags)
+                taskKinds: taskKinds(viewer), tags: tags,
+                notes: NoteList(notes, users: users, viewer: viewer, changes: edits, now: now, action: "/deals/\(id)/notes"))
         }
     }
 

@@ -38,6 +38,8 @@ struct PartyCardPage {
         let who: String
         let deal: Int64
         let dealTitle: String
+        /// A deal's entry (linked to it), not one of the record's own notes.
+        let onDeal: Bool
     }
     let kind: String
     let isContacts: Bool
@@ -56,6 +58,8 @@ struct PartyCardPage {
     let edits: Bool
     let deletes: Bool
     var tags: TagChips? = nil
+    /// The record's own notes (the deals' are in `notes`).
+    var ownNotes: NoteList? = nil
 
     /// The deals a card lists (newest first), and the share of them whose timeline it merges.
     static let dealLimit = 50
@@ -99,9 +103,9 @@ struct PartyCardPage {
             }
             tasks.sort { ($0.status == "open" ? 0 : 1, $0.due) < ($1.status == "open" ? 0 : 1, $1.due) }
             let notes = try await s.notes(deals: deals.map(\.id), offset: 0, limit: 500).suffix(20).reversed().compactMap { n -> NoteRow? in
-                guard let snapshot = snapshots[n.deal] else { return nil }
+                guard let deal = n.deal, let snapshot = snapshots[deal] else { return nil }
                 return NoteRow(
-                    at: viewer.time(n.createdAt), text: view.note(n, in: snapshot).text, deal: n.deal.rawValue, dealTitle: snapshot.deal.title,
+                    at: viewer.time(n.createdAt), text: view.note(n, in: snapshot).text, deal: deal.rawValue, dealTitle: snapshot.deal.title,
                     who: n.author.flatMap { names[$0] } ?? "")
             }
             var entries: [(TimelineEntry, Deal)] = []
@@ -109,17 +113,35 @@ struct PartyCardPage {
                 guard let snapshot = snapshots[deal.id] else { continue }
                 entries += try await s.timeline(deal: deal.id).compactMap { view.timeline($0, in: snapshot) }.map { ($0, deal) }
             }
-            entries.sort { ($0.0.at, $0.0.seq) > ($1.0.at, $1.0.seq) }
-            let timeline = entries.prefix(timelineLength).compactMap { e, deal -> Event? in
-                guard let pipeline = pipelines[deal.pipeline] else { return nil }
-                let shown = DealPage.event(e, pipeline: pipeline, catalog: catalog, names: names, viewer: viewer)
-                return Event(at: shown.at, what: shown.what, detail: shown.detail, who: shown.who, deal: deal.id.rawValue, dealTitle: deal.title)
+            let own = try await s.notes(of: kind.noteOwner(id))
+            // The record's own notes join its deals' entries, by time (a note before a deal's entry of the same moment).
+            var events: [(at: Timestamp, seq: Int64, event: Event)] = own.map { n in
+                (
+                    n.createdAt, 0,
+                    Event(
+                        at: viewer.time(n.createdAt), what: t["event.note"] ?? "", detail: n.text, who: n.author.flatMap { names[$0] } ?? "", deal: 0,
+                        dealTitle: "", onDeal: false)
+                )
             }
+            for (e, deal) in entries {
+                guard let pipeline = pipelines[deal.pipeline] else { continue }
+                let shown = DealPage.event(e, pipeline: pipeline, catalog: catalog, names: names, viewer: viewer)
+                events.append(
+                    (
+                        e.at, e.seq,
+                        Event(
+                            at: shown.at, what: shown.what, detail: shown.detail, who: shown.who, deal: deal.id.rawValue, dealTitle: deal.title,
+                            onDeal: true)
+                    ))
+            }
+            events.sort { ($0.at, $0.seq) > ($1.at, $1.seq) }
+            let timeline = events.prefix(timelineLength).map(\.event)
             let edits = principal.mayWrite
             var page = PartyCardPage(
                 kind: kind.rawValue, isContacts: kind == .contacts, id: id, name: "", phones: [], emails: [], company: nil, contacts: [],
                 inputs: [], openDeals: deals.filter { $0.status == .open }.map(row), closedDeals: deals.filter { $0.status != .open }.map(row),
                 tasks: Array(tasks.prefix(50)), notes: notes, timeline: timeline, edits: edits, deletes: principal.deletesParties)
+            page.ownNotes = NoteList(own, users: users, viewer: viewer, changes: edits, now: now, action: "\(kind.path)/\(id)/notes")
             page.tags = TagChips(
                 try await s.tags(kind.tagKind, of: id), action: "\(kind.path)/\(id)/tags", edits: edits,
                 suggestions: try await s.tagsInUse([kind.tagKind], prefix: nil, limit: TagChips.suggestionLimit).map(\.tag)

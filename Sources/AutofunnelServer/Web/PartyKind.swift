@@ -9,6 +9,7 @@ enum PartyKind: String, Sendable {
     var entity: FieldEntity { self == .contacts ? .contact : .company }
     var path: String { "/" + rawValue }
     var tagKind: TagKind { self == .contacts ? .contact : .company }
+    func noteOwner(_ id: Int64) -> Note.Owner { self == .contacts ? .contact(ContactID(id)) : .company(CompanyID(id)) }
 
     func heading(ru: Bool) -> String {
         switch self {

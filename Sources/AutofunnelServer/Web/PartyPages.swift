@@ -53,6 +53,7 @@ enum PartyPages {
                     switch verb {
                     case "edit": try await save(kind, id: id, form: form, viewer: viewer, services: services)
                     case "tags": try await TagPages.change(kind.tagKind, ids: [id], form: form, viewer: viewer, services: services)
+                    case "notes": _ = try await services.notes.add(to: kind.noteOwner(id), text: form["text"] ?? "", principal: viewer.principal)
                     case "delete":
                         try RecordAccess(principal: viewer.principal, store: services.store).requirePartyDeleter()
                         do {

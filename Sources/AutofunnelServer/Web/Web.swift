@@ -53,6 +53,7 @@ enum Web {
         PartyPages.register(on: router, services: services, renderer: renderer)
         DuplicatesPage.register(on: router, services: services, renderer: renderer)
         MergePage.register(on: router, services: services, renderer: renderer)
+        NotePages.register(on: router, services: services, renderer: renderer)
         TagPages.register(on: router, services: services, renderer: renderer)
         PeoplePage.register(on: router, services: services, renderer: renderer)
         GrantsPage.register(on: router, services: services, renderer: renderer)

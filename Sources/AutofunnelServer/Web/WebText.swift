@@ -58,7 +58,7 @@ enum WebText {
             ("basis.configured", "задана в воронке", "set in the pipeline"), ("basis.none", "нет данных", "no data"),
             ("closeMonth", "Месяц закрытия", "Close month"), ("expected", "Ожидается", "Expected"),
             ("status.open", "в работе", "open"), ("status.won", "успешно", "won"), ("status.lost", "не реализована", "lost"),
-        ] + events + fieldNames + tokens + imports + parties + search + time + notices + tagTexts + people + duplicates
+        ] + events + fieldNames + tokens + imports + parties + search + time + notices + tagTexts + people + duplicates + noteTexts
 
     static let tokens: [(String, String, String)] = [
         ("apiTokens", "API-токены", "API tokens"), ("tokenName", "Название", "Name"), ("newToken", "Новый токен", "New token"),

@@ -32,6 +32,7 @@ public enum Migrations {
         Migration(id: "020_time", apply: addTime),
         Migration(id: "021_notice_mail", apply: createNoticeMail),
         Migration(id: "022_merges", apply: createMerges),
+        Migration(id: "023_notes", apply: createNotes),
     ]
 
     /// Several servers starting on one PostgreSQL database migrate one at a time: each migration's transaction holds an

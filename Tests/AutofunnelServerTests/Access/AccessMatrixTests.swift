@@ -75,8 +75,10 @@ struct AccessMatrixTests {
         "POST /deals/{id}/copy": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/copy", raw: "", headers: form) }),
         "POST /deals/{id}/tasks": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/tasks", raw: "", headers: form) }),
         "POST /deals/{id}/tags": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/tags", raw: "", headers: form) }),
+        "POST /deals/{id}/notes": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/notes", raw: "", headers: form) }),
         "POST /contacts/tags": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/contacts/tags", raw: "", headers: form) }),
         "POST /companies/tags": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/companies/tags", raw: "", headers: form) }),
+        "POST /notes/{id}/{verb}": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/notes/1/pin", raw: "pinned=1", headers: form) }),
         "POST /deals/{id}/fill": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/deals/1/fill", raw: "", headers: form) }),
         "POST /tasks/{id}/{verb}": Entry(access: .publicRoute, call: { _, _, _ in Call(path: "/tasks/1/complete", raw: "", headers: form) }),
         "GET /tasks": Entry(access: .publicRoute, call: simple("/tasks")),
@@ -211,6 +213,14 @@ struct AccessMatrixTests {
         "GET /api/v1/documents/{id}": Entry(access: .dealRead, call: { w, _, o in Call(path: "/api/v1/documents/\(w.documents[o]!)") }),
         "POST /api/v1/deals/{id}/notes": Entry(
             access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/deals/\(w.deals[o]!)/notes", json: ["text": "Перезвонить"]) }),
+        // Pinning a note is changing its deal's record; its text is its author's alone (NoteServiceTests).
+        "PATCH /api/v1/notes/{id}": Entry(access: .dealEdit, call: { w, _, o in Call(path: "/api/v1/notes/\(w.notes[o]!)", json: ["pinned": true]) }),
+        "GET /api/v1/contacts/{id}/notes": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)/notes") }),
+        "POST /api/v1/contacts/{id}/notes": Entry(
+            access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/contacts/\(w.contact.id)/notes", json: ["text": "Любит звонки"]) }),
+        "GET /api/v1/companies/{id}/notes": Entry(access: .anyUser, call: { w, _, _ in Call(path: "/api/v1/companies/\(w.company.id)/notes") }),
+        "POST /api/v1/companies/{id}/notes": Entry(
+            access: .partyWrite, call: { w, _, _ in Call(path: "/api/v1/companies/\(w.company.id)/notes", json: ["text": "Оплата с отсрочкой"]) }),
 
         "GET /api/v1/tasks": Entry(access: .anyUser, call: simple("/api/v1/tasks?overdue=true")),
         "POST /api/v1/tasks": Entry(

@@ -55,6 +55,8 @@ struct AccessWorld: Sendable {
     let documents: [Ownership: Int64]
     /// A finished import job.
     let importJob: Int64
+    /// A colleague's note on each deal.
+    let notes: [Ownership: Int64]
 
     static func make(acting: Acting) async throws -> AccessWorld {
         let t = try await TestServices.make(.sqliteMemory)
@@ -118,6 +120,12 @@ struct AccessWorld: Sendable {
                 try await s.insertDocument(deal: id, name: "КП", contentType: "text/html", body: "<p>КП</p>", rule: nil, at: Fixtures.t0).id
             }
         }
+        var notes: [Ownership: Int64] = [:]
+        for (o, id) in deals {
+            notes[o] = try await t.services.store.write { s in
+                try await s.insertNote(deal: id, text: "Заметка коллеги", author: colleague.id, at: Fixtures.t0).id.rawValue
+            }
+        }
         let (ownNotice, colleagueNotice) = try await t.services.store.write { s in
             try await s.insertNotice(Notice(user: me.id, deal: nil, kind: "test", text: "мне", createdAt: Fixtures.t0))
             try await s.insertNotice(Notice(user: colleague.id, deal: nil, kind: "test", text: "коллеге", createdAt: Fixtures.t0))
@@ -148,7 +156,7 @@ struct AccessWorld: Sendable {
             t: t, users: users, colleague: colleague, tokens: tokens, colleagueTokenID: colleagueToken.token.id, ownTokenID: ownTokenID,
             deals: deals, tasks: tasks, ownNotice: ownNotice, colleagueNotice: colleagueNotice, contact: contact, company: company,
             twinContact: twinContact, twinCompany: twinCompany, webhook: webhook, message: message, parkedTimer: parkedTimer, documents: documents,
-            importJob: importJob)
+            importJob: importJob, notes: notes)
     }
 
     /// The acting user, or the admin for anonymous requests that need someone's e-mail.

@@ -25,6 +25,9 @@ struct MergeTests {
             let task = try await t.services.deals.createTask(
                 deal: moved.id, title: "Позвонить", text: nil, dueAt: Fixtures.t0, assignee: t.manager.id, principal: nil)
             _ = try await t.services.deals.addNote(deal: moved.id, text: "Просила КП", actor: api, principal: nil)
+            let ownNote = try await t.services.store.write { s in
+                try await s.insertNote(.contact(merged.id), text: "Звонить после 18:00", author: nil, at: Fixtures.t0)
+            }
             try await t.services.store.write { s in
                 _ = try await s.addTags([Tag(stored: "VIP", key: "vip")], to: .contact, id: merged.id.rawValue, at: Fixtures.t0)
             }
@@ -50,6 +53,7 @@ struct MergeTests {
                 #expect(try await s.deal(own.id).contact == kept.id)
                 #expect(try await s.tasks(TaskFilter(deal: moved.id)).map(\.id) == [task.id], "its task went with it")
                 #expect(try await s.notes(deal: moved.id).map(\.text) == ["Просила КП"])
+                #expect(try await s.notes(of: .contact(kept.id)).map(\.id) == [ownNote.id], "the contact's own note moved too")
                 for id in [own.id, moved.id] {
                     let entries = try await s.timeline(deal: id).filter { $0.kind == "merge" }
                     #expect(entries.count == 1 && entries[0].text?.contains("\(merged.id)") == true, "both timelines record it")

@@ -51,8 +51,8 @@ extension AmoCRMMethods {
             "notes",
             notes.map { requestID, note in
                 Self.savedRow(
-                    note.id.rawValue, requestID: requestID, base: "\(base)/leads/\(note.deal)/notes",
-                    extra: ["entity_id": .number(Double(note.deal.rawValue))])
+                    note.id.rawValue, requestID: requestID, base: "\(base)/leads/\(note.deal?.rawValue ?? 0)/notes",
+                    extra: ["entity_id": .number(Double(note.deal?.rawValue ?? 0))])
             })
     }
 
@@ -86,11 +86,11 @@ extension AmoCRMMethods {
     /// A note as amoCRM writes a `common` one.
     func noteRow(_ n: Note) -> JSONValue {
         .object([
-            "id": .number(Double(n.id.rawValue)), "entity_id": .number(Double(n.deal.rawValue)), "created_by": Self.number(n.author),
+            "id": .number(Double(n.id.rawValue)), "entity_id": .number(Double(n.deal?.rawValue ?? 0)), "created_by": Self.number(n.author),
             "updated_by": Self.number(n.author), "created_at": Self.seconds(n.createdAt), "updated_at": Self.seconds(n.createdAt),
             "responsible_user_id": Self.number(n.author), "group_id": .number(0), "note_type": .string("common"),
             "params": .object(["text": .string(n.text)]), "account_id": .number(Double(Self.accountID)),
-            "_links": Self.selfLink("\(base)/leads/\(n.deal)/notes/\(n.id)"),
+            "_links": Self.selfLink("\(base)/leads/\(n.deal?.rawValue ?? 0)/notes/\(n.id)"),
         ])
     }
 }

@@ -22,7 +22,8 @@ extension Bitrix24Methods {
         let id = NoteID(try Self.id(p))
         let note = try await store.read { s in
             let note = try await s.note(id)
-            return try await access.notes([note], deal: note.deal, in: s)[0]
+            guard let deal = note.deal else { throw AppError.notFound("No activity with id \(id)") }
+            return try await access.notes([note], deal: deal, in: s)[0]
         }
         return Bitrix24Reply(result: Self.activityRow(note))
     }
@@ -52,7 +53,8 @@ extension Bitrix24Methods {
     static func activityRow(_ note: Note) -> JSONValue {
         let lines = note.text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         return .object([
-            "ID": .string(note.id.description), "OWNER_ID": .string(note.deal.description), "OWNER_TYPE_ID": .string("\(dealOwnerType)"),
+            "ID": .string(note.id.description), "OWNER_ID": .string((note.deal?.rawValue ?? 0).description),
+            "OWNER_TYPE_ID": .string("\(dealOwnerType)"),
             "TYPE_ID": .string("4"), "SUBJECT": .string(lines.first.map(String.init) ?? ""),
             "DESCRIPTION": .string(lines.count > 1 ? String(lines[1]) : ""), "COMPLETED": .string("Y"),
             "AUTHOR_ID": .string(note.author?.description ?? "0"), "RESPONSIBLE_ID": .string(note.author?.description ?? "0"),
