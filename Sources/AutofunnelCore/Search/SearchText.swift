@@ -18,14 +18,15 @@ public enum SearchText {
         return out
     }
 
-    /// The digits of a phone number, and for a Russian number of 11 digits the same number with the other trunk
-    /// prefix too, so that «8 916 …» finds «+7 916 …» and back.
+    /// The digits of a phone number, and for a Russian number the spellings people write it in: 11 digits with either
+    /// trunk prefix and the 10 digits without one, so that «8 916 …», «+7 916 …» and «(916) …» are one number.
     public static func phoneDigits(_ phone: String) -> [String] {
         let digits = String(phone.unicodeScalars.filter { $0 >= "0" && $0 <= "9" }.map(Character.init))
         guard !digits.isEmpty else { return [] }
         if digits.count == 11, let first = digits.first, first == "7" || first == "8" {
-            return [digits, (first == "7" ? "8" : "7") + digits.dropFirst()]
+            return [digits, (first == "7" ? "8" : "7") + digits.dropFirst(), String(digits.dropFirst())]
         }
+        if digits.count == 10 { return [digits, "7" + digits, "8" + digits] }
         return [digits]
     }
 

@@ -15,6 +15,7 @@ struct DuplicateMatcherTests {
         try await TestServices.with(target) { t in
             let anna = try await t.services.parties.createContact(.init(name: "Анна", phones: ["+7 912 345-67-89"], emails: ["Anna@Example.com"]))
             let longer = try await t.services.parties.createContact(.init(name: "Офис", phones: ["+7 912 345-67-890"]))
+            let bare = try await t.services.parties.createContact(.init(name: "Борис", phones: ["912 345 67 80"]))
             let gone = try await t.services.parties.createContact(.init(name: "Удалённый", phones: ["+7 900 000-00-07"]))
             try await t.services.parties.delete(.contacts, id: gone.id.rawValue)
             // An `inn` company field, as an installation that declares one stores it.
@@ -27,6 +28,8 @@ struct DuplicateMatcherTests {
                 }
                 #expect(try await ids(["8 (912) 345 67 89"]) == [anna.id.rawValue], "the other trunk prefix, other punctuation")
                 #expect(try await ids(["79123456789"]) == [anna.id.rawValue])
+                #expect(try await ids(["(912) 345-67-89"]) == [anna.id.rawValue], "no trunk prefix at all, as forms often send it")
+                #expect(try await ids(["+7 912 345-67-80"]) == [bare.id.rawValue], "a number stored without a prefix is found with one")
                 #expect(try await ids([], ["ANNA@example.COM"]) == [anna.id.rawValue])
                 #expect(try await ids(["+7 912 345-67-890"]) == [longer.id.rawValue], "a whole number, not a part of one")
                 #expect(try await ids(["912 345"]) == [], "a part of a number is no match")
