@@ -40,12 +40,15 @@ enum Bitrix24Filter {
         func refused(_ why: String) -> Bitrix24Error { Bitrix24Error.invalid("filter[\(key)]: \(why)") }
 
         /// Whole numbers (ids); anything else is refused.
-        func ints() throws -> [OffsetListQuery.Value] {
+        func numbers() throws -> [Int64] {
             try texts.map { text in
                 guard let n = Int64(text.trimmed) else { throw refused("'\(text)' is not a whole number") }
-                return .int(n)
+                return n
             }
         }
+
+        /// `numbers` as store values.
+        func ints() throws -> [OffsetListQuery.Value] { try numbers().map { .int($0) } }
 
         /// Moments in ISO 8601 or the portal's `dd.mm.yyyy[ hh:mm[:ss]]` on the installation's clock.
         func moments() throws -> [OffsetListQuery.Value] {

@@ -58,17 +58,12 @@ extension Bitrix24Methods {
             filter[key] = value
         }
         for (key, value) in filter {
-            let texts = value.lenientItems.compactMap(\.lenientText)
-            switch key.uppercased() {
-            case "ID":
-                ids = Set(
-                    try texts.map { text in
-                        guard let id = Int64(text) else { throw Bitrix24Error.invalid("filter[\(key)]: '\(text)' is not a whole number") }
-                        return id
-                    })
-            case "ACTIVE": active = texts.first.map { JSONValue.string($0).lenientFlag }
-            case "EMAIL": email = texts.first?.lowercased()
-            default: throw Bitrix24Error.invalid("filter[\(key)]: \(key) is not a field this server filters users on")
+            let k = try Bitrix24Filter.Key(key, value, zone: services.auth.timeZone)
+            switch k.field {
+            case "ID": ids = Set(try k.numbers())
+            case "ACTIVE": active = k.texts.first.map { JSONValue.string($0).lenientFlag }
+            case "EMAIL": email = k.texts.first?.lowercased()
+            default: throw k.refused("\(k.field) is not a field this server filters users on")
             }
         }
         let users = try await store.read { s in try await s.users() }.filter { u in

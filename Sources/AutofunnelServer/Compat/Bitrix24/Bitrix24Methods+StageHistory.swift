@@ -24,13 +24,9 @@ extension Bitrix24Methods {
         var bounds: [(OffsetListQuery.Comparison, Int64)] = []
         var category: Int64?
         for (raw, value) in (p[lenient: "filter"] ?? .null).lenientObject {
-            let (comparison, field) = Bitrix24Filter.split(raw)
-            let texts = value.lenientItems.compactMap(\.lenientText)
-            let numbers = try texts.map { text in
-                guard let n = Int64(text) else { throw Bitrix24Error.invalid("filter[\(raw)]: '\(text)' is not a whole number") }
-                return n
-            }
-            switch (field, comparison) {
+            let k = try Bitrix24Filter.Key(raw, value, zone: services.auth.timeZone)
+            let (comparison, numbers) = (k.comparison, try k.numbers())
+            switch (k.field, comparison) {
             case ("OWNER_ID", .equal), ("OWNER_ID", .oneOf):
                 guard numbers.count <= Self.pageSize else { throw Bitrix24Error.invalid("filter[\(raw)]: at most \(Self.pageSize) deals") }
                 owners = numbers
